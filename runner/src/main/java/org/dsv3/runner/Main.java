@@ -1,0 +1,32 @@
+package org.dsv3.runner;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code dsv3} command line: one subcommand per job. */
+@Command(name = "dsv3", mixinStandardHelpOptions = true, version = "dsv3 0.1.0",
+        description = "Inference for the DeepSeek-V3 family (GGUF architecture deepseek2) on the CPU and, through TornadoVM, on GPUs.",
+        subcommands = {
+                InfoCommand.class,
+        })
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, shared by {@link #main} and the tests. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler(new ErrorHandler());
+        return cl;
+    }
+}
