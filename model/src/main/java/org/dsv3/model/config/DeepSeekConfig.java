@@ -77,8 +77,10 @@ public record DeepSeekConfig(
         int qkRope = md.getInt(P + "rope.dimension_count");
 
         boolean mlaKeys = md.contains(P + "attention.key_length_mla") && md.contains(P + "attention.value_length_mla");
-        boolean hasKvB = model.hasTensor("blk.0.attn_kv_b.weight");
-        boolean hasKbVb = model.hasTensor("blk.0.attn_k_b.weight") && model.hasTensor("blk.0.attn_v_b.weight");
+        // A vocabulary-only file has the keys but no tensors: judge the layout from the keys alone.
+        boolean vocabOnly = model.tensors().isEmpty();
+        boolean hasKvB = vocabOnly ? !mlaKeys : model.hasTensor("blk.0.attn_kv_b.weight");
+        boolean hasKbVb = vocabOnly ? mlaKeys : model.hasTensor("blk.0.attn_k_b.weight") && model.hasTensor("blk.0.attn_v_b.weight");
         AttentionLayout layout;
         int qkHead;
         int vHead;
@@ -99,7 +101,8 @@ public record DeepSeekConfig(
         if (qkHead <= qkRope) {
             throw GgufException.of(file, P + "attention.key_length_mla", "key length " + qkHead + " must exceed the RoPE dimension " + qkRope);
         }
-        int qLora = model.hasTensor("blk.0.attn_q_a.weight") ? md.getInt(P + "attention.q_lora_rank") : 0;
+        boolean qLoraPresent = vocabOnly ? md.contains(P + "attention.q_lora_rank") : model.hasTensor("blk.0.attn_q_a.weight");
+        int qLora = qLoraPresent ? md.getInt(P + "attention.q_lora_rank") : 0;
 
         String scaling = md.optString(P + "rope.scaling.type").orElse("none");
         float factor = md.optFloat(P + "rope.scaling.factor", 1f);
@@ -116,7 +119,7 @@ public record DeepSeekConfig(
                 ? Gating.fromGgufId(md.getInt(P + "expert_gating_func")) : Gating.SOFTMAX;
         int dense = md.optInt(P + "leading_dense_block_count", 0);
         String firstMoe = "blk." + Math.min(dense, blockCount - 1) + ".";
-        boolean bias = model.hasTensor(firstMoe + "exp_probs_b.bias");
+        boolean bias = vocabOnly ? gating == Gating.SIGMOID : model.hasTensor(firstMoe + "exp_probs_b.bias");
         int groups = md.optInt(P + "expert_group_count", 0);
         int groupsUsed = md.optInt(P + "expert_group_used_count", 0);
         if (groups == 0) {
