@@ -1,0 +1,77 @@
+package org.dsv3.model.synth;
+
+import java.util.Locale;
+import org.dsv3.model.quant.GgmlType;
+
+/**
+ * Which ggml type each tensor of a synthetic file gets, in the spirit of llama-quantize's presets
+ * (architecture doc §9.1, §9.3): 1-D tensors and the router stay F32; "_M" mixes give the down
+ * projections and {@code attn_v_b} more bits in some layers; rows whose length is not a multiple of
+ * 256 fall back to a 32-block type (Q4_K → Q5_0, Q5_K → Q5_1, Q6_K → Q8_0).
+ */
+public enum QuantRecipe {
+    F32(GgmlType.F32, null), F16(GgmlType.F16, null), BF16(GgmlType.BF16, null),
+    Q8_0(GgmlType.Q8_0, null), Q4_0(GgmlType.Q4_0, null), Q5_0(GgmlType.Q5_0, null),
+    Q4_K_M(GgmlType.Q4_K, GgmlType.Q6_K), Q5_K_M(GgmlType.Q5_K, GgmlType.Q6_K), Q6_K(GgmlType.Q6_K, null);
+
+    private final GgmlType base;
+    private final GgmlType moreBits;
+
+    QuantRecipe(GgmlType base, GgmlType moreBits) {
+        this.base = base;
+        this.moreBits = moreBits;
+    }
+
+    public static QuantRecipe parse(String s) {
+        try {
+            return valueOf(s.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown type '" + s + "' (f32, f16, bf16, q8_0, q4_0, q5_0, q4_k_m, q5_k_m, q6_k)");
+        }
+    }
+
+    /** llama.cpp's "more bits" layers: the first and last eighth and every third layer in between. */
+    static boolean moreBitsLayer(int layer, int layers) {
+        return layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2;
+    }
+
+    /** The type of tensor {@code name} (in block {@code layer}, or -1) whose rows hold {@code rowLength} values. */
+    public GgmlType typeFor(String name, int layer, int layers, long rowLength, int dims) {
+        if (dims == 1 || name.contains("ffn_gate_inp") || name.endsWith(".bias")) {
+            return GgmlType.F32;
+        }
+        GgmlType t = base;
+        if (moreBits != null) {
+            if (name.equals("output.weight")) {
+                t = moreBits;
+            } else if ((name.contains("ffn_down") || name.contains("attn_v_b")) && moreBitsLayer(layer, layers)) {
+                t = moreBits;
+            }
+        }
+        return rowLength % t.blockSize() == 0 ? t : fallback(t);
+    }
+
+    private static GgmlType fallback(GgmlType t) {
+        return switch (t) {
+            case Q4_K -> GgmlType.Q5_0;
+            case Q5_K -> GgmlType.Q5_1;
+            case Q6_K -> GgmlType.Q8_0;
+            default -> GgmlType.F16;
+        };
+    }
+
+    /** {@code general.file_type} (LlamaFileType) of this recipe. */
+    public int fileType() {
+        return switch (this) {
+            case F32 -> 0;
+            case F16 -> 1;
+            case Q4_0 -> 2;
+            case Q8_0 -> 7;
+            case Q5_0 -> 8;
+            case Q4_K_M -> 15;
+            case Q5_K_M -> 17;
+            case Q6_K -> 18;
+            case BF16 -> 32;
+        };
+    }
+}

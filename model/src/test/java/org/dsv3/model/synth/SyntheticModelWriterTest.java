@@ -1,0 +1,77 @@
+package org.dsv3.model.synth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.model.config.Gating;
+import org.dsv3.model.config.GroupRouting;
+import org.dsv3.model.config.ModelStatistics;
+import org.dsv3.model.config.ModelValidator;
+import org.dsv3.model.gguf.GgufModel;
+import org.dsv3.model.gguf.GgufTensor;
+import org.dsv3.model.quant.BlockFormat;
+import org.dsv3.model.quant.GgmlType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SyntheticModelWriterTest {
+    @TempDir
+    Path tmp;
+
+    private DeepSeekConfig metadataOf(SyntheticArchitecture a) throws IOException {
+        Path f = tmp.resolve(a.cliName() + ".gguf");
+        new SyntheticModelWriter(a, a.layers(), QuantRecipe.Q8_0, 1).writeMetadataOnly(f);
+        try (GgufModel m = GgufModel.open(f)) {
+            return DeepSeekConfig.fromGguf(m, GroupRouting.AUTO);
+        }
+    }
+
+    /** The hyperparameters written are the real ones (architecture doc §1.2, §3.4, §3.5). */
+    @Test
+    void realHyperparametersOfEveryArchitecture() throws IOException {
+        DeepSeekConfig v3 = metadataOf(SyntheticArchitecture.V3);
+        assertEquals(0.1352338f, v3.kqScale(), 1e-7);
+        assertEquals(70_272, ModelStatistics.kvCacheBytesPerToken(v3, 2));
+        assertEquals(8, v3.groupCount());
+        assertEquals(1536, v3.qLoraRank());
+        DeepSeekConfig lite = metadataOf(SyntheticArchitecture.V2_LITE);
+        assertEquals(0.1147214f, lite.kqScale(), 1e-7);
+        assertEquals(Gating.SOFTMAX, lite.gating());
+        assertEquals(31_104, ModelStatistics.kvCacheBytesPerToken(lite, 2));
+        DeepSeekConfig kimi = metadataOf(SyntheticArchitecture.KIMI_K2);
+        assertEquals(0.1308608f, kimi.kqScale(), 1e-7);
+        assertEquals(384, kimi.expertCount());
+        DeepSeekConfig moon = metadataOf(SyntheticArchitecture.MOONLIGHT);
+        assertEquals(0.0721688f, moon.kqScale(), 1e-7);
+        assertEquals(Gating.SIGMOID, moon.gating());
+        assertEquals("Moonlight", moon.family());
+    }
+
+    @Test
+    void aWrittenModelPassesValidationWithSaneQuantizedWeights() throws IOException {
+        Path f = tmp.resolve("lite.gguf");
+        new SyntheticModelWriter(SyntheticArchitecture.V2_LITE, 2, QuantRecipe.Q4_K_M, 7, 300).write(f);
+        try (GgufModel m = GgufModel.open(f)) {
+            DeepSeekConfig c = DeepSeekConfig.fromGguf(m, GroupRouting.AUTO);
+            assertEquals(List.of(), ModelValidator.problems(m, c));
+            // llama-quantize's fallbacks for rows that are not a multiple of 256 (§9.3)
+            assertEquals(GgmlType.Q5_0, m.tensor("blk.0.attn_k_b.weight").type());
+            assertEquals(GgmlType.Q4_K, m.tensor("blk.1.ffn_gate_exps.weight").type());
+            assertEquals(GgmlType.F32, m.tensor("blk.1.ffn_gate_inp.weight").type());
+            // weights decode to values of the intended scale (uniform, variance 1/fan-in)
+            GgufTensor up = m.tensor("blk.1.ffn_up_exps.weight");
+            float[] row = new float[2048];
+            BlockFormat.of(up.type()).dequantize(up.data(), up.rowBytes() * 1000, row, 0, 2048);
+            double sq = 0;
+            for (float v : row) {
+                sq += v * v;
+            }
+            double variance = sq / row.length;
+            assertTrue(variance > 0.5 / 2048 && variance < 2.0 / 2048, "variance " + variance);
+        }
+    }
+}
