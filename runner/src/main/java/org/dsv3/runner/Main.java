@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Inference for the DeepSeek-V3 family (GGUF architecture deepseek2) on the CPU and, through TornadoVM, on GPUs.",
         subcommands = {
                 InfoCommand.class,
+                LogitsCommand.class,
         })
 public final class Main implements Runnable {
 
