@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.dsv3.model.TestData;
 import org.dsv3.model.backend.BackendOptions;
 import org.dsv3.model.backend.Backends;
 import org.dsv3.model.backend.InferenceBackend;
@@ -93,12 +94,12 @@ class ReferenceLogitsTest {
     }
 
     private static void check(Subject s, int caseNo, KvCacheType kv, int batch) {
-        JsonNode c = TestData.json(s.casesJson()).get("cases").get(caseNo);
+        JsonNode c = ReferenceFiles.json(s.casesJson()).get("cases").get(caseNo);
         int[] tokens = new int[c.get("tokens").size()];
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = c.get("tokens").get(i).asInt();
         }
-        float[] expected = TestData.floats(TestData.require(s.refFile(caseNo)));
+        float[] expected = ReferenceFiles.floats(TestData.require(s.refFile(caseNo)));
         float[] actual = run(TestData.require(s.modelFile()).toString(), tokens, kv, batch);
         assertEquals(expected.length, actual.length, "logits size");
         int vocab = expected.length / tokens.length;
