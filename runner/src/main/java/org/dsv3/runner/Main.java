@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 InfoCommand.class,
                 SynthCommand.class,
+                LogitsCommand.class,
         })
 public final class Main implements Runnable {
 

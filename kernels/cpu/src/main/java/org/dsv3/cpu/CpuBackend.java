@@ -1,0 +1,52 @@
+package org.dsv3.cpu;
+
+import java.lang.foreign.Arena;
+import org.dsv3.model.backend.InferenceBackend;
+import org.dsv3.model.backend.InferenceSession;
+import org.dsv3.model.backend.SessionOptions;
+import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.model.gguf.GgufModel;
+
+/** The model on the CPU: weights in place in the memory map, one persistent thread pool. */
+public final class CpuBackend implements InferenceBackend {
+    private final DeepSeekConfig config;
+    private final WorkerPool pool;
+    private final Arena arena;
+    private final DeepSeekTransformer model;
+
+    public CpuBackend(GgufModel file, DeepSeekConfig config, int threads) {
+        this.config = config;
+        this.pool = new WorkerPool(threads);
+        this.arena = Arena.ofShared();
+        try {
+            this.model = CpuModelLoader.load(file, config, new MatMul(pool), arena);
+        } catch (RuntimeException e) {
+            pool.close();
+            arena.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public DeepSeekConfig config() {
+        return config;
+    }
+
+    @Override
+    public String device() {
+        return "cpu (" + pool.size() + " threads)";
+    }
+
+    @Override
+    public InferenceSession newSession(SessionOptions options) {
+        int max = options.maxContext() > 0 ? Math.min(options.maxContext(), config.contextLength()) : config.contextLength();
+        LatentKvCache cache = new LatentKvCache(options.kvCacheType(), model.blockCount(), config.kvCacheWidth(), max);
+        return new CpuSession(model, cache);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        arena.close();
+    }
+}

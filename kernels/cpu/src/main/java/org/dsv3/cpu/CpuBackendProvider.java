@@ -1,0 +1,20 @@
+package org.dsv3.cpu;
+
+import org.dsv3.model.backend.BackendOptions;
+import org.dsv3.model.backend.BackendProvider;
+import org.dsv3.model.backend.InferenceBackend;
+import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.model.gguf.GgufModel;
+
+/** The {@code cpu} device: pure Java with the Vector API. */
+public final class CpuBackendProvider implements BackendProvider {
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public InferenceBackend load(GgufModel model, DeepSeekConfig config, BackendOptions options) {
+        return new CpuBackend(model, config, options.effectiveThreads());
+    }
+}

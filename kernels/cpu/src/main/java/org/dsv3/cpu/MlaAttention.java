@@ -1,0 +1,130 @@
+package org.dsv3.cpu;
+
+import org.dsv3.cpu.kernels.VectorOps;
+import org.dsv3.model.config.DeepSeekConfig;
+
+/**
+ * Multi-head Latent Attention of one block in the weight-absorbed form (architecture doc §3.1, §3.3).
+ *
+ * <p>Per token: {@code q} from the (optionally low-rank) query projection; {@code [c | k_pe]} from
+ * {@code attn_kv_a_mqa}, {@code c} RMS-normalised, {@code k_pe} and every head's {@code q_pe} rotated;
+ * {@code [c | k_pe]} appended to the latent cache. Per head h: {@code q_abs = W_UK,hᵀ·q_nope} (512),
+ * scores {@code s·([q_abs; q_pe]·[c_t; k_pe_t])} over the cached tokens (causal), softmax,
+ * {@code o_lat = Σ α_t c_t}, {@code o_h = W_UV,h·o_lat}; finally {@code W_o·concat(o_h)}.
+ * {@code kB} holds the per-head {@code W_UK,hᵀ} ({@code [H·r_kv][d_nope]}) and {@code vB} the per-head
+ * {@code W_UV,h} ({@code [H·d_v][r_kv]}), exactly as {@code attn_k_b}/{@code attn_v_b} store them.
+ */
+public final class MlaAttention {
+
+    /**
+     * The weights of one block's attention. Either {@code qA}, {@code qANorm}, {@code qB} (q-LoRA) or
+     * {@code q} (direct projection) is set.
+     */
+    public record Weights(WeightMatrix qA, float[] qANorm, WeightMatrix qB, WeightMatrix q,
+                          WeightMatrix kvA, float[] kvANorm, WeightMatrix kB, WeightMatrix vB, WeightMatrix output) {
+    }
+
+    private final Weights w;
+    private final MatMul mm;
+    private final YarnRope rope;
+    private final int heads;
+    private final int nope;
+    private final int ropeDim;
+    private final int qkDim;
+    private final int rank;
+    private final int vDim;
+    private final int width;
+    private final float latentEps;
+    private final float scale;
+
+    public MlaAttention(DeepSeekConfig c, Weights w, YarnRope rope, MatMul mm) {
+        this.w = w;
+        this.mm = mm;
+        this.rope = rope;
+        this.heads = c.headCount();
+        this.nope = c.qkNopeDim();
+        this.ropeDim = c.qkRopeDim();
+        this.qkDim = c.qkHeadDim();
+        this.rank = c.kvLoraRank();
+        this.vDim = c.vHeadDim();
+        this.width = c.kvCacheWidth();
+        this.latentEps = c.latentNormEps();
+        this.scale = c.kqScale();
+    }
+
+    /**
+     * Attention output for {@code tokens} normalised inputs {@code x} ({@code [T][d]}) at positions
+     * {@code start …}; their latent rows are appended to {@code cache} for {@code layer}.
+     */
+    public float[] forward(float[] x, int tokens, int start, LatentKvCache cache, int layer) {
+        float[] q = query(x, tokens);
+        float[] kv = mm.apply(w.kvA(), x, tokens);
+        float[] cos = new float[ropeDim / 2];
+        float[] sin = new float[ropeDim / 2];
+        for (int t = 0; t < tokens; t++) {
+            int k = t * width;
+            RmsNorm.apply(kv, k, w.kvANorm(), latentEps, kv, k);
+            rope.angles(start + t, cos, sin);
+            YarnRope.rotate(kv, k + rank, cos, sin);
+            for (int h = 0; h < heads; h++) {
+                YarnRope.rotate(q, t * heads * qkDim + h * qkDim + nope, cos, sin);
+            }
+            cache.store(layer, start + t, kv, k);
+        }
+        int total = start + tokens;
+        float[] latent = cache.rows(layer, total, mm.pool());
+        float[] o = new float[tokens * heads * vDim];
+        mm.pool().parallelFor(heads, (from, to, worker) -> {
+            for (int h = from; h < to; h++) {
+                head(h, q, tokens, start, latent, o);
+            }
+        });
+        return mm.apply(w.output(), o, tokens);
+    }
+
+    /** §3.1 step 1: {@code q = W_qb·RMSNorm(W_qa·x)} or {@code q = W_q·x}, {@code [T][H·d_qk]}. */
+    private float[] query(float[] x, int tokens) {
+        if (w.q() != null) {
+            return mm.apply(w.q(), x, tokens);
+        }
+        float[] cq = mm.apply(w.qA(), x, tokens);
+        int r = w.qA().rows();
+        for (int t = 0; t < tokens; t++) {
+            RmsNorm.apply(cq, t * r, w.qANorm(), latentEps, cq, t * r);
+        }
+        return mm.apply(w.qB(), cq, tokens);
+    }
+
+    /** §3.3 for head {@code h} and every token of the step; writes {@code o[t][h·d_v …]}. */
+    private void head(int h, float[] q, int tokens, int start, float[] latent, float[] o) {
+        int qStride = heads * qkDim;
+        // Q_h = [W_UK,hᵀ·q_nope ; q_pe], 576 wide like a cache row.
+        float[] qFull = new float[tokens * width];
+        MatMul.rows(w.kB().rowSlice(h * rank, rank), 0, rank, q, h * qkDim, qStride, tokens, qFull, 0, width);
+        for (int t = 0; t < tokens; t++) {
+            System.arraycopy(q, t * qStride + h * qkDim + nope, qFull, t * width + rank, ropeDim);
+        }
+        float[] scores = new float[start + tokens];
+        float[] oLat = new float[tokens * rank];
+        for (int t = 0; t < tokens; t++) {
+            int visible = start + t + 1; // causal: positions 0 … start+t
+            float max = Float.NEGATIVE_INFINITY;
+            for (int s = 0; s < visible; s++) {
+                float v = scale * VectorOps.dot(qFull, t * width, latent, s * width, width);
+                scores[s] = v;
+                max = Math.max(max, v);
+            }
+            float sum = 0f;
+            for (int s = 0; s < visible; s++) {
+                float e = (float) Math.exp(scores[s] - max);
+                scores[s] = e;
+                sum += e;
+            }
+            float inv = 1f / sum;
+            for (int s = 0; s < visible; s++) {
+                VectorOps.axpy(scores[s] * inv, latent, s * width, oLat, t * rank, rank);
+            }
+        }
+        MatMul.rows(w.vB().rowSlice(h * vDim, vDim), 0, vDim, oLat, 0, rank, tokens, o, h * vDim, heads * vDim);
+    }
+}

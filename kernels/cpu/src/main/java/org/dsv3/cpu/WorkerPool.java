@@ -1,0 +1,191 @@
+package org.dsv3.cpu;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A persistent pool of compute threads for data-parallel loops. Decode runs hundreds of small
+ * matrix-vector products per token, so dispatch must be cheap: the threads stay alive, spin briefly
+ * for the next loop and only then park; the calling thread takes part in the work.
+ *
+ * <p>A loop {@code [0, n)} is cut into chunks that the participants claim from one atomic counter.
+ * The counter carries the loop's generation in its upper half, so a thread still finishing an old
+ * loop can never claim a chunk of the next one. A loop started from inside a running loop (or while
+ * another thread holds the pool) runs on the calling thread alone.
+ */
+public final class WorkerPool implements AutoCloseable {
+
+    /** The body of a parallel loop: handles indices {@code [from, to)}; {@code worker} is in {@code [0, size())}. */
+    @FunctionalInterface
+    public interface RangeTask {
+        void run(int from, int to, int worker);
+    }
+
+    private static final int SPIN_LIMIT = 1 << 14;
+    private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> false);
+
+    private record Job(RangeTask task, int n, int chunks, int generation, AtomicInteger remaining,
+                       AtomicReference<Throwable> failure) {
+    }
+
+    private final int size;
+    private final Worker[] workers;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Upper 32 bits: generation of the current job; lower 32 bits: next chunk to claim. */
+    private final AtomicLong claim = new AtomicLong();
+    private volatile Job job;
+    private volatile boolean closed;
+    private int generation;
+
+    /** A pool of {@code threads} participants: the caller plus {@code threads - 1} daemon threads. */
+    public WorkerPool(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        this.size = threads;
+        this.workers = new Worker[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(i + 1);
+            workers[i].start();
+        }
+    }
+
+    /** Number of participants (worker ids are {@code 0 … size()-1}). */
+    public int size() {
+        return size;
+    }
+
+    /** Runs {@code task} over {@code [0, n)}, split into chunks of at least {@code minChunk} indices. */
+    public void parallelFor(int n, int minChunk, RangeTask task) {
+        if (n <= 0) {
+            return;
+        }
+        int chunks = Math.min(Math.max(1, n / Math.max(1, minChunk)), size * 4);
+        if (size == 1 || chunks == 1 || INSIDE.get() || closed || !lock.tryLock()) {
+            runInline(task, n);
+            return;
+        }
+        try {
+            Job j = new Job(task, n, chunks, ++generation, new AtomicInteger(chunks), new AtomicReference<>());
+            claim.set((long) j.generation << 32);
+            job = j;
+            for (Worker w : workers) {
+                if (w.parked) {
+                    LockSupport.unpark(w);
+                }
+            }
+            participate(j, 0);
+            int spins = 0;
+            while (j.remaining.get() > 0) {
+                if (++spins < SPIN_LIMIT) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+            }
+            Throwable t = j.failure.get();
+            if (t != null) {
+                if (t instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (t instanceof Error e) {
+                    throw e;
+                }
+                throw new RuntimeException(t);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@link #parallelFor(int, int, RangeTask)} with chunks of at least one index. */
+    public void parallelFor(int n, RangeTask task) {
+        parallelFor(n, 1, task);
+    }
+
+    private static void runInline(RangeTask task, int n) {
+        boolean was = INSIDE.get();
+        INSIDE.set(true);
+        try {
+            task.run(0, n, 0);
+        } finally {
+            INSIDE.set(was);
+        }
+    }
+
+    private void participate(Job j, int worker) {
+        INSIDE.set(true);
+        try {
+            while (true) {
+                long c = claim.get();
+                int chunk = (int) c;
+                if ((int) (c >>> 32) != j.generation || chunk >= j.chunks) {
+                    return;
+                }
+                if (!claim.compareAndSet(c, c + 1)) {
+                    continue;
+                }
+                try {
+                    int from = (int) ((long) chunk * j.n / j.chunks);
+                    int to = (int) ((long) (chunk + 1) * j.n / j.chunks);
+                    j.task.run(from, to, worker);
+                } catch (Throwable t) {
+                    j.failure.compareAndSet(null, t);
+                } finally {
+                    j.remaining.decrementAndGet();
+                }
+            }
+        } finally {
+            INSIDE.set(false);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Worker w : workers) {
+            LockSupport.unpark(w);
+        }
+    }
+
+    private final class Worker extends Thread {
+        private final int id;
+        volatile boolean parked;
+
+        Worker(int id) {
+            super("dsv3-cpu-" + id);
+            this.id = id;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            Job last = null;
+            while (!closed) {
+                Job j = job;
+                int spins = 0;
+                while (j == last && !closed) {
+                    if (++spins < SPIN_LIMIT) {
+                        Thread.onSpinWait();
+                    } else {
+                        parked = true;
+                        if (job == last && !closed) {
+                            LockSupport.park(this);
+                        }
+                        parked = false;
+                        spins = 0;
+                    }
+                    j = job;
+                }
+                if (closed) {
+                    return;
+                }
+                last = j;
+                participate(j, id);
+            }
+        }
+    }
+}

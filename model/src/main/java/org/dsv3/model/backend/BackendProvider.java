@@ -1,0 +1,26 @@
+package org.dsv3.model.backend;
+
+import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.model.gguf.GgufModel;
+
+/**
+ * A kind of device that can run the model, found with {@link java.util.ServiceLoader} (see
+ * {@link Backends}). Implementations register in
+ * {@code META-INF/services/org.dsv3.model.backend.BackendProvider}.
+ */
+public interface BackendProvider {
+
+    /** The name users pick it by, e.g. {@code "cpu"}. */
+    String name();
+
+    /** Whether this provider can run here (e.g. a GPU runtime is installed). */
+    default boolean isAvailable() {
+        return true;
+    }
+
+    /**
+     * Loads {@code model} (already checked against {@code config} or checked here). The model must stay
+     * open while the backend is in use.
+     */
+    InferenceBackend load(GgufModel model, DeepSeekConfig config, BackendOptions options);
+}
