@@ -63,10 +63,11 @@ final class LogitsCommand implements Callable<Integer> {
             throw new UserError("--batch must be at least 1, got " + batch);
         }
         KvCacheType cacheType = KvCacheType.parse(kvType);
-        var provider = Backends.provider(device);
+        DeviceSpec spec = DeviceSpec.parse(device);
+        var provider = Backends.provider(spec.provider());
         try (GgufModel file = GgufModel.open(model)) {
             DeepSeekConfig config = DeepSeekConfig.fromGguf(file, groupRouting);
-            try (InferenceBackend backend = provider.load(file, config, new BackendOptions(threads));
+            try (InferenceBackend backend = provider.load(file, config, spec.options(threads));
                  InferenceSession session = backend.newSession(SessionOptions.defaults().withKvCacheType(cacheType));
                  FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                          StandardOpenOption.TRUNCATE_EXISTING)) {

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
                 InfoCommand.class,
                 SynthCommand.class,
                 LogitsCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
 

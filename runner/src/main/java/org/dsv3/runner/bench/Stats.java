@@ -1,0 +1,28 @@
+package org.dsv3.runner.bench;
+
+import java.util.Arrays;
+
+/** Median and standard deviation of repeated measurements. */
+final class Stats {
+    private Stats() {
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    static double stddev(double[] v) {
+        if (v.length < 2) {
+            return 0;
+        }
+        double mean = Arrays.stream(v).average().orElse(0);
+        double sq = 0;
+        for (double x : v) {
+            sq += (x - mean) * (x - mean);
+        }
+        return Math.sqrt(sq / (v.length - 1));
+    }
+}
