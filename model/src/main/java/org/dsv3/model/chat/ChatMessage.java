@@ -1,0 +1,26 @@
+package org.dsv3.model.chat;
+
+import java.util.Objects;
+
+/**
+ * One message of a conversation. {@code role} is what the template expects: {@code system},
+ * {@code user}, {@code assistant}, {@code tool}.
+ */
+public record ChatMessage(String role, String content) {
+    public ChatMessage {
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(content, "content");
+    }
+
+    public static ChatMessage system(String content) {
+        return new ChatMessage("system", content);
+    }
+
+    public static ChatMessage user(String content) {
+        return new ChatMessage("user", content);
+    }
+
+    public static ChatMessage assistant(String content) {
+        return new ChatMessage("assistant", content);
+    }
+}
