@@ -18,6 +18,10 @@ import java.nio.charset.StandardCharsets;
                 TokenizeCommand.class,
                 DetokenizeCommand.class,
                 TemplateCommand.class,
+                RunCommand.class,
+                ChatCommand.class,
+                ServeCommand.class,
+                DevicesCommand.class,
         })
 public final class Main implements Runnable {
 

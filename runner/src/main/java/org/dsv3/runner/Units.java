@@ -3,11 +3,11 @@ package org.dsv3.runner;
 import java.util.Locale;
 
 /** Human-readable sizes and counts for reports. */
-final class Units {
+public final class Units {
     private Units() {
     }
 
-    static String bytes(long b) {
+    public static String bytes(long b) {
         if (b < 1024) {
             return b + " B";
         }
@@ -21,7 +21,7 @@ final class Units {
         return String.format(Locale.ROOT, "%.2f %s", v, u[i]);
     }
 
-    static String count(long n) {
+    public static String count(long n) {
         if (n >= 1_000_000_000L) {
             return String.format(Locale.ROOT, "%.2fB", n / 1e9);
         }

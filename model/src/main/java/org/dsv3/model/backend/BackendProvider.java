@@ -1,5 +1,6 @@
 package org.dsv3.model.backend;
 
+import java.util.List;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.model.gguf.GgufModel;
 
@@ -23,4 +24,20 @@ public interface BackendProvider {
      * open while the backend is in use.
      */
     InferenceBackend load(GgufModel model, DeepSeekConfig config, BackendOptions options);
+
+    /**
+     * {@link #load(GgufModel, DeepSeekConfig, BackendOptions)} telling {@code listener} how it goes
+     * (stages such as uploading weights to a device). By default nothing is reported.
+     */
+    default InferenceBackend load(GgufModel model, DeepSeekConfig config, BackendOptions options, LoadListener listener) {
+        return load(model, config, options);
+    }
+
+    /**
+     * The devices this provider can run on here, for {@code dsv3 devices}; empty when it has
+     * nothing to say beyond its name (the default).
+     */
+    default List<DeviceInfo> describeDevices() {
+        return List.of();
+    }
 }

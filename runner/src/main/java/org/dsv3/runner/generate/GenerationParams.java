@@ -1,0 +1,23 @@
+package org.dsv3.runner.generate;
+
+import java.util.List;
+import org.dsv3.model.sampling.SamplerSettings;
+
+/**
+ * What to generate.
+ *
+ * @param sampler   how tokens are chosen
+ * @param maxTokens most tokens to generate; 0 = until the end of generation or a full context
+ * @param stop      strings that end the generation when they appear in the text (not included)
+ */
+public record GenerationParams(SamplerSettings sampler, int maxTokens, List<String> stop) {
+    public GenerationParams {
+        if (sampler == null) {
+            throw new IllegalArgumentException("sampler settings are required");
+        }
+        if (maxTokens < 0) {
+            throw new IllegalArgumentException("max tokens must be >= 0 (0 = no limit), got " + maxTokens);
+        }
+        stop = stop == null ? List.of() : stop.stream().filter(s -> !s.isEmpty()).toList();
+    }
+}

@@ -1,0 +1,127 @@
+package org.dsv3.runner.generate;
+
+import java.util.Arrays;
+import org.dsv3.model.sampling.Sampler;
+import org.dsv3.model.tokenizer.StreamingDecoder;
+import org.dsv3.model.tokenizer.Tokenizer;
+
+/**
+ * Generates text on one session: processes the prompt in chunks (reusing whatever prefix of it the
+ * cache already holds), then samples token by token and streams the text, UTF-8 safe and with stop
+ * strings cut, to a {@link TextSink}. It ends at an end-of-generation token, a stop string, the
+ * token limit, a full context or a cancellation, whichever comes first. Not thread-safe: one
+ * generation at a time per generator.
+ */
+public final class Generator {
+    /** Tokens per forward step while processing a prompt. */
+    public static final int DEFAULT_PREFILL_CHUNK = 512;
+
+    private final Tokenizer tokenizer;
+    private final CachedSession session;
+    private final int prefillChunk;
+
+    public Generator(Tokenizer tokenizer, CachedSession session, int prefillChunk) {
+        if (prefillChunk < 1) {
+            throw new IllegalArgumentException("prefill chunk must be >= 1, got " + prefillChunk);
+        }
+        this.tokenizer = tokenizer;
+        this.session = session;
+        this.prefillChunk = prefillChunk;
+    }
+
+    public Generator(Tokenizer tokenizer, CachedSession session) {
+        this(tokenizer, session, DEFAULT_PREFILL_CHUNK);
+    }
+
+    public CachedSession session() {
+        return session;
+    }
+
+    /**
+     * Generates a continuation of {@code prompt}.
+     *
+     * @throws ContextOverflowException when the prompt alone does not fit in the context
+     * @throws IllegalArgumentException when the prompt is empty
+     */
+    public GenerationResult generate(int[] prompt, GenerationParams params, TextSink sink, Cancellation cancel) {
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("the prompt has no tokens");
+        }
+        int max = session.maxContext();
+        if (prompt.length > max) {
+            throw new ContextOverflowException(prompt.length, max);
+        }
+        long start = System.nanoTime();
+        Sampler sampler = new Sampler(params.sampler());
+        for (int t : prompt) {
+            sampler.accept(t);
+        }
+        int cached = session.keepCommonPrefix(prompt);
+        float[] logits = null;
+        for (int from = cached; from < prompt.length; from += prefillChunk) {
+            if (cancel.isCancelled()) {
+                long now = System.nanoTime();
+                return new GenerationResult("", FinishReason.CANCELLED,
+                        new GenerationStats(prompt.length, cached, now - start, 0, 0, 0));
+            }
+            logits = session.forward(Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + prefillChunk)));
+        }
+        long promptEnd = System.nanoTime();
+        return decode(logits, prompt.length, cached, start, promptEnd, params, sink, cancel, sampler);
+    }
+
+    private GenerationResult decode(float[] logits, int promptTokens, int cached, long start, long promptEnd,
+                                    GenerationParams params, TextSink sink, Cancellation cancel, Sampler sampler) {
+        StreamingDecoder decoder = tokenizer.streamingDecoder();
+        StopStrings stops = new StopStrings(params.stop());
+        StringBuilder text = new StringBuilder();
+        int generated = 0;
+        long firstToken = 0;
+        FinishReason finish;
+        while (true) {
+            if (cancel.isCancelled()) {
+                finish = FinishReason.CANCELLED;
+                break;
+            }
+            int token = sampler.sample(logits);
+            sampler.accept(token);
+            if (firstToken == 0) {
+                firstToken = System.nanoTime() - start;
+            }
+            if (tokenizer.isEndOfGeneration(token)) {
+                finish = FinishReason.END_OF_GENERATION;
+                break;
+            }
+            generated++;
+            emit(stops.push(decoder.push(token)), text, sink);
+            if (stops.matched()) {
+                finish = FinishReason.STOP_STRING;
+                break;
+            }
+            if (params.maxTokens() > 0 && generated >= params.maxTokens()) {
+                finish = FinishReason.MAX_TOKENS;
+                break;
+            }
+            if (session.position() >= session.maxContext()) {
+                finish = FinishReason.CONTEXT_FULL;
+                break;
+            }
+            logits = session.forward(new int[] {token});
+        }
+        if (!stops.matched()) {
+            emit(stops.push(decoder.flush()), text, sink);
+            emit(stops.finish(), text, sink);
+        }
+        long end = System.nanoTime();
+        GenerationStats stats = new GenerationStats(promptTokens, cached, promptEnd - start, generated, end - promptEnd,
+                firstToken);
+        return new GenerationResult(text.toString(), finish, stats);
+    }
+
+    private static void emit(String piece, StringBuilder text, TextSink sink) {
+        if (!piece.isEmpty()) {
+            text.append(piece);
+            sink.text(piece);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package org.dsv3.runner.load;
+
+import java.nio.file.Path;
+import java.util.Collection;
+import org.dsv3.model.backend.BackendProvider;
+import org.dsv3.model.backend.Backends;
+import org.dsv3.model.backend.InferenceBackend;
+import org.dsv3.model.backend.LoadListener;
+import org.dsv3.model.chat.ChatTemplate;
+import org.dsv3.model.chat.ChatTemplateException;
+import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.model.config.ModelValidator;
+import org.dsv3.model.gguf.GgufModel;
+import org.dsv3.model.gguf.GgufTensor;
+import org.dsv3.model.tokenizer.Tokenizer;
+import org.dsv3.runner.Units;
+
+/**
+ * Loads a model in steps, each shown on a {@link Progress}: mapping the file, checking it
+ * (configuration, tensors, tokenizer, chat template), reading the weights into memory (when they
+ * fit) and handing them to the backend (which may report an upload, for GPUs).
+ */
+public final class ModelLoader {
+    private final Progress progress;
+
+    public ModelLoader(Progress progress) {
+        this.progress = progress;
+    }
+
+    public LoadedModel load(LoadSpec spec) {
+        BackendProvider provider = Backends.provider(spec.provider());
+        GgufModel file = map(spec.model());
+        try {
+            Progress.Step check = progress.start("checking", 0);
+            DeepSeekConfig config = DeepSeekConfig.fromGguf(file, spec.routing());
+            ModelValidator.check(file, config);
+            Tokenizer tokenizer = Tokenizer.fromGguf(file.metadata());
+            ChatTemplate template = null;
+            String problem = null;
+            try {
+                template = ChatTemplate.fromGguf(file.metadata());
+            } catch (ChatTemplateException e) {
+                problem = e.getMessage();
+            }
+            check.done("checked " + file.tensors().size() + " tensors, " + tokenizer.vocabSize() + "-token vocabulary, "
+                    + (template != null ? "chat template " + template.name() : "no chat template"));
+            preload(file, spec.preload());
+            InferenceBackend backend = upload(provider, file, config, spec);
+            return new LoadedModel(modelName(spec.model()), file, config, tokenizer, template, problem, backend);
+        } catch (RuntimeException | Error e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    private GgufModel map(Path path) {
+        Progress.Step step = progress.start("mapping", 0);
+        GgufModel file = GgufModel.open(path);
+        int shards = file.shards().size();
+        step.done("mapped " + path.getFileName() + " (" + Units.bytes(file.fileSize()) + ", " + shards
+                + (shards == 1 ? " shard)" : " shards)"));
+        return file;
+    }
+
+    private void preload(GgufModel file, Boolean wanted) {
+        Collection<GgufTensor> tensors = file.tensors().values();
+        long bytes = PageToucher.totalBytes(tensors);
+        boolean fits = PageToucher.fitsInMemory(bytes);
+        if (Boolean.FALSE.equals(wanted) || (wanted == null && !fits)) {
+            if (wanted == null) {
+                progress.start("reading", 0).done("left the weights on disk (" + Units.bytes(bytes)
+                        + " is more than 3/4 of memory); pages come in as they are used");
+            }
+            return;
+        }
+        Progress.Step step = progress.start("reading", bytes);
+        PageToucher.touch(tensors, step);
+        step.done("read " + Units.bytes(bytes) + " of weights");
+    }
+
+    private InferenceBackend upload(BackendProvider provider, GgufModel file, DeepSeekConfig config, LoadSpec spec) {
+        Progress.Step step = progress.start("loading", 0);
+        StepListener listener = new StepListener();
+        InferenceBackend backend = provider.load(file, config, spec.options(), listener);
+        listener.finish();
+        step.done("loaded on " + backend.device());
+        return backend;
+    }
+
+    /** Shows the stages a backend reports (an upload to a GPU) as progress steps. */
+    private final class StepListener implements LoadListener {
+        private Progress.Step step;
+        private String name;
+        private long total;
+
+        @Override
+        public void stage(String stageName, long totalBytes) {
+            finish();
+            name = stageName;
+            total = totalBytes;
+            step = progress.start(stageName, totalBytes);
+        }
+
+        @Override
+        public void progress(long doneBytes) {
+            if (step != null) {
+                step.update(doneBytes);
+            }
+        }
+
+        void finish() {
+            if (step != null) {
+                step.done(name + (total > 0 ? " " + Units.bytes(total) : "") + " done");
+                step = null;
+            }
+        }
+    }
+
+    /** {@code DeepSeek-V3-Q4_K_M-00001-of-00009.gguf} → {@code DeepSeek-V3-Q4_K_M}. */
+    static String modelName(Path file) {
+        String n = file.getFileName().toString();
+        if (n.endsWith(".gguf")) {
+            n = n.substring(0, n.length() - 5);
+        }
+        return n.replaceFirst("-\\d{5}-of-\\d{5}$", "");
+    }
+}

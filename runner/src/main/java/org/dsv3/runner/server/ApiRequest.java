@@ -1,0 +1,19 @@
+package org.dsv3.runner.server;
+
+import java.util.List;
+import org.dsv3.model.chat.ChatMessage;
+import org.dsv3.runner.generate.GenerationParams;
+
+/**
+ * A checked request of either endpoint.
+ *
+ * @param chat         {@code /v1/chat/completions} (messages) or {@code /v1/completions} (prompt)
+ * @param messages     the conversation (chat only)
+ * @param prompt       the prompt text (completions only)
+ * @param params       sampling and stopping; {@code maxTokens} 0 = until the context is full
+ * @param stream       answer with server-sent events
+ * @param includeUsage with {@code stream}: send a last chunk with the token counts
+ */
+record ApiRequest(boolean chat, List<ChatMessage> messages, String prompt, GenerationParams params, boolean stream,
+                  boolean includeUsage) {
+}

@@ -1,0 +1,115 @@
+package org.dsv3.runner.server;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.List;
+import org.dsv3.model.backend.SessionOptions;
+import org.dsv3.runner.generate.CachedSession;
+import org.dsv3.runner.generate.Generator;
+import org.dsv3.runner.load.LoadedModel;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The OpenAI-compatible HTTP API over a loaded model: {@code POST /v1/chat/completions},
+ * {@code POST /v1/completions}, {@code GET /v1/models}, {@code GET /health}. Requests share
+ * {@link ServerConfig#parallel()} slots through a FIFO queue ({@link SlotPool}); every error is an
+ * OpenAI-style JSON body. No path or file name is ever taken from a request.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    /** Connections may stay silent this long (a long non-streamed answer) before Jetty closes them. */
+    private static final long IDLE_TIMEOUT_MILLIS = 30 * 60 * 1000L;
+
+    private final ServerConfig config;
+    private final SlotPool pool;
+    private final List<CachedSession> sessions = new ArrayList<>();
+    private final CompletionService service;
+    private final RequestParser parser;
+    private final JsonBody body;
+    private final long created = System.currentTimeMillis() / 1000;
+    private Javalin app;
+
+    public ApiServer(LoadedModel model, SessionOptions sessionOptions, ServerConfig config) {
+        this.config = config;
+        List<Slot> slots = new ArrayList<>();
+        for (int i = 0; i < config.parallel(); i++) {
+            CachedSession s = model.newSession(sessionOptions);
+            sessions.add(s);
+            slots.add(new Slot(i, s, new Generator(model.tokenizer(), s)));
+        }
+        int contextSize = sessions.getFirst().maxContext();
+        this.pool = new SlotPool(slots, config.queue());
+        this.parser = new RequestParser(contextSize);
+        this.body = new JsonBody(config.maxBodyBytes());
+        this.service = new CompletionService(model.template().isPresent() ? model.prompts() : null,
+                model.templateProblem(), model.rawPrompts(), pool, config.modelName(), contextSize);
+    }
+
+    /** Starts listening; returns once the port is bound. */
+    public ApiServer start() {
+        app = Javalin.create(c -> {
+            c.startup.showJavalinBanner = false;
+            c.startup.showOldJavalinVersionWarning = false;
+            c.http.compressionStrategy = CompressionStrategy.NONE;
+            c.jetty.addConnector((server, httpConfig) -> {
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+                connector.setHost(config.host());
+                connector.setPort(config.port());
+                connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
+                return connector;
+            });
+            c.routes.get("/health", this::health);
+            c.routes.get("/v1/models", ctx -> json(ctx, 200, ResponseJson.models(config.modelName(), created)));
+            c.routes.post("/v1/chat/completions", ctx -> service.serve(ctx, parser.chat(body.read(ctx.req()))));
+            c.routes.post("/v1/completions", ctx -> service.serve(ctx, parser.completion(body.read(ctx.req()))));
+            c.routes.exception(ApiError.class, (e, ctx) -> json(ctx, e.status(), e.toJson()));
+            c.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("request failed: {} {}", ctx.method(), ctx.path(), e);
+                json(ctx, 500, new ApiError(500, "server_error", null, null, "internal error: " + e).toJson());
+            });
+            c.http.prefer405over404 = true;
+            c.routes.error(404, ctx -> json(ctx, 404,
+                    ApiError.notFound("no such endpoint: " + ctx.method() + " " + ctx.path()).toJson()));
+            c.routes.error(405, ctx -> json(ctx, 405, new ApiError(405, "invalid_request_error", null,
+                    "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()).toJson()));
+        });
+        app.start();
+        return this;
+    }
+
+    /** The port listened on (the one picked when the configuration said 0). */
+    public int port() {
+        return app.port();
+    }
+
+    private void health(Context ctx) {
+        ObjectNode h = JsonNodeFactory.instance.objectNode();
+        int idle = pool.idle();
+        h.put("status", "ok");
+        h.put("model", config.modelName());
+        h.put("slots_idle", idle);
+        h.put("slots_processing", pool.size() - idle);
+        h.put("requests_waiting", pool.queued());
+        json(ctx, 200, h);
+    }
+
+    private static void json(Context ctx, int status, ObjectNode body) {
+        ctx.status(status).contentType("application/json").result(body.toString());
+    }
+
+    /** Stops listening and frees the sessions (the model stays open: the caller owns it). */
+    @Override
+    public void close() {
+        if (app != null) {
+            app.stop();
+        }
+        sessions.forEach(CachedSession::close);
+    }
+}

@@ -1,0 +1,290 @@
+package org.dsv3.runner.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.dsv3.model.chat.ChatMessage;
+import org.dsv3.model.sampling.SamplerSettings;
+import org.dsv3.runner.generate.GenerationParams;
+
+/**
+ * Checks the JSON of a request against what the server supports and turns it into an
+ * {@link ApiRequest}; every problem is a 400 naming the offending field. Unknown fields are ignored,
+ * as most OpenAI-compatible servers do; features this server lacks (tools, logprobs, {@code n > 1})
+ * are refused rather than silently dropped.
+ */
+final class RequestParser {
+    /** Sampling defaults where a request does not say (llama.cpp's, which local clients expect). */
+    static final float TEMPERATURE = 0.8f;
+    static final int TOP_K = 40;
+    static final float TOP_P = 0.95f;
+    static final float MIN_P = 0.05f;
+    private static final int MAX_STOPS = 16;
+    private static final Map<String, String> ROLES = Map.of(
+            "system", "system", "developer", "system", "user", "user", "assistant", "assistant");
+
+    private final int contextSize;
+
+    /** @param contextSize the tokens one slot holds: the bound for {@code max_tokens} */
+    RequestParser(int contextSize) {
+        this.contextSize = contextSize;
+    }
+
+    ApiRequest chat(JsonNode body) {
+        List<ChatMessage> messages = messages(body.get("messages"));
+        refuseUnsupported(body);
+        return new ApiRequest(true, messages, null, params(body), bool(body, "stream"), includeUsage(body));
+    }
+
+    ApiRequest completion(JsonNode body) {
+        String prompt = prompt(body.get("prompt"));
+        refuseUnsupported(body);
+        if (bool(body, "echo")) {
+            throw ApiError.invalid("echo", "echo is not supported");
+        }
+        if (present(body, "suffix")) {
+            throw ApiError.invalid("suffix", "suffix (fill-in-the-middle) is not supported");
+        }
+        Integer bestOf = integer(body, "best_of");
+        if (bestOf != null && bestOf != 1) {
+            throw ApiError.invalid("best_of", "only best_of = 1 is supported");
+        }
+        return new ApiRequest(false, List.of(), prompt, params(body), bool(body, "stream"), includeUsage(body));
+    }
+
+    private static List<ChatMessage> messages(JsonNode list) {
+        if (list == null || list.isNull()) {
+            throw ApiError.invalid("messages", "messages is required");
+        }
+        if (!list.isArray()) {
+            throw ApiError.invalid("messages", "messages must be an array");
+        }
+        if (list.isEmpty()) {
+            throw ApiError.invalid("messages", "messages must not be empty");
+        }
+        List<ChatMessage> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            out.add(message(list.get(i), "messages[" + i + "]"));
+        }
+        return out;
+    }
+
+    private static ChatMessage message(JsonNode m, String where) {
+        if (!m.isObject()) {
+            throw ApiError.invalid(where, where + " must be an object with a role and a content");
+        }
+        JsonNode role = m.get("role");
+        if (role == null || !role.isTextual()) {
+            throw ApiError.invalid(where + ".role", where + ".role must be a string");
+        }
+        String mapped = ROLES.get(role.asText());
+        if (mapped == null) {
+            throw ApiError.invalid(where + ".role", "unknown role '" + role.asText()
+                    + "' (supported: system, developer, user, assistant)");
+        }
+        if (present(m, "tool_calls") || present(m, "function_call")) {
+            throw ApiError.invalid(where + ".tool_calls", "tool calls are not supported");
+        }
+        return new ChatMessage(mapped, content(m.get("content"), where + ".content", mapped.equals("assistant")));
+    }
+
+    /** A string, or an array of {@code {"type": "text", "text": …}} parts; {@code null} only for an assistant. */
+    private static String content(JsonNode c, String where, boolean nullable) {
+        if (c == null || c.isNull()) {
+            if (nullable) {
+                return "";
+            }
+            throw ApiError.invalid(where, where + " is required");
+        }
+        if (c.isTextual()) {
+            return c.asText();
+        }
+        if (!c.isArray()) {
+            throw ApiError.invalid(where, where + " must be a string or an array of text parts");
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < c.size(); i++) {
+            JsonNode part = c.get(i);
+            String at = where + "[" + i + "]";
+            if (!part.isObject() || !"text".equals(part.path("type").asText(null))) {
+                throw ApiError.invalid(at, at + " must be a text part ({\"type\": \"text\", \"text\": ...}); "
+                        + "other content types are not supported");
+            }
+            JsonNode t = part.get("text");
+            if (t == null || !t.isTextual()) {
+                throw ApiError.invalid(at + ".text", at + ".text must be a string");
+            }
+            text.append(t.asText());
+        }
+        return text.toString();
+    }
+
+    private static String prompt(JsonNode p) {
+        if (p == null || p.isNull()) {
+            throw ApiError.invalid("prompt", "prompt is required");
+        }
+        if (p.isArray() && p.size() == 1 && p.get(0).isTextual()) {
+            p = p.get(0);
+        }
+        if (!p.isTextual()) {
+            throw ApiError.invalid("prompt", "prompt must be a string (or an array of one string)");
+        }
+        if (p.asText().isEmpty()) {
+            throw ApiError.invalid("prompt", "prompt must not be empty");
+        }
+        return p.asText();
+    }
+
+    private static void refuseUnsupported(JsonNode body) {
+        JsonNode model = body.get("model");
+        if (model != null && !model.isNull() && !model.isTextual()) {
+            throw ApiError.invalid("model", "model must be a string");
+        }
+        Integer n = integer(body, "n");
+        if (n != null && n != 1) {
+            throw ApiError.invalid("n", "only n = 1 is supported");
+        }
+        for (String f : List.of("tools", "functions")) {
+            JsonNode t = body.get(f);
+            if (t != null && !t.isNull() && !(t.isArray() && t.isEmpty())) {
+                throw ApiError.invalid(f, f + " are not supported");
+            }
+        }
+        JsonNode logprobs = body.get("logprobs");
+        if (logprobs != null && !logprobs.isNull() && !(logprobs.isBoolean() && !logprobs.asBoolean())) {
+            throw ApiError.invalid("logprobs", "logprobs are not supported");
+        }
+        JsonNode format = body.get("response_format");
+        if (format != null && !format.isNull() && !"text".equals(format.path("type").asText(null))) {
+            throw ApiError.invalid("response_format", "only response_format {\"type\": \"text\"} is supported");
+        }
+    }
+
+    private GenerationParams params(JsonNode body) {
+        float temperature = number(body, "temperature", 0, 2, TEMPERATURE);
+        float topP = number(body, "top_p", 0, 1, TOP_P);
+        if (topP == 0) {
+            temperature = 0; // top_p 0 keeps only the most likely token
+            topP = 1;
+        }
+        float minP = number(body, "min_p", 0, 1, MIN_P);
+        float repeat = number(body, "repeat_penalty", 0.01, 10, 1f);
+        number(body, "frequency_penalty", -2, 2, 0f);
+        number(body, "presence_penalty", -2, 2, 0f);
+        Integer topK = integer(body, "top_k");
+        if (topK != null && topK < 0) {
+            throw ApiError.invalid("top_k", "top_k must be >= 0");
+        }
+        Long seed = longValue(body, "seed");
+        long s = seed != null ? seed : ThreadLocalRandom.current().nextLong();
+        SamplerSettings sampler = new SamplerSettings(temperature, topK == null ? TOP_K : topK, topP, minP, repeat, 64, s);
+        return new GenerationParams(sampler, maxTokens(body), stops(body.get("stop")));
+    }
+
+    private int maxTokens(JsonNode body) {
+        String field = present(body, "max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
+        Integer max = integer(body, field);
+        if (max == null) {
+            return 0;
+        }
+        if (max <= 0 || max > contextSize) {
+            throw ApiError.invalid(field, String.format(Locale.ROOT,
+                    "%s must be between 1 and the context size %d, got %d", field, contextSize, max));
+        }
+        return max;
+    }
+
+    private static List<String> stops(JsonNode stop) {
+        if (stop == null || stop.isNull()) {
+            return List.of();
+        }
+        if (stop.isTextual()) {
+            return List.of(stop.asText());
+        }
+        if (!stop.isArray()) {
+            throw ApiError.invalid("stop", "stop must be a string or an array of strings");
+        }
+        if (stop.size() > MAX_STOPS) {
+            throw ApiError.invalid("stop", "at most " + MAX_STOPS + " stop strings are supported");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode s : stop) {
+            if (!s.isTextual()) {
+                throw ApiError.invalid("stop", "stop must be a string or an array of strings");
+            }
+            out.add(s.asText());
+        }
+        return out;
+    }
+
+    private static boolean includeUsage(JsonNode body) {
+        JsonNode opts = body.get("stream_options");
+        if (opts == null || opts.isNull()) {
+            return false;
+        }
+        if (!opts.isObject()) {
+            throw ApiError.invalid("stream_options", "stream_options must be an object");
+        }
+        return bool(opts, "include_usage");
+    }
+
+    private static boolean present(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        return v != null && !v.isNull();
+    }
+
+    private static boolean bool(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw ApiError.invalid(field, field + " must be a boolean");
+        }
+        return v.asBoolean();
+    }
+
+    private static float number(JsonNode body, String field, double min, double max, float otherwise) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return otherwise;
+        }
+        if (!v.isNumber()) {
+            throw ApiError.invalid(field, field + " must be a number");
+        }
+        double d = v.asDouble();
+        if (!(d >= min && d <= max)) {
+            throw ApiError.invalid(field, field + " must be between " + fmt(min) + " and " + fmt(max) + ", got " + v);
+        }
+        return (float) d;
+    }
+
+    private static Integer integer(JsonNode body, String field) {
+        Long v = longValue(body, field);
+        if (v == null) {
+            return null;
+        }
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            throw ApiError.invalid(field, field + " is out of range");
+        }
+        return v.intValue();
+    }
+
+    private static Long longValue(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw ApiError.invalid(field, field + " must be an integer");
+        }
+        return v.asLong();
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+}

@@ -1,0 +1,126 @@
+package org.dsv3.runner.server;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.dsv3.runner.generate.GenerationStats;
+
+/**
+ * The OpenAI response objects of one request: {@code chat.completion} and its
+ * {@code chat.completion.chunk}s, or {@code text_completion} (whose chunks have the same shape).
+ */
+final class ResponseJson {
+    static final String FINGERPRINT = "dsv3-0.1.0";
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    private final boolean chat;
+    private final String id;
+    private final long created;
+    private final String model;
+
+    ResponseJson(boolean chat, String id, long created, String model) {
+        this.chat = chat;
+        this.id = id;
+        this.created = created;
+        this.model = model;
+    }
+
+    /** The whole answer (non-streaming). */
+    ObjectNode completion(String content, String reasoning, String finishReason, GenerationStats stats) {
+        ObjectNode root = header(chat ? "chat.completion" : "text_completion");
+        ObjectNode choice = F.objectNode().put("index", 0);
+        if (chat) {
+            ObjectNode message = choice.putObject("message");
+            message.put("role", "assistant");
+            message.put("content", content);
+            if (!reasoning.isEmpty()) {
+                message.put("reasoning_content", reasoning);
+            }
+            message.putNull("refusal");
+        } else {
+            choice.put("text", content);
+        }
+        choice.putNull("logprobs");
+        choice.put("finish_reason", finishReason);
+        root.putArray("choices").add(choice);
+        root.set("usage", usage(stats));
+        root.set("timings", timings(stats));
+        return root;
+    }
+
+    /**
+     * A streamed piece. {@code role} only in the first chat chunk; {@code finishReason} only in the
+     * last; with {@code usageField}, {@code "usage": null} as OpenAI sends while usage is requested.
+     */
+    ObjectNode chunk(String role, String content, String reasoning, String finishReason, boolean usageField) {
+        ObjectNode root = header(chat ? "chat.completion.chunk" : "text_completion");
+        ObjectNode choice = F.objectNode().put("index", 0);
+        if (chat) {
+            ObjectNode delta = choice.putObject("delta");
+            if (role != null) {
+                delta.put("role", role);
+            }
+            if (content != null) {
+                delta.put("content", content);
+            }
+            if (reasoning != null) {
+                delta.put("reasoning_content", reasoning);
+            }
+        } else {
+            choice.put("text", content == null ? "" : content);
+        }
+        choice.putNull("logprobs");
+        choice.put("finish_reason", finishReason);
+        root.putArray("choices").add(choice);
+        if (usageField) {
+            root.putNull("usage");
+        }
+        return root;
+    }
+
+    /** The last streamed chunk when usage was asked for: no choices, the token counts. */
+    ObjectNode usageChunk(GenerationStats stats) {
+        ObjectNode root = header(chat ? "chat.completion.chunk" : "text_completion");
+        root.putArray("choices");
+        root.set("usage", usage(stats));
+        root.set("timings", timings(stats));
+        return root;
+    }
+
+    private ObjectNode header(String object) {
+        ObjectNode root = F.objectNode();
+        root.put("id", id);
+        root.put("object", object);
+        root.put("created", created);
+        root.put("model", model);
+        root.put("system_fingerprint", FINGERPRINT);
+        return root;
+    }
+
+    static ObjectNode usage(GenerationStats s) {
+        ObjectNode u = F.objectNode();
+        u.put("prompt_tokens", s.promptTokens());
+        u.put("completion_tokens", s.generatedTokens());
+        u.put("total_tokens", s.promptTokens() + s.generatedTokens());
+        return u;
+    }
+
+    /** llama.cpp's extension: speeds, for clients that show them. */
+    private static ObjectNode timings(GenerationStats s) {
+        ObjectNode t = F.objectNode();
+        t.put("prompt_n", s.promptTokens());
+        t.put("prompt_ms", s.promptNanos() / 1e6);
+        t.put("prompt_per_second", s.promptTokensPerSecond());
+        t.put("predicted_n", s.generatedTokens());
+        t.put("predicted_ms", s.generateNanos() / 1e6);
+        t.put("predicted_per_second", s.generatedTokensPerSecond());
+        return t;
+    }
+
+    static ObjectNode models(String model, long created) {
+        ObjectNode root = F.objectNode().put("object", "list");
+        ArrayNode data = root.putArray("data");
+        data.addObject().put("id", model).put("object", "model").put("created", created).put("owned_by", "dsv3");
+        return root;
+    }
+}

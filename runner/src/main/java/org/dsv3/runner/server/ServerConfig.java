@@ -1,0 +1,30 @@
+package org.dsv3.runner.server;
+
+/**
+ * How the server listens and shares the model.
+ *
+ * @param host         address to bind (127.0.0.1 keeps it on this machine)
+ * @param port         TCP port; 0 = any free one
+ * @param parallel     slots: requests generated at the same time, each with its own KV cache
+ * @param queue        requests that may wait for a slot; more are refused with 429
+ * @param maxBodyBytes largest request body accepted (413 above)
+ * @param modelName    the model's id in the API
+ */
+public record ServerConfig(String host, int port, int parallel, int queue, long maxBodyBytes, String modelName) {
+    public static final long DEFAULT_MAX_BODY = 1L << 20;
+
+    public ServerConfig {
+        if (parallel < 1) {
+            throw new IllegalArgumentException("--parallel must be at least 1, got " + parallel);
+        }
+        if (queue < 0) {
+            throw new IllegalArgumentException("--queue must be >= 0, got " + queue);
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port must be in 0..65535, got " + port);
+        }
+        if (maxBodyBytes < 1024) {
+            throw new IllegalArgumentException("the body limit must be at least 1024 bytes, got " + maxBodyBytes);
+        }
+    }
+}
