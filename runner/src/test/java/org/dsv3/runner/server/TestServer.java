@@ -1,0 +1,96 @@
+package org.dsv3.runner.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.dsv3.model.backend.KvCacheType;
+import org.dsv3.model.backend.SessionOptions;
+import org.dsv3.runner.TestModels;
+import org.dsv3.runner.load.LoadedModel;
+
+/** {@code dsv3 serve} in the test JVM on a loopback ephemeral port, with clients to talk to it. */
+final class TestServer implements AutoCloseable {
+    private static final Map<String, LoadedModel> MODELS = new HashMap<>();
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ApiServer server;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** The tiny model on {@code provider} ({@code cpu} or {@code scripted}), loaded once per test run. */
+    static synchronized LoadedModel model(String provider) {
+        return MODELS.computeIfAbsent(provider, TestModels::load);
+    }
+
+    TestServer(String provider, int parallel, int queue, int ctx) {
+        server = new ApiServer(model(provider), new SessionOptions(KvCacheType.F16, ctx),
+                new ServerConfig("127.0.0.1", 0, parallel, queue, ServerConfig.DEFAULT_MAX_BODY, "tiny")).start();
+    }
+
+    int port() {
+        return server.port();
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port() + path);
+    }
+
+    private OpenAIClient openAi;
+
+    /** An OpenAI SDK client for this server (closed with it). */
+    synchronized OpenAIClient openAi() {
+        if (openAi == null) {
+            openAi = newOpenAi();
+        }
+        return openAi;
+    }
+
+    private OpenAIClient newOpenAi() {
+        return OpenAIOkHttpClient.builder()
+                .baseUrl("http://127.0.0.1:" + port() + "/v1")
+                .apiKey("not-needed")
+                .maxRetries(0)
+                .timeout(Duration.ofSeconds(60))
+                .build();
+    }
+
+    HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+        return post(path, HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    HttpResponse<String> post(String path, HttpRequest.BodyPublisher body) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").POST(body).build();
+        return http.send(req, HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode health() throws IOException, InterruptedException {
+        HttpResponse<String> r = get("/health");
+        if (r.statusCode() != 200) {
+            throw new AssertionError("health: " + r.statusCode() + " " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    @Override
+    public void close() {
+        if (openAi != null) {
+            openAi.close();
+        }
+        server.close();
+        http.close();
+    }
+}
