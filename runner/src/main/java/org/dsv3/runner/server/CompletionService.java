@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.dsv3.model.chat.ChatTemplateException;
 import org.dsv3.runner.generate.Cancellation;
 import org.dsv3.runner.generate.GenerationResult;
 import org.dsv3.runner.generate.Prompt;
@@ -62,7 +63,11 @@ final class CompletionService {
                 throw ApiError.invalid("messages", "this model has no chat template (" + noTemplate
                         + "); use /v1/completions");
             }
-            p = chatPrompts.chat(req.messages());
+            try {
+                p = chatPrompts.chat(req.messages());
+            } catch (ChatTemplateException e) {
+                throw ApiError.invalid("messages", "the chat template cannot render these messages: " + e.getMessage());
+            }
         } else {
             p = rawPrompts.raw(req.prompt());
         }
