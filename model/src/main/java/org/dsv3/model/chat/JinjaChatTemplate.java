@@ -107,8 +107,79 @@ public final class JinjaChatTemplate implements ChatTemplate {
         return source;
     }
 
+    /**
+     * The filters the template applies that Jinjava lacks. Jinjava renders an unknown filter as an
+     * empty string without any error, where Python's Jinja refuses the template: a prompt would be
+     * silently wrong, so such templates are refused instead.
+     */
+    List<String> unknownFilters() {
+        List<String> unknown = new ArrayList<>();
+        for (String f : filterNames(source)) {
+            if (jinjava.getGlobalContext().getFilter(f) == null && !unknown.contains(f)) {
+                unknown.add(f);
+            }
+        }
+        return unknown;
+    }
+
+    /** Names after a {@code |} inside {@code {{ }}} and {@code {% %}} blocks, string literals skipped. */
+    static List<String> filterNames(String src) {
+        List<String> names = new ArrayList<>();
+        int i = 0;
+        while (true) {
+            int open = src.indexOf('{', i);
+            if (open < 0 || open + 1 >= src.length()) {
+                break;
+            }
+            char kind = src.charAt(open + 1);
+            if (kind != '{' && kind != '%') {
+                i = open + 1;
+                continue;
+            }
+            String close = kind == '{' ? "}}" : "%}";
+            int j = open + 2;
+            while (j < src.length() && !src.startsWith(close, j)) {
+                char c = src.charAt(j);
+                if (c == '\'' || c == '"') { // skip a string literal
+                    j++;
+                    while (j < src.length() && src.charAt(j) != c) {
+                        j += src.charAt(j) == '\\' ? 2 : 1;
+                    }
+                    j++;
+                } else if (c == '|') {
+                    int k = j + 1;
+                    while (k < src.length() && Character.isWhitespace(src.charAt(k))) {
+                        k++;
+                    }
+                    int start = k;
+                    while (k < src.length() && (Character.isLetterOrDigit(src.charAt(k)) || src.charAt(k) == '_')) {
+                        k++;
+                    }
+                    if (k > start) {
+                        names.add(src.substring(start, k));
+                    }
+                    j = k;
+                } else {
+                    j++;
+                }
+            }
+            i = j + 2;
+        }
+        return names;
+    }
+
+    private volatile boolean filtersChecked;
+
     @Override
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        if (!filtersChecked) {
+            List<String> unknown = unknownFilters();
+            if (!unknown.isEmpty()) {
+                throw new ChatTemplateException(name, "uses filter(s) " + String.join(", ", unknown)
+                        + " that the Jinja engine (Jinjava) does not provide; it would render them as empty text");
+            }
+            filtersChecked = true;
+        }
         List<Map<String, Object>> msgs = new ArrayList<>();
         for (ChatMessage m : ChatTemplate.withoutReasoning(messages)) {
             Map<String, Object> map = new LinkedHashMap<>();

@@ -117,6 +117,18 @@ class ChatTemplateTest {
     }
 
     @Test
+    void unknownFiltersAreRefusedNotRenderedEmpty() {
+        assertEquals(List.of("trim", "nosuchfilter", "tojson"), JinjaChatTemplate.filterNames(
+                "{{ '<|im_end|>' | trim }}{% set x = y|nosuchfilter %}\"|notafilter\"{{ \"a|b\" ~ z | tojson }}"));
+        ChatTemplate t = new JinjaChatTemplate("odd.gguf tokenizer.chat_template",
+                "{% for m in messages %}{{ '<|im_user|>' + m['content'] | nosuchfilter }}{% endfor %}", BOS, EOS);
+        var e = assertThrows(ChatTemplateException.class, () -> t.render(List.of(ChatMessage.user("a")), false));
+        assertTrue(e.getMessage().contains("odd.gguf") && e.getMessage().contains("nosuchfilter"), e.getMessage());
+        ChatTemplate ok = new JinjaChatTemplate("ok", "{% for m in messages %}{{ '<|im_user|>' + m['content'] | trim }}{% endfor %}", BOS, EOS);
+        assertEquals("<|im_user|>a", ok.render(List.of(ChatMessage.user(" a ")), false));
+    }
+
+    @Test
     void pythonStringMethodsBehaveLikePython() {
         String src = "{% set c = messages[0]['content'] %}"
                 + "{{ c.split('</think>')[-1] }}|{{ c.split('</think>', 1)[1] }}|{{ c.rsplit('x', 1)[0] }}|"
