@@ -54,7 +54,11 @@ class InfoCommandTest {
             }
             assertTrue(j.get("problems").isEmpty(), f + ": " + j.get("problems"));
             String ref = f.getFileName().toString().startsWith("tiny-v2") ? "tiny-v2" : "tiny-v3";
-            JsonNode hf = json.readTree(root.resolve("reference/" + ref + ".hf-config.json").toFile());
+            Path hfConfig = root.resolve("reference/" + ref + ".hf-config.json");
+            if (!Files.exists(hfConfig) && System.getProperty("dsv3.testdata", "").isBlank()) {
+                continue; // the in-repo subset has models but not the Hugging Face configs
+            }
+            JsonNode hf = json.readTree(hfConfig.toFile());
             assertEquals(hf.get("num_hidden_layers").asInt(), j.get("block_count").asInt(), f.toString());
             assertEquals(hf.get("num_attention_heads").asInt(), j.get("head_count").asInt());
             assertEquals(hf.get("q_lora_rank").isNull() ? 0 : hf.get("q_lora_rank").asInt(), j.get("q_lora_rank").asInt());
