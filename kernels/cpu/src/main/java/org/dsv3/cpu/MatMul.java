@@ -55,7 +55,22 @@ public final class MatMul {
             for (int i = 0; i < n; i++) {
                 w.dequantizeRow(r0 + i, block, i * cols);
             }
-            for (int t = 0; t < tokens; t++) {
+            int t = 0;
+            // 4 weight rows × 4 inputs at a time: each vector load feeds four FMAs
+            for (; t + 4 <= tokens; t += 4) {
+                int xo = xOff + t * xStride;
+                int oo = outOff + t * outStride + r0;
+                int i = 0;
+                for (; i + 4 <= n; i += 4) {
+                    VectorOps.dotTile4x4(block, i * cols, cols, x, xo, xStride, cols, out, oo + i, outStride);
+                }
+                for (; i < n; i++) {
+                    for (int j = 0; j < 4; j++) {
+                        out[oo + j * outStride + i] = VectorOps.dot(block, i * cols, x, xo + j * xStride, cols);
+                    }
+                }
+            }
+            for (; t < tokens; t++) {
                 int xo = xOff + t * xStride;
                 int oo = outOff + t * outStride + r0;
                 for (int i = 0; i < n; i++) {
