@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code dsv3 serve}: the OpenAI-compatible HTTP API until the process is stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Serves an OpenAI-compatible HTTP API: POST /v1/chat/completions, POST /v1/completions,",
-                "GET /v1/models, GET /health. Runs until stopped (Ctrl-C, SIGTERM)."})
+        description = "Serves an OpenAI-compatible HTTP API (POST /v1/chat/completions, POST /v1/completions, "
+                + "GET /v1/models, GET /health) until stopped (Ctrl-C, SIGTERM).")
 public final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
