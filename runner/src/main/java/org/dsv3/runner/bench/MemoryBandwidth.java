@@ -33,6 +33,16 @@ public final class MemoryBandwidth {
             for (long i = 0; i < buf.byteSize(); i += 4096) {
                 buf.set(ValueLayout.JAVA_BYTE, i, (byte) 1);
             }
+            // Let the JIT compile the summing loop to vector code first: measured cold, the
+            // interpreter's boxed vectors, not memory, would set the pace.
+            MemorySegment small = buf.asSlice(0, Math.min(buf.byteSize(), 1 << 16));
+            float warm = 0;
+            for (int i = 0; i < 20_000; i++) {
+                warm += sum(small);
+            }
+            if (warm == 42.4242f) {
+                System.out.print("");
+            }
             double best = 0;
             for (int p = 0; p < passes; p++) {
                 List<Future<Float>> parts = new ArrayList<>();
