@@ -32,6 +32,26 @@ public final class KScales {
         return (LittleEndian.u8(seg, at + j + 4) >> 4) | ((LittleEndian.u8(seg, at + j) >> 6) << 4);
     }
 
+    /**
+     * The effective per-sub-block factors of a Q4_K/Q5_K block: {@code out[j] = d·scale_j} and
+     * {@code out[8+j] = dmin·min_j} for j = 0..7, so that value l of sub-block j is
+     * {@code out[j]·q − out[8+j]} (the products exactly as the scalar formats form them).
+     */
+    public static void factors(MemorySegment seg, long at, float d, float dmin, float[] out) {
+        // all 12 bytes in two reads, then unpacked in registers
+        long lo = seg.get(LittleEndian.LONG, at);
+        int hi = LittleEndian.i32(seg, at + 8);
+        for (int j = 0; j < 4; j++) {
+            int sj = (int) (lo >>> (8 * j)) & 0xFF;
+            int sj4 = (int) (lo >>> (8 * j + 32)) & 0xFF;
+            int sj8 = (hi >>> (8 * j)) & 0xFF;
+            out[j] = d * (sj & 63);
+            out[8 + j] = dmin * (sj4 & 63);
+            out[4 + j] = d * ((sj8 & 15) | (sj >> 6) << 4);
+            out[12 + j] = dmin * ((sj8 >> 4) | (sj4 >> 6) << 4);
+        }
+    }
+
     /** Writes eight 6-bit scales and mins (each 0..63) in the layout above. */
     public static void pack(int[] scales, int[] mins, MemorySegment seg, long at) {
         for (int j = 0; j < 4; j++) {

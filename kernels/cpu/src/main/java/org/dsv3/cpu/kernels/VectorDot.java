@@ -5,18 +5,71 @@ import org.dsv3.model.quant.BlockFormat;
 import org.dsv3.model.quant.GgmlType;
 
 /**
- * TEMPORARY stand-in (engine branch) for the quant branch's Vector API class of the same name:
- * delegates to the scalar {@link BlockFormat}s. Replaced wholesale when the quant branch adds it.
+ * Row kernels over ggml-typed weights read in place from a {@link MemorySegment}: a fused
+ * dequantize-and-dot of one weight row with a float vector, and dequantization of one row (for
+ * prefill, where a row is decoded once and reused against many activations). F32, F16, BF16, Q8_0,
+ * Q4_0, Q5_0, Q4_K, Q5_K and Q6_K run on the Vector API at the width {@link Lanes#ACTIVE} picks; every
+ * other supported type (and every type on machines with vectors narrower than 256 bits) uses the
+ * scalar {@link BlockFormat}. Unsupported types throw IllegalArgumentException naming the type.
+ *
+ * <p>Contract for both methods: {@code n} is a multiple of the type's block size and
+ * {@code offset} is the byte offset of a block start (e.g. {@code row * tensor.rowBytes()}).
+ * Results are accumulated in float32; a dot may differ from the scalar one by summation order.
  */
 public final class VectorDot {
+    private static final boolean FAST = Lanes.ACTIVE != null;
+
     private VectorDot() {
     }
 
-    public static float dot(GgmlType type, MemorySegment seg, long offset, float[] x, int xOff, int n) {
-        return BlockFormat.of(type).dot(seg, offset, x, xOff, n);
+    /** Σ_i w[i]·x[xOff+i] over the n values of type {@code t} stored from byte {@code offset} of {@code seg}. */
+    public static float dot(GgmlType t, MemorySegment seg, long offset, float[] x, int xOff, int n) {
+        if (FAST) {
+            switch (t) {
+                case F32: return F32Kernel.dot(seg, offset, x, xOff, n);
+                case F16: return F16Kernel.dot(seg, offset, x, xOff, n);
+                case BF16: return BF16Kernel.dot(seg, offset, x, xOff, n);
+                case Q8_0: return Q8_0Kernel.dot(seg, offset, x, xOff, n);
+                case Q4_0: return Q4_0Kernel.dot(seg, offset, x, xOff, n);
+                case Q5_0: return Q5_0Kernel.dot(seg, offset, x, xOff, n);
+                case Q4_K: return Q4_KKernel.dot(seg, offset, x, xOff, n);
+                case Q5_K: return Q5_KKernel.dot(seg, offset, x, xOff, n);
+                case Q6_K: return Q6_KKernel.dot(seg, offset, x, xOff, n);
+                default: break;
+            }
+        }
+        return BlockFormat.of(t).dot(seg, offset, x, xOff, n);
     }
 
-    public static void dequantizeRow(GgmlType type, MemorySegment seg, long offset, float[] out, int outOff, int n) {
-        BlockFormat.of(type).dequantize(seg, offset, out, outOff, n);
+    /** Dequantizes the n values of type {@code t} stored from byte {@code offset} into out[outOff..outOff+n). */
+    public static void dequantizeRow(GgmlType t, MemorySegment seg, long offset, float[] out, int outOff, int n) {
+        if (FAST) {
+            switch (t) {
+                case F32: F32Kernel.dequantize(seg, offset, out, outOff, n); return;
+                case F16: F16Kernel.dequantize(seg, offset, out, outOff, n); return;
+                case BF16: BF16Kernel.dequantize(seg, offset, out, outOff, n); return;
+                case Q8_0: Q8_0Kernel.dequantize(seg, offset, out, outOff, n); return;
+                case Q4_0: Q4_0Kernel.dequantize(seg, offset, out, outOff, n); return;
+                case Q5_0: Q5_0Kernel.dequantize(seg, offset, out, outOff, n); return;
+                case Q4_K: Q4_KKernel.dequantize(seg, offset, out, outOff, n); return;
+                case Q5_K: Q5_KKernel.dequantize(seg, offset, out, outOff, n); return;
+                case Q6_K: Q6_KKernel.dequantize(seg, offset, out, outOff, n); return;
+                default: break;
+            }
+        }
+        BlockFormat.of(t).dequantize(seg, offset, out, outOff, n);
+    }
+
+    /** Whether {@code t} has a vectorised kernel on this machine (otherwise the scalar format is used). */
+    public static boolean isVectorised(GgmlType t) {
+        return FAST && switch (t) {
+            case F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K -> true;
+            default -> false;
+        };
+    }
+
+    /** The float lane count the kernels use in this JVM (see {@link Lanes#ACTIVE}), or 0 when they fall back to scalar code. */
+    public static int laneCount() {
+        return FAST ? Lanes.ACTIVE.length() : 0;
     }
 }
