@@ -5,8 +5,8 @@ import org.dsv3.cpu.kernels.VectorOps;
 /**
  * Quantized matrix products {@code Y = X·Wᵀ} for a batch of T input rows, parallel over weight rows.
  * A single input row uses the fused quantized dot product; a batch dequantizes each weight row once
- * (in small row blocks that stay in cache) and dots it with every input row, so a weight pass serves
- * the whole batch.
+ * (in small row blocks that stay in cache) and dots it with every input row ({@link DotTile}: 4 rows
+ * × 2 inputs at a time), so a weight pass serves the whole batch.
  */
 public final class MatMul {
     /** Weight rows dequantized together before the pass over the batch. */
@@ -55,19 +55,17 @@ public final class MatMul {
             for (int i = 0; i < n; i++) {
                 w.dequantizeRow(r0 + i, block, i * cols);
             }
+            int tiledRows = n - n % DotTile.ROWS;
             int t = 0;
-            // 4 weight rows × 4 inputs at a time: each vector load feeds four FMAs
-            for (; t + 4 <= tokens; t += 4) {
-                int xo = xOff + t * xStride;
-                int oo = outOff + t * outStride + r0;
-                int i = 0;
-                for (; i + 4 <= n; i += 4) {
-                    VectorOps.dotTile4x4(block, i * cols, cols, x, xo, xStride, cols, out, oo + i, outStride);
+            for (; t + DotTile.TOKENS <= tokens; t += DotTile.TOKENS) {
+                int x0 = xOff + t * xStride;
+                int o0 = outOff + t * outStride + r0;
+                for (int i = 0; i < tiledRows; i += DotTile.ROWS) {
+                    DotTile.dot4x2(block, i * cols, cols, x, x0, x0 + xStride, out, o0 + i, o0 + outStride + i);
                 }
-                for (; i < n; i++) {
-                    for (int j = 0; j < 4; j++) {
-                        out[oo + j * outStride + i] = VectorOps.dot(block, i * cols, x, xo + j * xStride, cols);
-                    }
+                for (int i = tiledRows; i < n; i++) {
+                    out[o0 + i] = VectorOps.dot(block, i * cols, x, x0, cols);
+                    out[o0 + outStride + i] = VectorOps.dot(block, i * cols, x, x0 + xStride, cols);
                 }
             }
             for (; t < tokens; t++) {

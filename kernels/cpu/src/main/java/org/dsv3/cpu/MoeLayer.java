@@ -1,5 +1,7 @@
 package org.dsv3.cpu;
 
+import org.dsv3.cpu.kernels.VectorOps;
+
 /**
  * The mixture-of-experts FFN of a MoE block (architecture doc §5.3): the router picks k experts per
  * token, only those experts run, each on the tokens routed to it (one weight pass per expert for
@@ -59,11 +61,7 @@ public final class MoeLayer implements FeedForward {
             }
             float[] ye = experts[ex].forward(xe, n);
             for (int i = 0; i < n; i++) {
-                float wgt = weightOf[ex][i];
-                int o = tokenOf[ex][i] * d;
-                for (int k = 0; k < d; k++) {
-                    out[o + k] += wgt * ye[i * d + k];
-                }
+                VectorOps.axpy(weightOf[ex][i], ye, i * d, out, tokenOf[ex][i] * d, d);
             }
         }
         return out;

@@ -5,15 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.lang.foreign.Arena;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class MatMulTest {
 
-    @Test
-    void batchEqualsRowByRowDots() {
+    @ParameterizedTest(name = "{0} rows × {1} cols, {2} tokens")
+    @CsvSource({"37, 64, 5", "8, 70, 2", "13, 3, 7", "4, 128, 1", "64, 512, 16"})
+    void batchEqualsRowByRowDots(int rows, int cols, int tokens) {
         Random rnd = new Random(3);
-        int rows = 37;
-        int cols = 64;
-        int tokens = 5;
         float[] w = new float[rows * cols];
         float[] x = new float[tokens * cols];
         for (int i = 0; i < w.length; i++) {

@@ -17,12 +17,6 @@ final class BF16Kernel {
     private BF16Kernel() {
     }
 
-    private static FloatVector load(MemorySegment seg, long at) {
-        IntVector wide = (IntVector) ShortVector.fromMemorySegment(S, seg, at, Lanes.LE)
-                .convertShape(VectorOperators.S2I, I, 0);
-        return wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
     private static float scalar(MemorySegment seg, long at) {
         return Float.intBitsToFloat(LittleEndian.u16(seg, at) << 16);
     }
@@ -33,8 +27,12 @@ final class BF16Kernel {
         FloatVector a1 = FloatVector.zero(F);
         int i = 0;
         for (; i + 2 * step <= n; i += 2 * step) {
-            a0 = load(seg, offset + 2L * i).fma(FloatVector.fromArray(F, x, xOff + i), a0);
-            a1 = load(seg, offset + 2L * (i + step)).fma(FloatVector.fromArray(F, x, xOff + i + step), a1);
+            FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(S, seg, offset + 2L * i, Lanes.LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w1 = ((IntVector) ShortVector.fromMemorySegment(S, seg, offset + 2L * (i + step), Lanes.LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            a0 = w0.fma(FloatVector.fromArray(F, x, xOff + i), a0);
+            a1 = w1.fma(FloatVector.fromArray(F, x, xOff + i + step), a1);
         }
         float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
@@ -47,7 +45,8 @@ final class BF16Kernel {
         int step = F.length();
         int i = 0;
         for (; i + step <= n; i += step) {
-            load(seg, offset + 2L * i).intoArray(out, outOff + i);
+            ((IntVector) ShortVector.fromMemorySegment(S, seg, offset + 2L * i, Lanes.LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(out, outOff + i);
         }
         for (; i < n; i++) {
             out[outOff + i] = scalar(seg, offset + 2L * i);

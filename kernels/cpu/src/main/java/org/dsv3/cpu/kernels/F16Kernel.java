@@ -23,32 +23,24 @@ final class F16Kernel {
     private F16Kernel() {
     }
 
-    private static FloatVector load(MemorySegment seg, long at) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, seg, at, Lanes.LE)
-                .convertShape(VectorOperators.S2I, I, 0);
-        IntVector mag = h.and(0x7FFF);
-        IntVector shifted = mag.lanewise(VectorOperators.LSHL, 13);
-        IntVector bits = shifted.add(112 << 23);
-        VectorMask<Integer> special = mag.compare(VectorOperators.GE, 0x7C00);
-        VectorMask<Integer> subnormal = mag.compare(VectorOperators.LT, 0x0400);
-        bits = bits.blend(shifted.or(0x7F800000), special);
-        if (subnormal.anyTrue()) {
-            IntVector sub = ((FloatVector) mag.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
-            bits = bits.blend(sub, subnormal);
-        }
-        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-    }
-
     static float dot(MemorySegment seg, long offset, float[] x, int xOff, int n) {
         int step = F.length();
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(F);
         int i = 0;
-        for (; i + 2 * step <= n; i += 2 * step) {
-            a0 = load(seg, offset + 2L * i).fma(FloatVector.fromArray(F, x, xOff + i), a0);
-            a1 = load(seg, offset + 2L * (i + step)).fma(FloatVector.fromArray(F, x, xOff + i + step), a1);
+        for (; i + step <= n; i += step) {
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, seg, offset + 2L * i, Lanes.LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            IntVector mag = h.and(0x7FFF);
+            IntVector shifted = mag.lanewise(VectorOperators.LSHL, 13);
+            IntVector bits = shifted.add(112 << 23).blend(shifted.or(0x7F800000), mag.compare(VectorOperators.GE, 0x7C00));
+            VectorMask<Integer> subnormal = mag.compare(VectorOperators.LT, 0x0400);
+            if (subnormal.anyTrue()) {
+                bits = bits.blend(((FloatVector) mag.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), subnormal);
+            }
+            FloatVector w = bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            acc = w.fma(FloatVector.fromArray(F, x, xOff + i), acc);
         }
-        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float sum = acc.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             sum += LittleEndian.f16(seg, offset + 2L * i) * x[xOff + i];
         }
@@ -59,7 +51,16 @@ final class F16Kernel {
         int step = F.length();
         int i = 0;
         for (; i + step <= n; i += step) {
-            load(seg, offset + 2L * i).intoArray(out, outOff + i);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, seg, offset + 2L * i, Lanes.LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            IntVector mag = h.and(0x7FFF);
+            IntVector shifted = mag.lanewise(VectorOperators.LSHL, 13);
+            IntVector bits = shifted.add(112 << 23).blend(shifted.or(0x7F800000), mag.compare(VectorOperators.GE, 0x7C00));
+            VectorMask<Integer> subnormal = mag.compare(VectorOperators.LT, 0x0400);
+            if (subnormal.anyTrue()) {
+                bits = bits.blend(((FloatVector) mag.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), subnormal);
+            }
+            bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats().intoArray(out, outOff + i);
         }
         for (; i < n; i++) {
             out[outOff + i] = LittleEndian.f16(seg, offset + 2L * i);

@@ -8,9 +8,16 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The vector species the kernels work with: float vectors of L lanes (L = 8 or 16) and the byte,
  * short and int species of the same lane count, so that L quantized bytes widen lane for lane into
- * L floats. The shape is fixed once per JVM ({@link #ACTIVE}) and copied into {@code static final}
- * fields of every kernel: the Vector API compiles to SIMD instructions only where the species is a
- * compile-time constant.
+ * L int or float lanes. The shape is fixed once per JVM ({@link #ACTIVE}) and copied into
+ * {@code static final} fields of every kernel: the Vector API compiles to SIMD instructions only
+ * where the species is a compile-time constant.
+ *
+ * <p>Two rules the kernels follow for the JIT's sake. No method takes or returns a vector unless
+ * it is a Vector API method: a vector crossing a call that C2 did not inline (which happens when
+ * the callee was compiled on its own first, or the caller's inlining budget ran out) is boxed,
+ * and the kernel runs orders of magnitude slower. And bit fields are picked out in int lanes,
+ * not byte lanes: x86 has no byte-lane shifts, while widening first costs nothing, since a
+ * byte→float conversion is a byte→int widening followed by an int→float conversion anyway.
  */
 public record Lanes(VectorSpecies<Float> f, VectorSpecies<Byte> b, VectorSpecies<Short> s, VectorSpecies<Integer> i) {
     /** System property forcing the float vector width in bits (256 or 512), e.g. to test the 256-bit kernels on an AVX-512 machine. */

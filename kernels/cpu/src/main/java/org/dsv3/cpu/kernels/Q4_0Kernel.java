@@ -1,6 +1,7 @@
 package org.dsv3.cpu.kernels;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -11,11 +12,14 @@ import org.dsv3.model.quant.LittleEndian;
 import org.dsv3.model.quant.Q4_0Format;
 
 /**
- * Q4_0 (layout in {@link Q4_0Format}): L bytes of qs give L values from their low nibbles
- * (elements j..) and L from their high nibbles (elements 16+j..); q − 8 is formed in int lanes.
+ * Q4_0 (layout in {@link Q4_0Format}): L bytes of qs, widened to int lanes, give L values from
+ * their low nibbles (elements j..) and L from their high nibbles (elements 16+j..); q − 8 is
+ * formed in int lanes.
  */
 final class Q4_0Kernel {
     private static final VectorSpecies<Float> F = Lanes.ACTIVE.f();
+    private static final VectorSpecies<Byte> B = Lanes.ACTIVE.b();
+    private static final VectorSpecies<Integer> I = Lanes.ACTIVE.i();
     private static final int BYTES = Q4_0Format.BLOCK_BYTES;
 
     private Q4_0Kernel() {
@@ -31,10 +35,12 @@ final class Q4_0Kernel {
             FloatVector p0 = FloatVector.zero(F);
             FloatVector p1 = FloatVector.zero(F);
             for (int j = 0; j < 16; j += step) {
-                IntVector q = Widen.bytes(seg, blk + Q4_0Format.QS + j);
-                p0 = Widen.floats(q.and(0x0F).sub(8)).fma(FloatVector.fromArray(F, x, xo + j), p0);
-                p1 = Widen.floats(q.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8))
-                        .fma(FloatVector.fromArray(F, x, xo + 16 + j), p1);
+                IntVector q = (IntVector) ByteVector.fromMemorySegment(B, seg, blk + Q4_0Format.QS + j, Lanes.LE)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                FloatVector lo = (FloatVector) q.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+                p0 = lo.fma(FloatVector.fromArray(F, x, xo + j), p0);
+                p1 = hi.fma(FloatVector.fromArray(F, x, xo + 16 + j), p1);
             }
             acc = p0.add(p1).fma(FloatVector.broadcast(F, LittleEndian.f16(seg, blk)), acc);
         }
@@ -49,9 +55,11 @@ final class Q4_0Kernel {
             float d = LittleEndian.f16(seg, blk);
             int o = outOff + 32 * b;
             for (int j = 0; j < 16; j += step) {
-                IntVector q = Widen.bytes(seg, blk + Q4_0Format.QS + j);
-                Widen.floats(q.and(0x0F).sub(8)).mul(d).intoArray(out, o + j);
-                Widen.floats(q.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8)).mul(d).intoArray(out, o + 16 + j);
+                IntVector q = (IntVector) ByteVector.fromMemorySegment(B, seg, blk + Q4_0Format.QS + j, Lanes.LE)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                ((FloatVector) q.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoArray(out, o + j);
+                ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0))
+                        .mul(d).intoArray(out, o + 16 + j);
             }
         }
     }

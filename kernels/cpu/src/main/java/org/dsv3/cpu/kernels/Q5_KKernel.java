@@ -1,24 +1,24 @@
 package org.dsv3.cpu.kernels;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.dsv3.model.quant.BlockFormat;
 import org.dsv3.model.quant.GgmlType;
-import org.dsv3.model.quant.KScales;
-import org.dsv3.model.quant.LittleEndian;
 import org.dsv3.model.quant.Q5_KFormat;
 
 /**
  * Q5_K (layout in {@link Q5_KFormat}): nibbles as in Q4_K; the fifth bit of element l of sub-block
  * j is bit j of qh[l]. For chunk c, qh shifted right by 2c holds sub-block 2c's bit at bit 0 and
- * 2c+1's at bit 1; both are moved to bit 4 in byte lanes before widening. Factors as in
- * {@link Q4_KKernel} (see there for why the code keeps few Vector API call sites).
+ * 2c+1's at bit 1; both are moved to bit 4. Factors and rounding as in {@link Q4_KKernel}.
  */
 final class Q5_KKernel {
     private static final VectorSpecies<Float> F = Lanes.ACTIVE.f();
+    private static final VectorSpecies<Byte> B = Lanes.ACTIVE.b();
+    private static final VectorSpecies<Integer> I = Lanes.ACTIVE.i();
     private static final int BYTES = Q5_KFormat.BLOCK_BYTES;
 
     private Q5_KKernel() {
@@ -32,7 +32,7 @@ final class Q5_KKernel {
         FloatVector acc1 = FloatVector.zero(F);
         for (int b = 0; b < nb; b++) {
             long blk = offset + (long) b * BYTES;
-            KScales.factors(seg, blk + Q5_KFormat.SCALES, LittleEndian.f16(seg, blk), LittleEndian.f16(seg, blk + 2), k);
+            BlockFactors.kQuant(seg, blk, k);
             for (int c = 0; c < 4; c++) {
                 FloatVector d0 = FloatVector.broadcast(F, k[2 * c]);
                 FloatVector m0 = FloatVector.broadcast(F, -k[8 + 2 * c]);
@@ -41,12 +41,14 @@ final class Q5_KKernel {
                 long qs = blk + Q5_KFormat.QS + 32 * c;
                 int xo = xOff + 256 * b + 64 * c;
                 for (int l = 0; l < 32; l += step) {
-                    IntVector q = Widen.bytes(seg, qs + l);
-                    IntVector h = Widen.bytes(seg, blk + Q5_KFormat.QH + l).lanewise(VectorOperators.LSHR, 2 * c);
+                    IntVector q = (IntVector) ByteVector.fromMemorySegment(B, seg, qs + l, Lanes.LE)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    IntVector h = ((IntVector) ByteVector.fromMemorySegment(B, seg, blk + Q5_KFormat.QH + l, Lanes.LE)
+                            .convertShape(VectorOperators.B2I, I, 0)).lanewise(VectorOperators.LSHR, 2 * c);
                     IntVector q0 = q.and(0x0F).or(h.lanewise(VectorOperators.LSHL, 4).and(0x10));
                     IntVector q1 = q.lanewise(VectorOperators.LSHR, 4).and(0x0F).or(h.lanewise(VectorOperators.LSHL, 3).and(0x10));
-                    FloatVector w0 = Widen.floats(q0).fma(d0, m0);
-                    FloatVector w1 = Widen.floats(q1).fma(d1, m1);
+                    FloatVector w0 = ((FloatVector) q0.convert(VectorOperators.I2F, 0)).fma(d0, m0);
+                    FloatVector w1 = ((FloatVector) q1.convert(VectorOperators.I2F, 0)).fma(d1, m1);
                     acc0 = w0.fma(FloatVector.fromArray(F, x, xo + l), acc0);
                     acc1 = w1.fma(FloatVector.fromArray(F, x, xo + 32 + l), acc1);
                 }
@@ -61,7 +63,7 @@ final class Q5_KKernel {
         float[] k = new float[16];
         for (int b = 0; b < nb; b++) {
             long blk = offset + (long) b * BYTES;
-            KScales.factors(seg, blk + Q5_KFormat.SCALES, LittleEndian.f16(seg, blk), LittleEndian.f16(seg, blk + 2), k);
+            BlockFactors.kQuant(seg, blk, k);
             for (int c = 0; c < 4; c++) {
                 float d0 = k[2 * c];
                 float m0 = k[8 + 2 * c];
@@ -70,13 +72,14 @@ final class Q5_KKernel {
                 long qs = blk + Q5_KFormat.QS + 32 * c;
                 int o = outOff + 256 * b + 64 * c;
                 for (int l = 0; l < 32; l += step) {
-                    IntVector q = Widen.bytes(seg, qs + l);
-                    IntVector h = Widen.bytes(seg, blk + Q5_KFormat.QH + l).lanewise(VectorOperators.LSHR, 2 * c);
+                    IntVector q = (IntVector) ByteVector.fromMemorySegment(B, seg, qs + l, Lanes.LE)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    IntVector h = ((IntVector) ByteVector.fromMemorySegment(B, seg, blk + Q5_KFormat.QH + l, Lanes.LE)
+                            .convertShape(VectorOperators.B2I, I, 0)).lanewise(VectorOperators.LSHR, 2 * c);
                     IntVector q0 = q.and(0x0F).or(h.lanewise(VectorOperators.LSHL, 4).and(0x10));
                     IntVector q1 = q.lanewise(VectorOperators.LSHR, 4).and(0x0F).or(h.lanewise(VectorOperators.LSHL, 3).and(0x10));
-                    // multiply then subtract, unfused: the same roundings as the scalar format
-                    Widen.floats(q0).mul(d0).sub(m0).intoArray(out, o + l);
-                    Widen.floats(q1).mul(d1).sub(m1).intoArray(out, o + 32 + l);
+                    ((FloatVector) q0.convert(VectorOperators.I2F, 0)).mul(d0).sub(m0).intoArray(out, o + l);
+                    ((FloatVector) q1.convert(VectorOperators.I2F, 0)).mul(d1).sub(m1).intoArray(out, o + 32 + l);
                 }
             }
         }
