@@ -25,6 +25,7 @@ import org.dsv3.model.synth.SyntheticModelWriter;
 import org.dsv3.runner.bench.BenchResult;
 import org.dsv3.runner.bench.MemoryBandwidth;
 import org.dsv3.runner.bench.ModelBenchmark;
+import org.dsv3.runner.load.PageToucher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -94,6 +95,10 @@ final class BenchCommand implements Callable<Integer> {
         try (GgufModel m = GgufModel.open(file)) {
             DeepSeekConfig c = DeepSeekConfig.fromGguf(m, GroupRouting.AUTO);
             ModelStatistics s = ModelStatistics.of(m, c);
+            // Time the steady state: every weight page read in and mapped before the first test.
+            err.printf("dsv3 bench: reading %s of weights into memory...%n", Units.bytes(m.fileSize()));
+            err.flush();
+            PageToucher.touch(m.tensors().values());
             for (String device : devices) {
                 DeviceSpec d = DeviceSpec.parse(device);
                 BackendProvider provider = Backends.provider(d.provider());

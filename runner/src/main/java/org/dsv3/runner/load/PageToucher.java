@@ -10,7 +10,7 @@ import org.dsv3.model.gguf.GgufTensor;
  * Reads one byte of every page of the memory-mapped weights, so the operating system brings them in
  * now, with progress shown, rather than during the first tokens.
  */
-final class PageToucher {
+public final class PageToucher {
     private static final long PAGE = 4096;
     private static final long REPORT_EVERY = 64L << 20;
 
@@ -31,6 +31,22 @@ final class PageToucher {
             n += t.data().byteSize();
         }
         return n;
+    }
+
+    /**
+     * Touches every page without reporting progress: benchmarks use it to time the steady state
+     * (every weight page mapped), as llama-bench does after its warm-up run.
+     */
+    public static long touch(Collection<GgufTensor> tensors) {
+        return touch(tensors, new Progress.Step() {
+            @Override
+            public void update(long done) {
+            }
+
+            @Override
+            public void done(String message) {
+            }
+        });
     }
 
     /** Touches every page; returns a value derived from the bytes read (so the reads are not optimised away). */
