@@ -25,11 +25,18 @@ public final class BlockDot {
     }
 
     /**
-     * Partial dot product of a row of type {@code type} (a {@link WeightType} id). TornadoVM inlines
-     * every call and refuses helpers above ~600 graph nodes, so the dispatch is split in two halves
-     * that a kernel calls directly: {@link #smallBlocks} (types with blocks of 1 or 32 values) and
-     * {@link #superBlocks} (256-value K and IQ4_XS blocks). Use {@link WeightType#isSuperBlock} to choose.
+     * This lane's share of the dot product of a row of type {@code type} (a {@link WeightType} id)
+     * with {@code x[xOff …]}. TornadoVM inlines every call (and specialises {@code type}, a task
+     * constant, so only one branch survives); the whole dispatch exceeds Graal's default inlining
+     * size, which is why the JVM runs with {@code -Djdk.graal.MaximumInliningSize} raised (see
+     * tornado-config).
      */
+    public static float row(int type, IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes) {
+        return WeightType.isSuperBlock(type) ? superBlocks(type, w, row, cols, x, xOff, lane, lanes)
+                : smallBlocks(type, w, row, cols, x, xOff, lane, lanes);
+    }
+
+    /** {@link #row} for types with blocks of 1 or 32 values. */
     public static float smallBlocks(int type, IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes) {
         float s = 0f;
         if (type == WeightType.Q8_0) {
@@ -54,7 +61,7 @@ public final class BlockDot {
         return s;
     }
 
-    /** The 256-value block types; see {@link #smallBlocks}. */
+    /** {@link #row} for the 256-value block types (K-quants, IQ4_XS). */
     public static float superBlocks(int type, IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes) {
         float s = 0f;
         if (type == WeightType.Q4_K) {

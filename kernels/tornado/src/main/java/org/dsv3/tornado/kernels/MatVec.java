@@ -37,9 +37,7 @@ public final class MatVec {
         float[] part = ctx.allocateFloatLocalArray(GROUP);
         float s = 0f;
         if (r < rows) {
-            int at = r * WeightType.rowBytes(type, cols);
-            s = WeightType.isSuperBlock(type) ? BlockDot.superBlocks(type, w, at, cols, x, 0, lane, LANES)
-                    : BlockDot.smallBlocks(type, w, at, cols, x, 0, lane, LANES);
+            s = BlockDot.row(type, w, r * WeightType.rowBytes(type, cols), cols, x, 0, lane, LANES);
         }
         part[lid] = s;
         for (int stride = LANES / 2; stride > 0; stride >>= 1) {
