@@ -4,6 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.dsv3.model.backend.BackendException;
 import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.tornado.kernels.LatentAttention;
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
@@ -15,8 +17,6 @@ import uk.ac.manchester.tornado.api.enums.ProfilerMode;
  * position and token id are the only input, the argmax id (or, on request, the logits) the output.
  */
 final class DecodePlan implements AutoCloseable {
-    /** Position slices per head in the attention launch (split-K over the context). */
-    static final int SPLITS = Integer.getInteger("dsv3.tornado.splits", 16);
     /** Print each graph's wall time (first token: compile and upload) to stderr. */
     private static final boolean TRACE = Boolean.getBoolean("dsv3.tornado.trace");
 
@@ -32,18 +32,21 @@ final class DecodePlan implements AutoCloseable {
     /** Seconds spent by the first token: JIT compilation of every kernel and the weight upload. */
     final double warmUpSeconds;
 
-    DecodePlan(DeviceModel model, TornadoDevice device, int maxContext, boolean profile) {
+    DecodePlan(DeviceModel model, TornadoDevice device, int maxContext, PlanOptions options) {
         this.config = model.config;
         this.device = device;
-        this.profile = profile;
-        this.buffers = new Activations(model.config, model.layers.length, maxContext, SPLITS);
+        this.profile = options.profile();
+        if (options.splits() < 1 || options.splits() > LatentAttention.MAX_SPLITS) {
+            throw new IllegalArgumentException("attention splits must be 1…" + LatentAttention.MAX_SPLITS + ", got " + options.splits());
+        }
+        this.buffers = new Activations(model.config, model.layers.length, maxContext, options.splits());
         int perBlock = 0;
         for (int i = 0; i < model.layers.length; i++) {
             perBlock = Math.max(perBlock, DecodeGraphs.tasksPerBlock(model.config, i));
         }
-        int layersPerGraph = Integer.getInteger("dsv3.tornado.layersPerGraph", Math.max(1, 40 / perBlock));
+        int layersPerGraph = options.layersPerGraph() > 0 ? options.layersPerGraph() : Math.max(1, 40 / perBlock);
         this.graphs = DecodeGraphs.build(model, buffers, layersPerGraph);
-        TornadoExecutionPlan p = new TornadoExecutionPlan(graphs.graphs.toArray(new uk.ac.manchester.tornado.api.ImmutableTaskGraph[0]));
+        TornadoExecutionPlan p = new TornadoExecutionPlan(graphs.graphs.toArray(new ImmutableTaskGraph[0]));
         p.withGridScheduler(graphs.grids).withDevice(device);
         if (profile) {
             p.withProfiler(ProfilerMode.SILENT);

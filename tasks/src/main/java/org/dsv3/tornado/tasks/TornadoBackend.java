@@ -21,14 +21,14 @@ public final class TornadoBackend implements InferenceBackend {
     private final DeepSeekConfig config;
     private final DeviceModel model;
     private final TornadoDevice device;
-    private final boolean profile;
+    private final PlanOptions options;
     private DecodePlan plan;
     private TornadoSession open;
 
-    TornadoBackend(GgufModel file, DeepSeekConfig config, TornadoDevice device, boolean profile) {
+    TornadoBackend(GgufModel file, DeepSeekConfig config, TornadoDevice device, PlanOptions options) {
         this.config = config;
         this.device = device;
-        this.profile = profile;
+        this.options = options;
         this.model = DeviceModel.load(file, config);
     }
 
@@ -57,7 +57,7 @@ public final class TornadoBackend implements InferenceBackend {
                 plan.close();
                 plan = null;
             }
-            plan = new DecodePlan(model, device, max, profile);
+            plan = new DecodePlan(model, device, max, this.options);
         }
         open = new TornadoSession(this, plan, max);
         return open;

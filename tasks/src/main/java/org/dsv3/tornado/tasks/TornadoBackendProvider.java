@@ -38,7 +38,6 @@ public final class TornadoBackendProvider implements BackendProvider {
 
     @Override
     public InferenceBackend load(GgufModel model, DeepSeekConfig config, BackendOptions options) {
-        return new TornadoBackend(model, config, DeviceSelector.select(options.device()),
-                Boolean.getBoolean("dsv3.tornado.profile"));
+        return new TornadoBackend(model, config, DeviceSelector.select(options.device()), PlanOptions.fromSystemProperties());
     }
 }
