@@ -1,22 +1,30 @@
 package org.dsv3.runner;
 
+import java.util.Locale;
 import org.dsv3.model.backend.BackendOptions;
 
 /**
- * A {@code --device} value: the backend provider's name before the first ':' and the rest, which
- * the provider interprets ({@code tornado:opencl:0} → provider {@code tornado}, detail {@code opencl:0}).
+ * A {@code --device} value split at its first ':': the backend provider's name, and the rest, which
+ * only that provider interprets ({@code tornado:opencl:0} → provider {@code tornado}, detail
+ * {@code opencl:0}; {@code tornado:0:0} → detail {@code 0:0}; {@code cpu} → detail empty).
  */
 record DeviceSpec(String provider, String detail) {
+
     static DeviceSpec parse(String s) {
         if (s == null || s.isBlank()) {
             throw new UserError("--device must not be empty (cpu, tornado, tornado:BACKEND:DEVICE)");
         }
-        int colon = s.indexOf(':');
-        return colon < 0 ? new DeviceSpec(s.strip().toLowerCase(java.util.Locale.ROOT), "")
-                : new DeviceSpec(s.substring(0, colon).strip().toLowerCase(java.util.Locale.ROOT), s.substring(colon + 1).strip());
+        String v = s.strip();
+        int colon = v.indexOf(':');
+        String name = (colon < 0 ? v : v.substring(0, colon)).strip().toLowerCase(Locale.ROOT);
+        String detail = colon < 0 ? "" : v.substring(colon + 1).strip();
+        if (name.isEmpty()) {
+            throw new UserError("--device '" + s + "' names no backend before ':'");
+        }
+        return new DeviceSpec(name, detail);
     }
 
     BackendOptions options(int threads) {
-        return new BackendOptions(threads);
+        return new BackendOptions(threads, detail);
     }
 }

@@ -1,5 +1,6 @@
 package org.dsv3.runner;
 
+import org.dsv3.model.backend.BackendException;
 import org.dsv3.model.gguf.GgufException;
 import picocli.CommandLine;
 
@@ -11,7 +12,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
         if (ex instanceof GgufException || ex instanceof IllegalArgumentException
-                || ex instanceof java.io.IOException || ex instanceof UserError) {
+                || ex instanceof java.io.IOException || ex instanceof UserError || ex instanceof BackendException) {
             cmd.getErr().println("dsv3 " + cmd.getCommandName() + ": " + ex.getMessage());
             return 1;
         }

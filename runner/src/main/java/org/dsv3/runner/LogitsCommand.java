@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
-import org.dsv3.model.backend.BackendOptions;
 import org.dsv3.model.backend.Backends;
 import org.dsv3.model.backend.InferenceBackend;
 import org.dsv3.model.backend.InferenceSession;
@@ -47,7 +46,9 @@ final class LogitsCommand implements Callable<Integer> {
             description = "tokens per forward step; 1 = token by token (default ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "D", description = "compute device (default ${DEFAULT-VALUE})")
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "D",
+            description = "compute device: cpu, tornado, or tornado:BACKEND:DEVICE such as tornado:0:0 or "
+                    + "tornado:opencl:0 (default ${DEFAULT-VALUE})")
     String device;
 
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "compute threads; 0 = all cores (default)")

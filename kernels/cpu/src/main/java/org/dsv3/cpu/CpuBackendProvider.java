@@ -15,6 +15,9 @@ public final class CpuBackendProvider implements BackendProvider {
 
     @Override
     public InferenceBackend load(GgufModel model, DeepSeekConfig config, BackendOptions options) {
+        if (!options.device().isEmpty()) {
+            throw new IllegalArgumentException("the cpu device takes no detail, got 'cpu:" + options.device() + "'");
+        }
         return new CpuBackend(model, config, options.effectiveThreads());
     }
 }

@@ -19,6 +19,11 @@ public interface BackendProvider {
         return true;
     }
 
+    /** Why {@link #isAvailable()} is false, in one line for the user. */
+    default String unavailableReason() {
+        return "not available on this machine";
+    }
+
     /**
      * Loads {@code model} (already checked against {@code config} or checked here). The model must stay
      * open while the backend is in use.

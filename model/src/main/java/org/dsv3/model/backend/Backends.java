@@ -20,7 +20,8 @@ public final class Backends {
     /**
      * The provider called {@code name} (case-insensitive).
      *
-     * @throws IllegalArgumentException naming the available providers when there is none by that name or it cannot run here
+     * @throws IllegalArgumentException naming the available providers when there is none by that name
+     * @throws BackendException          when it exists but cannot run here
      */
     public static BackendProvider provider(String name) {
         List<BackendProvider> all = all();
@@ -28,7 +29,8 @@ public final class Backends {
         for (BackendProvider p : all) {
             if (p.name().equalsIgnoreCase(name)) {
                 if (!p.isAvailable()) {
-                    throw new IllegalArgumentException("device '" + name + "' is not available on this machine");
+                    throw new BackendException("device '" + name + "' cannot run here: " + p.unavailableReason()
+                            + " (use --device cpu)");
                 }
                 return p;
             }

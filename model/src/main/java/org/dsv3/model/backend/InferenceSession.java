@@ -22,6 +22,22 @@ public interface InferenceSession extends AutoCloseable {
      */
     float[] forward(int[] tokens, Logits which);
 
+    /**
+     * Runs {@code tokens} like {@link #forward} and returns the id of the largest logit of the last
+     * position (greedy decoding; ties go to the lower id). Backends on a device override this to
+     * bring back one id instead of a vocabulary of logits.
+     */
+    default int forwardArgmax(int[] tokens) {
+        float[] logits = forward(tokens, Logits.LAST_POSITION);
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
     /** Forgets every token: the next forward starts at position 0. */
     void reset();
 

@@ -1,0 +1,395 @@
+package org.dsv3.tornado.kernels;
+
+import static org.dsv3.tornado.kernels.RawBytes.byteOf;
+import static org.dsv3.tornado.kernels.RawBytes.halfAt;
+import static org.dsv3.tornado.kernels.RawBytes.signedByte;
+import static org.dsv3.tornado.kernels.RawBytes.u16;
+import static org.dsv3.tornado.kernels.RawBytes.u8;
+import static org.dsv3.tornado.kernels.RawBytes.word;
+
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * One lane's share of a row·vector dot product, reading GGUF blocks in place: {@code lanes} threads
+ * split a row into "units" (a few contiguous bytes of one block with their scales) and lane
+ * {@code lane} sums units {@code lane, lane+lanes, …}, so that neighbouring lanes read neighbouring
+ * bytes. The caller adds the lanes' partial sums. Block layouts are those of the scalar
+ * {@code org.dsv3.model.quant.*Format} classes, which are the reference these are tested against.
+ *
+ * <p>Arguments everywhere: raw tensor words {@code w}, byte address {@code row} of the row's first
+ * block, row length {@code cols} (whole blocks), the vector {@code x} from {@code xOff}.
+ */
+public final class BlockDot {
+    private BlockDot() {
+    }
+
+    /**
+     * This lane's share of the dot product of a row of type {@code type} (a {@link WeightType} id)
+     * with {@code x[xOff …]}. TornadoVM inlines every call (and specialises {@code type}, a task
+     * constant, so only one branch survives); the whole dispatch exceeds Graal's default inlining
+     * size, which is why the JVM runs with {@code -Djdk.graal.MaximumInliningSize} raised (see
+     * tornado-config).
+     */
+    public static float row(int type, IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes) {
+        return WeightType.isSuperBlock(type) ? superBlocks(type, w, row, cols, x, xOff, lane, lanes)
+                : smallBlocks(type, w, row, cols, x, xOff, lane, lanes);
+    }
+
+    /** {@link #row} for types with blocks of 1 or 32 values. */
+    public static float smallBlocks(int type, IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes) {
+        float s = 0f;
+        if (type == WeightType.Q8_0) {
+            s = q8_0(w, row, cols, x, xOff, lane, lanes);
+        } else if (type == WeightType.Q5_0) {
+            s = q5_0(w, row, cols, x, xOff, lane, lanes, false);
+        } else if (type == WeightType.Q5_1) {
+            s = q5_0(w, row, cols, x, xOff, lane, lanes, true);
+        } else if (type == WeightType.Q4_0) {
+            s = q4_0(w, row, cols, x, xOff, lane, lanes, 0);
+        } else if (type == WeightType.Q4_1) {
+            s = q4_0(w, row, cols, x, xOff, lane, lanes, 1);
+        } else if (type == WeightType.IQ4_NL) {
+            s = q4_0(w, row, cols, x, xOff, lane, lanes, 2);
+        } else if (type == WeightType.F16) {
+            s = f16(w, row, cols, x, xOff, lane, lanes, false);
+        } else if (type == WeightType.BF16) {
+            s = f16(w, row, cols, x, xOff, lane, lanes, true);
+        } else if (type == WeightType.F32) {
+            s = f32(w, row, cols, x, xOff, lane, lanes);
+        }
+        return s;
+    }
+
+    /** {@link #row} for the 256-value block types (K-quants, IQ4_XS). */
+    public static float superBlocks(int type, IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes) {
+        float s = 0f;
+        if (type == WeightType.Q4_K) {
+            s = q4_k(w, row, cols, x, xOff, lane, lanes);
+        } else if (type == WeightType.Q6_K) {
+            s = q6_k(w, row, cols, x, xOff, lane, lanes);
+        } else if (type == WeightType.Q5_K) {
+            s = q5_k(w, row, cols, x, xOff, lane, lanes);
+        } else if (type == WeightType.Q2_K) {
+            s = q2_k(w, row, cols, x, xOff, lane, lanes, false);
+        } else if (type == WeightType.Q3_K) {
+            s = q2_k(w, row, cols, x, xOff, lane, lanes, true);
+        } else if (type == WeightType.IQ4_XS) {
+            s = iq4_xs(w, row, cols, x, xOff, lane, lanes);
+        }
+        return s;
+    }
+
+    /** Σ_k signed byte k of {@code q} · x[xi+k], k = 0..3. */
+    private static float dot4Signed(int q, FloatArray x, int xi) {
+        return signedByte(q, 0) * x.get(xi) + signedByte(q, 1) * x.get(xi + 1)
+                + signedByte(q, 2) * x.get(xi + 2) + signedByte(q, 3) * x.get(xi + 3);
+    }
+
+    /** Q8_0 (34-byte blocks of 32): a unit is 8 quants, four units per block. */
+    public static float q8_0(IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes) {
+        float sum = 0f;
+        int units = cols >> 3;
+        for (int u = lane; u < units; u += lanes) {
+            int blk = row + (u >> 2) * 34;
+            int a = blk + 2 + ((u & 3) << 3);
+            int xi = xOff + (u << 3);
+            float s = dot4Signed(word(w, a), x, xi) + dot4Signed(word(w, a + 4), x, xi + 4);
+            sum += halfAt(w, blk) * s;
+        }
+        return sum;
+    }
+
+    /** Entry {@code i} (0..15) of ggml's IQ4_NL grid {-127, -104, …, 113}, packed four to an int. */
+    public static int iq4Grid(int i) {
+        int k = i >> 2;
+        int packed = k == 0 ? 0xBFAD9881 : k == 1 ? 0xF6EADDCF : k == 2 ? 0x26190D01 : 0x71594535;
+        return signedByte(packed, i & 3);
+    }
+
+    /**
+     * Q4_0 ({@code kind} 0: value {@code d·(q−8)}), Q4_1 (1: {@code d·q + m}) and IQ4_NL (2:
+     * {@code d·grid[q]}): 32 values whose nibbles sit in 16 bytes (value j low nibble of byte j,
+     * value j+16 high nibble). A unit is 4 bytes, i.e. values j..j+3 and j+16..j+19.
+     */
+    public static float q4_0(IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes, int kind) {
+        int blockBytes = kind == 1 ? 20 : 18;
+        int qsAt = kind == 1 ? 4 : 2;
+        float sum = 0f;
+        int units = cols >> 3;
+        for (int u = lane; u < units; u += lanes) {
+            int b = u >> 2;
+            int part = u & 3;
+            int blk = row + b * blockBytes;
+            int q = word(w, blk + qsAt + (part << 2));
+            int xi = xOff + (b << 5) + (part << 2);
+            float s = 0f;
+            float sx = 0f;
+            for (int k = 0; k < 4; k++) {
+                int lo = (q >> (8 * k)) & 15;
+                int hi = (q >> (8 * k + 4)) & 15;
+                float x0 = x.get(xi + k);
+                float x1 = x.get(xi + 16 + k);
+                float v0 = kind == 2 ? iq4Grid(lo) : lo;
+                float v1 = kind == 2 ? iq4Grid(hi) : hi;
+                s += v0 * x0 + v1 * x1;
+                sx += x0 + x1;
+            }
+            float d = halfAt(w, blk);
+            float contrib = d * s;
+            if (kind == 0) {
+                contrib = d * (s - 8f * sx);
+            } else if (kind == 1) {
+                contrib = d * s + halfAt(w, blk + 2) * sx;
+            }
+            sum += contrib;
+        }
+        return sum;
+    }
+
+    /**
+     * Q5_0 (value {@code d·(q−16)}) and Q5_1 ({@code withMin}: {@code d·q + m}): Q4_0's nibbles plus
+     * a 32-bit word of fifth bits. A unit is 4 nibble bytes (8 values).
+     */
+    public static float q5_0(IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes, boolean withMin) {
+        int blockBytes = withMin ? 24 : 22;
+        int qhAt = withMin ? 4 : 2;
+        float sum = 0f;
+        int units = cols >> 3;
+        for (int u = lane; u < units; u += lanes) {
+            int b = u >> 2;
+            int part = u & 3;
+            int blk = row + b * blockBytes;
+            int qh = word(w, blk + qhAt);
+            int q = word(w, blk + qhAt + 4 + (part << 2));
+            int j = part << 2;
+            int xi = xOff + (b << 5) + j;
+            float s = 0f;
+            float sx = 0f;
+            for (int k = 0; k < 4; k++) {
+                int lo = ((q >> (8 * k)) & 15) | (((qh >> (j + k)) & 1) << 4);
+                int hi = ((q >> (8 * k + 4)) & 15) | (((qh >> (j + k + 16)) & 1) << 4);
+                float x0 = x.get(xi + k);
+                float x1 = x.get(xi + 16 + k);
+                s += lo * x0 + hi * x1;
+                sx += x0 + x1;
+            }
+            float d = halfAt(w, blk);
+            sum += withMin ? d * s + halfAt(w, blk + 2) * sx : d * (s - 16f * sx);
+        }
+        return sum;
+    }
+
+    /** Byte {@code i} (0..11) of the three words holding a K-quant's packed scales. */
+    private static int scaleByte(int s0, int s1, int s2, int i) {
+        int word = i < 4 ? s0 : i < 8 ? s1 : s2;
+        return byteOf(word, i & 3);
+    }
+
+    /** 6-bit scale of sub-block j (0..7) of Q4_K/Q5_K ({@code get_scale_min_k4}). */
+    private static int kScale(int s0, int s1, int s2, int j) {
+        int low = scaleByte(s0, s1, s2, j) & 63;
+        int high = (scaleByte(s0, s1, s2, j + 4) & 15) | ((scaleByte(s0, s1, s2, (j + 4) & 7) >> 6) << 4);
+        return j < 4 ? low : high;
+    }
+
+    /** 6-bit min of sub-block j (0..7) of Q4_K/Q5_K. */
+    private static int kMin(int s0, int s1, int s2, int j) {
+        int low = scaleByte(s0, s1, s2, j + 4) & 63;
+        int high = (scaleByte(s0, s1, s2, (j + 4) & 15) >> 4) | ((scaleByte(s0, s1, s2, j & 7) >> 6) << 4);
+        return j < 4 ? low : high;
+    }
+
+    /**
+     * Q4_K (144-byte blocks of 256, 8 sub-blocks of 32). A unit is 16 nibble bytes, half of a 32-byte
+     * chunk c: elements l of sub-block 2c (low nibbles) and 2c+1 (high nibbles), eight units a block.
+     */
+    public static float q4_k(IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes) {
+        return kQuant(w, row, cols, x, xOff, lane, lanes, false);
+    }
+
+    /** Q5_K (176-byte blocks): Q4_K plus a fifth bit per value, {@code (qh[l] >> j) & 1}. */
+    public static float q5_k(IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes) {
+        return kQuant(w, row, cols, x, xOff, lane, lanes, true);
+    }
+
+    private static float kQuant(IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes, boolean fiveBit) {
+        int blockBytes = fiveBit ? 176 : 144;
+        int qsAt = fiveBit ? 48 : 16;
+        float sum = 0f;
+        int units = cols >> 5;
+        for (int u = lane; u < units; u += lanes) {
+            int b = u >> 3;
+            int c = (u & 7) >> 1;
+            int half = u & 1;
+            int blk = row + b * blockBytes;
+            int s0 = word(w, blk + 4);
+            int s1 = word(w, blk + 8);
+            int s2 = word(w, blk + 12);
+            int j0 = 2 * c;
+            int j1 = j0 + 1;
+            int qs = blk + qsAt + (c << 5) + (half << 4);
+            int qh = blk + 16 + (half << 4);
+            int x0 = xOff + (b << 8) + (c << 6) + (half << 4);
+            float sLo = 0f;
+            float sHi = 0f;
+            float xLo = 0f;
+            float xHi = 0f;
+            for (int m = 0; m < 4; m++) {
+                int q = word(w, qs + 4 * m);
+                int h = fiveBit ? word(w, qh + 4 * m) : 0;
+                for (int k = 0; k < 4; k++) {
+                    int hb = byteOf(h, k);
+                    int lo = ((q >> (8 * k)) & 15) | (((hb >> j0) & 1) << 4);
+                    int hi = ((q >> (8 * k + 4)) & 15) | (((hb >> j1) & 1) << 4);
+                    float a = x.get(x0 + 4 * m + k);
+                    float bb = x.get(x0 + 32 + 4 * m + k);
+                    sLo += lo * a;
+                    sHi += hi * bb;
+                    xLo += a;
+                    xHi += bb;
+                }
+            }
+            float d = halfAt(w, blk);
+            float dmin = halfAt(w, blk + 2);
+            sum += d * kScale(s0, s1, s2, j0) * sLo - dmin * kMin(s0, s1, s2, j0) * xLo
+                    + d * kScale(s0, s1, s2, j1) * sHi - dmin * kMin(s0, s1, s2, j1) * xHi;
+        }
+        return sum;
+    }
+
+    /**
+     * Q6_K (210-byte blocks of 256, 16 sub-blocks of 16). A unit is 16 {@code ql} bytes
+     * {@code ql[64h + k …]} (k = 0, 16, 32, 48): values r = k+i (low nibbles) and r = 64+k+i (high
+     * nibbles) of half h, whose top two bits share the 16 bytes {@code qh[32h + k%32 …]}.
+     */
+    public static float q6_k(IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes) {
+        float sum = 0f;
+        int units = cols >> 5;
+        for (int u = lane; u < units; u += lanes) {
+            int b = u >> 3;
+            int h = (u & 7) >> 2;
+            int k = (u & 3) << 4;
+            int blk = row + b * 210;
+            int ql = blk + (h << 6) + k;
+            int qh = blk + 128 + (h << 5) + (k & 31);
+            int shiftLo = (k >> 5) << 1;
+            int x0 = xOff + (b << 8) + (h << 7) + k;
+            float sLo = 0f;
+            float sHi = 0f;
+            for (int m = 0; m < 4; m++) {
+                int q = word(w, ql + 4 * m);
+                int hq = word(w, qh + 4 * m);
+                for (int kk = 0; kk < 4; kk++) {
+                    int hb = byteOf(hq, kk);
+                    int lo = (((q >> (8 * kk)) & 15) | (((hb >> shiftLo) & 3) << 4)) - 32;
+                    int hi = (((q >> (8 * kk + 4)) & 15) | (((hb >> (shiftLo + 4)) & 3) << 4)) - 32;
+                    sLo += lo * x.get(x0 + 4 * m + kk);
+                    sHi += hi * x.get(x0 + 64 + 4 * m + kk);
+                }
+            }
+            int scLo = signedByte(u8(w, blk + 192 + (h << 3) + (k >> 4)), 0);
+            int scHi = signedByte(u8(w, blk + 192 + (h << 3) + 4 + (k >> 4)), 0);
+            sum += halfAt(w, blk + 208) * (scLo * sLo + scHi * sHi);
+        }
+        return sum;
+    }
+
+    /**
+     * Q2_K (84-byte blocks) and Q3_K ({@code threeBit}, 110-byte blocks): 2-bit quants
+     * {@code (qs[32h+l] >> 2s) & 3} for value 128h + 32s + l. A unit is 16 {@code qs} bytes
+     * (l = l0 … l0+15), i.e. 16 values in each of the four sub-blocks 8h + 2s + l0/16.
+     */
+    public static float q2_k(IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes, boolean threeBit) {
+        int blockBytes = threeBit ? 110 : 84;
+        int qsAt = threeBit ? 32 : 16;
+        float sum = 0f;
+        int units = cols >> 6;
+        for (int u = lane; u < units; u += lanes) {
+            int b = u >> 2;
+            int h = (u & 3) >> 1;
+            int l0 = (u & 1) << 4;
+            int blk = row + b * blockBytes;
+            int qs = blk + qsAt + (h << 5) + l0;
+            int xb = xOff + (b << 8) + (h << 7) + l0;
+            float d = halfAt(w, blk + (threeBit ? 108 : 80));
+            float dmin = threeBit ? 0f : halfAt(w, blk + 82);
+            for (int s = 0; s < 4; s++) {
+                float sq = 0f;
+                float sx = 0f;
+                for (int m = 0; m < 4; m++) {
+                    int q = word(w, qs + 4 * m);
+                    int hm = threeBit ? word(w, blk + l0 + 4 * m) : 0;
+                    for (int k = 0; k < 4; k++) {
+                        int v = (q >> (8 * k + 2 * s)) & 3;
+                        int highBit = (byteOf(hm, k) >> (4 * h + s)) & 1;
+                        int qv = threeBit ? v - (highBit == 0 ? 4 : 0) : v;
+                        float xv = x.get(xb + 32 * s + 4 * m + k);
+                        sq += qv * xv;
+                        sx += xv;
+                    }
+                }
+                int sub = 8 * h + 2 * s + (l0 >> 4);
+                float contrib;
+                if (threeBit) {
+                    int sc = blk + 96;
+                    int low = sub < 8 ? u8(w, sc + sub) & 15 : u8(w, sc + sub - 8) >> 4;
+                    int high = (u8(w, sc + 8 + (sub & 3)) >> ((sub >> 2) << 1)) & 3;
+                    contrib = d * ((low | (high << 4)) - 32) * sq;
+                } else {
+                    int sc = u8(w, blk + sub);
+                    contrib = d * (sc & 15) * sq - dmin * (sc >> 4) * sx;
+                }
+                sum += contrib;
+            }
+        }
+        return sum;
+    }
+
+    /** IQ4_XS (136-byte blocks of 256): a unit is one sub-block of 32 (16 bytes of grid indices). */
+    public static float iq4_xs(IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes) {
+        float sum = 0f;
+        int units = cols >> 5;
+        for (int u = lane; u < units; u += lanes) {
+            int b = u >> 3;
+            int j = u & 7;
+            int blk = row + b * 136;
+            int qs = blk + 8 + (j << 4);
+            int xi = xOff + (u << 5);
+            float s = 0f;
+            for (int m = 0; m < 4; m++) {
+                int q = word(w, qs + 4 * m);
+                for (int k = 0; k < 4; k++) {
+                    s += iq4Grid((q >> (8 * k)) & 15) * x.get(xi + 4 * m + k)
+                            + iq4Grid((q >> (8 * k + 4)) & 15) * x.get(xi + 16 + 4 * m + k);
+                }
+            }
+            int low = (u8(w, blk + 4 + (j >> 1)) >> ((j & 1) << 2)) & 15;
+            int high = (u16(w, blk + 2) >> (j << 1)) & 3;
+            sum += halfAt(w, blk) * ((low | (high << 4)) - 32) * s;
+        }
+        return sum;
+    }
+
+    /** F16 or BF16 ({@code brain}) rows: a unit is one word, two values. */
+    public static float f16(IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes, boolean brain) {
+        float sum = 0f;
+        int units = cols >> 1;
+        for (int u = lane; u < units; u += lanes) {
+            int v = word(w, row + (u << 2));
+            float a = brain ? RawBytes.bf16(v & 0xFFFF) : RawBytes.half(v & 0xFFFF);
+            float b = brain ? RawBytes.bf16((v >> 16) & 0xFFFF) : RawBytes.half((v >> 16) & 0xFFFF);
+            sum += a * x.get(xOff + 2 * u) + b * x.get(xOff + 2 * u + 1);
+        }
+        return sum;
+    }
+
+    /** F32 rows: a unit is one value. */
+    public static float f32(IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes) {
+        float sum = 0f;
+        for (int u = lane; u < cols; u += lanes) {
+            sum += RawBytes.f32(word(w, row + (u << 2))) * x.get(xOff + u);
+        }
+        return sum;
+    }
+}

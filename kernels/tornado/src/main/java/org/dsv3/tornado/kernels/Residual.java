@@ -1,0 +1,85 @@
+package org.dsv3.tornado.kernels;
+
+import static org.dsv3.tornado.kernels.MatVec.GROUP;
+import static org.dsv3.tornado.kernels.MatVec.LANES;
+import static org.dsv3.tornado.kernels.MatVec.ROWS;
+
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * The projections that end a sub-block and add into the residual stream {@code h} (architecture doc
+ * §6: {@code h += MLA(…)}, {@code h += FFN(…)}). Each also writes {@code hg = γ ⊙ h} with the gain of
+ * the normalisation that reads h next, which is all {@link NormMatVec} needs from its producer.
+ * Row r of h is updated by exactly one lane-0 thread: no races. Shape as {@link MatVec}.
+ */
+public final class Residual {
+    private Residual() {
+    }
+
+    /** {@code h[r] += W[r]·x; hg[r] = gain[r]·h[r]} (attention output projection). */
+    public static void projectAdd(KernelContext ctx, FloatArray x, IntArray w, int type, int rows, int cols,
+                                  FloatArray h, FloatArray gain, FloatArray hg) {
+        int lid = ctx.localIdx;
+        int lane = lid & (LANES - 1);
+        int r = ctx.groupIdx * ROWS + lid / LANES;
+        float[] part = ctx.allocateFloatLocalArray(GROUP);
+        float s = 0f;
+        if (r < rows) {
+            s = BlockDot.row(type, w, r * WeightType.rowBytes(type, cols), cols, x, 0, lane, LANES);
+        }
+        part[lid] = s;
+        for (int stride = LANES / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lane < stride) {
+                part[lid] += part[lid + stride];
+            }
+        }
+        ctx.localBarrier();
+        if (lane == 0 && r < rows) {
+            float v = h.get(r) + part[lid];
+            h.set(r, v);
+            hg.set(r, gain.get(r) * v);
+        }
+    }
+
+    /**
+     * The down projections of a FFN added into h (architecture doc §5.3 steps 9–10):
+     * {@code h[r] += Σ_j wts[j]·(Wd_{ids[j]}[r]·act_j) + Ws[r]·shAct}. The routed experts' rows come
+     * from the stacked {@code ffn_down_exps} ({@code topK} may be 0: a dense block passes its FFN as the
+     * "shared" part); {@code fS} may be 0 when there is no shared expert.
+     */
+    public static void downAdd(KernelContext ctx, FloatArray act, IntArray ids, FloatArray wts, IntArray wD, int typeD,
+                               int f, int topK, FloatArray shAct, IntArray wS, int typeS, int fS, int rows,
+                               FloatArray h, FloatArray gain, FloatArray hg) {
+        int lid = ctx.localIdx;
+        int lane = lid & (LANES - 1);
+        int r = ctx.groupIdx * ROWS + lid / LANES;
+        float[] part = ctx.allocateFloatLocalArray(GROUP);
+        float s = 0f;
+        if (r < rows) {
+            int rowBytes = WeightType.rowBytes(typeD, f);
+            for (int j = 0; j < topK; j++) {
+                int row = ids.get(j) * rows + r;
+                s += wts.get(j) * BlockDot.row(typeD, wD, row * rowBytes, f, act, j * f, lane, LANES);
+            }
+            if (fS > 0) {
+                s += BlockDot.row(typeS, wS, r * WeightType.rowBytes(typeS, fS), fS, shAct, 0, lane, LANES);
+            }
+        }
+        part[lid] = s;
+        for (int stride = LANES / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lane < stride) {
+                part[lid] += part[lid + stride];
+            }
+        }
+        ctx.localBarrier();
+        if (lane == 0 && r < rows) {
+            float v = h.get(r) + part[lid];
+            h.set(r, v);
+            hg.set(r, gain.get(r) * v);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.dsv3.tornado.kernels;
+
+/**
+ * The GGUF element types the device kernels read, by their ggml type id (architecture doc §9.2), and
+ * their block geometry. Kernels receive a tensor's type as one of these ints and dispatch on it; the
+ * id is the one stored in the file, so host code passes {@code GgmlType.id()}.
+ */
+public final class WeightType {
+    public static final int F32 = 0;
+    public static final int F16 = 1;
+    public static final int Q4_0 = 2;
+    public static final int Q4_1 = 3;
+    public static final int Q5_0 = 6;
+    public static final int Q5_1 = 7;
+    public static final int Q8_0 = 8;
+    public static final int Q2_K = 10;
+    public static final int Q3_K = 11;
+    public static final int Q4_K = 12;
+    public static final int Q5_K = 13;
+    public static final int Q6_K = 14;
+    public static final int IQ4_NL = 20;
+    public static final int IQ4_XS = 23;
+    public static final int BF16 = 30;
+
+    private WeightType() {
+    }
+
+    /** Whether the device kernels can read type {@code id}. */
+    public static boolean isSupported(int id) {
+        return blockValues(id) > 0;
+    }
+
+    /** Values per block; 0 for a type the kernels do not read. */
+    public static int blockValues(int type) {
+        int n = 0;
+        if (type == F32 || type == F16 || type == BF16) {
+            n = 1;
+        } else if (type == Q4_0 || type == Q4_1 || type == Q5_0 || type == Q5_1 || type == Q8_0 || type == IQ4_NL) {
+            n = 32;
+        } else if (type == Q2_K || type == Q3_K || type == Q4_K || type == Q5_K || type == Q6_K || type == IQ4_XS) {
+            n = 256;
+        }
+        return n;
+    }
+
+    /** Bytes per block; 0 for a type the kernels do not read. */
+    public static int blockBytes(int type) {
+        int b = 0;
+        if (type == F32) {
+            b = 4;
+        } else if (type == F16 || type == BF16) {
+            b = 2;
+        } else if (type == Q4_0 || type == IQ4_NL) {
+            b = 18;
+        } else if (type == Q4_1) {
+            b = 20;
+        } else if (type == Q5_0) {
+            b = 22;
+        } else if (type == Q5_1) {
+            b = 24;
+        } else if (type == Q8_0) {
+            b = 34;
+        } else if (type == Q2_K) {
+            b = 84;
+        } else if (type == Q3_K) {
+            b = 110;
+        } else if (type == Q4_K) {
+            b = 144;
+        } else if (type == Q5_K) {
+            b = 176;
+        } else if (type == Q6_K) {
+            b = 210;
+        } else if (type == IQ4_XS) {
+            b = 136;
+        }
+        return b;
+    }
+
+    /** Whether {@code type} has 256-value super-blocks (K-quants, IQ4_XS). */
+    public static boolean isSuperBlock(int type) {
+        return blockValues(type) == 256;
+    }
+
+    /** Bytes of one row of {@code cols} values (a whole number of blocks). */
+    public static int rowBytes(int type, int cols) {
+        return cols / blockValues(type) * blockBytes(type);
+    }
+}

@@ -1,0 +1,128 @@
+package org.dsv3.tornado.tasks;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.dsv3.cpu.YarnRope;
+import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.tornado.kernels.MatVec;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * Every per-token buffer of the decode pass. They live on the device for the whole session: the
+ * first graph allocates them, each later graph takes them over ({@code consumeFromDevice}) and
+ * passes them on ({@code persistOnDevice}). Only {@link #step} goes up each token and only
+ * {@link #argmax} (or, on request, {@link #logits}) comes down.
+ */
+final class Activations {
+    /** {@code [token id, position]}, the one host-to-device transfer per token. */
+    final IntArray step = DeviceWeights.intZeros(2);
+    /** Residual stream h and {@code γ ⊙ h} for the normalisation that reads it next. */
+    final FloatArray h;
+    final FloatArray hg;
+    /** Query {@code [H][d_qk]}, compressed KV {@code [c | k_pe]}, q-LoRA latent and its gained copy. */
+    final FloatArray q;
+    final FloatArray kv;
+    final FloatArray cq;
+    final FloatArray cqg;
+    /** Per head {@code [q_abs | q_pe]} (width of a cache row). */
+    final FloatArray qFull;
+    /** Per head and position slice: weighted latent sum, max score, sum of exponentials. */
+    final FloatArray partial;
+    /** Each expand work-group's private copy of its head's merged latent. */
+    final FloatArray olat;
+    /** Attention heads' outputs {@code [H·d_v]}. */
+    final FloatArray o;
+    final FloatArray routerLogits;
+    final IntArray expertIds;
+    final FloatArray expertWeights;
+    /** Routed experts' SwiGLU activations {@code [k][f_e]} and the shared (or dense) FFN's. */
+    final FloatArray act;
+    final FloatArray act2;
+    final FloatArray logits;
+    final IntArray argmax = DeviceWeights.intZeros(1);
+    /**
+     * Stand-ins for kernel parameters a task does not use (a B matrix of 0 rows, an absent shared
+     * expert), never read or written by the kernels: TornadoVM's graph scheduler hangs when one object
+     * is passed to a task twice. Each graph has its own set, uploaded with the graph and never handed
+     * on (a handed-on object must have been used in the graph that created it).
+     */
+    record Unused(FloatArray in, FloatArray out1, FloatArray out2, IntArray w1, IntArray w2) {
+        static Unused create() {
+            return new Unused(DeviceWeights.zeros(1), DeviceWeights.zeros(1), DeviceWeights.zeros(1),
+                    DeviceWeights.intZeros(2), DeviceWeights.intZeros(2));
+        }
+
+        Object[] all() {
+            return new Object[] {in, out1, out2, w1, w2};
+        }
+    }
+
+    /** Per position {@code d_rope/2} cosines then sines (YaRN, from the CPU engine's {@link YarnRope}). */
+    final FloatArray rope;
+    /** One latent cache per block, {@code maxContext} rows of {@code [c | k_pe]}. */
+    final FloatArray[] cache;
+    final int splits;
+    final int maxContext;
+    private final boolean qLora;
+
+    Activations(DeepSeekConfig c, int blocks, int maxContext, int splits) {
+        this.maxContext = maxContext;
+        this.splits = splits;
+        this.qLora = c.hasQLora();
+        int heads = c.headCount();
+        int width = c.kvCacheWidth();
+        h = DeviceWeights.zeros(c.dim());
+        hg = DeviceWeights.zeros(c.dim());
+        q = DeviceWeights.zeros(heads * c.qkHeadDim());
+        kv = DeviceWeights.zeros(width);
+        cq = DeviceWeights.zeros(Math.max(1, c.qLoraRank()));
+        cqg = DeviceWeights.zeros(Math.max(1, c.qLoraRank()));
+        qFull = DeviceWeights.zeros(heads * width);
+        partial = DeviceWeights.zeros(heads * splits * (c.kvLoraRank() + 2));
+        olat = DeviceWeights.zeros(MatVec.groups(heads * c.vHeadDim()) * c.kvLoraRank());
+        o = DeviceWeights.zeros(heads * c.vHeadDim());
+        routerLogits = DeviceWeights.zeros(Math.max(1, c.expertCount()));
+        expertIds = DeviceWeights.intZeros(Math.max(1, c.expertUsedCount()));
+        expertWeights = DeviceWeights.zeros(Math.max(1, c.expertUsedCount()));
+        act = DeviceWeights.zeros(Math.max(1, c.expertUsedCount() * c.expertFfnDim()));
+        act2 = DeviceWeights.zeros(Math.max(1, Math.max(c.sharedFfnDim(), c.denseBlockCount() > 0 ? c.ffnDim() : 0)));
+        logits = DeviceWeights.zeros(c.vocabSize());
+        rope = ropeTable(c, maxContext);
+        cache = new FloatArray[blocks];
+        for (int i = 0; i < blocks; i++) {
+            cache[i] = DeviceWeights.zeros(maxContext * width);
+        }
+    }
+
+    private static FloatArray ropeTable(DeepSeekConfig c, int positions) {
+        YarnRope rope = YarnRope.of(c);
+        int pairs = c.qkRopeDim() / 2;
+        float[] cos = new float[pairs];
+        float[] sin = new float[pairs];
+        FloatArray t = new FloatArray(positions * 2 * pairs);
+        for (int p = 0; p < positions; p++) {
+            rope.angles(p, cos, sin);
+            for (int i = 0; i < pairs; i++) {
+                t.set(p * 2 * pairs + i, cos[i]);
+                t.set(p * 2 * pairs + pairs + i, sin[i]);
+            }
+        }
+        return t;
+    }
+
+    /**
+     * The buffers every graph shares (handed from graph to graph). Each must be used by a task of the
+     * first graph (the first block's): TornadoVM allocates nothing for an object no task touches, and a
+     * later graph that consumes such an object fails.
+     */
+    Object[] shared() {
+        List<Object> l = new ArrayList<>(List.of(step, h, hg, q, kv, qFull, partial, olat, o, routerLogits,
+                expertIds, expertWeights, act, act2, rope));
+        if (qLora) {
+            l.add(cq);
+            l.add(cqg);
+        }
+        return l.toArray();
+    }
+}

@@ -1,0 +1,226 @@
+package org.dsv3.tornado.tasks;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.model.config.Gating;
+import org.dsv3.tornado.kernels.Embedding;
+import org.dsv3.tornado.kernels.LatentAttention;
+import org.dsv3.tornado.kernels.MatVec;
+import org.dsv3.tornado.kernels.NormMatVec;
+import org.dsv3.tornado.kernels.Residual;
+import org.dsv3.tornado.kernels.Routing;
+import org.dsv3.tornado.kernels.Sampling;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * The task graphs of one decode step (one token), wired as a data-flow diagram of the kernels:
+ * <pre>
+ *   step ─► embed ─► [block 0] ─► [block 1] ─► … ─► [block N−1] ─► logits ─► argmax ─► id
+ *
+ *   block:  h,hg ─► qkv ─► (q_b) ─► absorb ─► attend ─► expand ─► out(+h) ─► ffnIn ─► (route ─► experts) ─► down(+h)
+ *                   [q|kv_a]        q_abs,    split      merge,    W_o         router,    on-device   routed +   h,hg
+ *                                   cache row softmax    W_UV                  shared     top-k       shared
+ * </pre>
+ * Blocks are grouped {@code layersPerGraph} to a graph (TornadoVM compiles graphs of up to ~48 tasks;
+ * each graph is one {@code execute()} per token); the last graph is the output head. Weights go up once
+ * ({@code FIRST_EXECUTION}); the per-token buffers ({@link Activations}) are created by the first graph
+ * and handed on with {@code persistOnDevice}/{@code consumeFromDevice}; a block's latent cache lives in
+ * its own graph across tokens.
+ */
+final class DecodeGraphs {
+    static final String HEAD = "head";
+
+    final List<ImmutableTaskGraph> graphs = new ArrayList<>();
+    final List<String> names = new ArrayList<>();
+    final GridScheduler grids = new GridScheduler();
+    /** Kernel launches per token (head included). */
+    int tasksPerToken;
+
+    private final DeviceModel m;
+    private final DeepSeekConfig c;
+    private final Activations a;
+    private final KernelContext ctx = new KernelContext();
+
+    private DecodeGraphs(DeviceModel m, Activations a) {
+        this.m = m;
+        this.c = m.config;
+        this.a = a;
+    }
+
+    /** Graph index of the output head (logits and argmax); the block graphs come before it. */
+    int head() {
+        return graphs.size() - 1;
+    }
+
+    static DecodeGraphs build(DeviceModel m, Activations a, int layersPerGraph) {
+        DecodeGraphs d = new DecodeGraphs(m, a);
+        int blocks = m.layers.length;
+        String previous = null;
+        for (int first = 0; first < blocks; first += layersPerGraph) {
+            String name = "decode" + d.graphs.size();
+            TaskGraph g = new TaskGraph(name);
+            Activations.Unused u = Activations.Unused.create();
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, u.all());
+            if (previous == null) {
+                g.transferToDevice(DataTransferMode.EVERY_EXECUTION, a.step);
+                g.transferToDevice(DataTransferMode.FIRST_EXECUTION, rest(a.shared()));
+                g.transferToDevice(DataTransferMode.FIRST_EXECUTION, m.embedding.words(), m.layers[0].attnNorm());
+                d.add(g, name, "embed", (m.config.dim() + MatVec.GROUP - 1) / MatVec.GROUP);
+                g.task("embed", Embedding::lookup, d.ctx, a.step, m.embedding.words(), m.embedding.type(),
+                        d.c.dim(), m.layers[0].attnNorm(), a.h, a.hg);
+            } else {
+                g.consumeFromDevice(previous, a.shared());
+            }
+            for (int i = first; i < Math.min(blocks, first + layersPerGraph); i++) {
+                d.block(g, name, i, u);
+            }
+            g.persistOnDevice(a.shared());
+            d.graphs.add(g.snapshot());
+            d.names.add(name);
+            previous = name;
+        }
+        d.head(previous);
+        return d;
+    }
+
+    /** Everything of {@code shared} but the step array (which goes up every execution). */
+    private static Object[] rest(Object[] shared) {
+        Object[] r = new Object[shared.length - 1];
+        System.arraycopy(shared, 1, r, 0, r.length);
+        return r;
+    }
+
+    private void add(TaskGraph g, String graph, String task, int groups) {
+        WorkerGrid1D grid = new WorkerGrid1D(groups * MatVec.GROUP);
+        grid.setLocalWork(MatVec.GROUP, 1, 1);
+        grids.addWorkerGrid(graph + "." + task, grid);
+        tasksPerToken++;
+    }
+
+    private void block(TaskGraph g, String graph, int i, Activations.Unused u) {
+        DeviceModel.Layer l = m.layers[i];
+        String p = "l" + i + "_";
+        FloatArray nextGain = i + 1 < m.layers.length ? m.layers[i + 1].attnNorm() : m.outputNorm;
+        FloatArray cache = a.cache[i];
+        int d = c.dim();
+        int heads = c.headCount();
+        int rank = c.kvLoraRank();
+        int width = c.kvCacheWidth();
+        int vDim = c.vHeadDim();
+        float eps = c.rmsEps();
+        float latentEps = c.latentNormEps();
+
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, cache, l.kvA().words(), l.kvANorm(), l.kB().words(),
+                l.vB().words(), l.out().words(), l.ffnNorm(), nextGain);
+
+        // attention: [q | kv_a] (or [q_a | kv_a] then q_b) from RMSNorm(h, attn_norm)
+        if (c.hasQLora()) {
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.qA().words(), l.qANorm(), l.qB().words());
+            add(g, graph, p + "qkv", MatVec.groups(l.qA().rows() + width));
+            g.task(p + "qkv", NormMatVec::project2, ctx, a.h, a.hg, eps, d,
+                    l.qA().words(), l.qA().type(), l.qA().rows(), a.cq, a.cqg, l.qANorm(), 1,
+                    l.kvA().words(), l.kvA().type(), width, a.kv);
+            add(g, graph, p + "qb", MatVec.groups(l.qB().rows()));
+            g.task(p + "qb", NormMatVec::project2, ctx, a.cq, a.cqg, latentEps, c.qLoraRank(),
+                    l.qB().words(), l.qB().type(), l.qB().rows(), a.q, u.out1(), u.in(), 0,
+                    u.w1(), l.qB().type(), 0, u.out2());
+        } else {
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.q().words());
+            add(g, graph, p + "qkv", MatVec.groups(l.q().rows() + width));
+            g.task(p + "qkv", NormMatVec::project2, ctx, a.h, a.hg, eps, d,
+                    l.q().words(), l.q().type(), l.q().rows(), a.q, u.out1(), u.in(), 0,
+                    l.kvA().words(), l.kvA().type(), width, a.kv);
+        }
+        add(g, graph, p + "absorb", MatVec.groups(heads * rank) + 1);
+        g.task(p + "absorb", LatentAttention::absorb, ctx, a.q, a.kv, l.kvANorm(), latentEps, a.rope, a.step,
+                l.kB().words(), l.kB().type(), cache, a.qFull, heads, c.qkNopeDim(), c.qkRopeDim(), rank);
+        add(g, graph, p + "attend", heads * a.splits);
+        g.task(p + "attend", LatentAttention::attend, ctx, a.qFull, cache, a.step, c.kqScale(), a.partial,
+                heads, width, rank, a.splits);
+        add(g, graph, p + "expand", MatVec.groups(heads * vDim));
+        g.task(p + "expand", LatentAttention::combineAndExpand, ctx, a.partial, a.splits, rank, a.olat,
+                l.vB().words(), l.vB().type(), heads, vDim, a.o);
+        add(g, graph, p + "out", MatVec.groups(d));
+        g.task(p + "out", Residual::projectAdd, ctx, a.o, l.out().words(), l.out().type(), d, heads * vDim,
+                a.h, l.ffnNorm(), a.hg);
+
+        // feed-forward from RMSNorm(h, ffn_norm): MoE (router, shared experts, routed experts) or dense
+        if (l.moe()) {
+            int e = c.expertCount();
+            int k = c.expertUsedCount();
+            int fe = c.expertFfnDim();
+            boolean shared = l.gate() != null;
+            int fs = shared ? l.gate().rows() : 0;
+            FloatArray bias = l.bias() != null ? l.bias() : u.in();
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.router().words(), l.gateExps().words(),
+                    l.upExps().words(), l.downExps().words());
+            if (shared) {
+                g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.gate().words(), l.up().words(), l.down().words());
+            }
+            if (l.bias() != null) {
+                g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.bias());
+            }
+            add(g, graph, p + "ffnIn", MatVec.groups(e + fs));
+            g.task(p + "ffnIn", NormMatVec::routerAndGateUp, ctx, a.h, a.hg, eps, d,
+                    l.router().words(), l.router().type(), e, a.routerLogits,
+                    shared ? l.gate().words() : u.w1(), shared ? l.gate().type() : 0,
+                    shared ? l.up().words() : u.w2(), shared ? l.up().type() : 0, fs, a.act2);
+            boolean top2 = c.gating() == Gating.SIGMOID || l.bias() != null;
+            add(g, graph, p + "route", 1);
+            g.task(p + "route", Routing::route, ctx, a.routerLogits, bias, a.expertIds, a.expertWeights, e, k,
+                    c.gating() == Gating.SIGMOID ? 1 : 0, l.bias() != null ? 1 : 0, c.groupCount(), c.groupUsedCount(),
+                    top2 ? 1 : 0, c.normalizeTopK() ? 1 : 0, c.routedScale());
+            add(g, graph, p + "experts", MatVec.groups(k * fe));
+            g.task(p + "experts", NormMatVec::expertsGateUp, ctx, a.h, a.hg, eps, d, a.expertIds,
+                    l.gateExps().words(), l.gateExps().type(), l.upExps().words(), l.upExps().type(), fe, k, a.act);
+            add(g, graph, p + "down", MatVec.groups(d));
+            g.task(p + "down", Residual::downAdd, ctx, a.act, a.expertIds, a.expertWeights,
+                    l.downExps().words(), l.downExps().type(), fe, k, a.act2,
+                    shared ? l.down().words() : u.w1(), shared ? l.down().type() : 0, fs, d,
+                    a.h, nextGain, a.hg);
+        } else {
+            int f = l.gate().rows();
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.gate().words(), l.up().words(), l.down().words());
+            add(g, graph, p + "ffnIn", MatVec.groups(f));
+            g.task(p + "ffnIn", NormMatVec::routerAndGateUp, ctx, a.h, a.hg, eps, d,
+                    u.w1(), l.gate().type(), 0, a.routerLogits,
+                    l.gate().words(), l.gate().type(), l.up().words(), l.up().type(), f, a.act2);
+            add(g, graph, p + "down", MatVec.groups(d));
+            g.task(p + "down", Residual::downAdd, ctx, a.act, a.expertIds, a.expertWeights,
+                    u.w1(), l.down().type(), f, 0, a.act2, l.down().words(), l.down().type(), f, d,
+                    a.h, nextGain, a.hg);
+        }
+    }
+
+    /** Logits {@code W_out·RMSNorm(h, output_norm)} and their argmax; the id comes down every token. */
+    private void head(String previous) {
+        TaskGraph g = new TaskGraph(HEAD);
+        Activations.Unused u = Activations.Unused.create();
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, u.all());
+        g.consumeFromDevice(previous, a.shared());
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, m.output.words(), a.logits, a.argmax);
+        int vocab = m.output.rows();
+        add(g, HEAD, "logits", MatVec.groups(vocab));
+        g.task("logits", NormMatVec::project2, ctx, a.h, a.hg, c.rmsEps(), c.dim(),
+                m.output.words(), m.output.type(), vocab, a.logits, u.out1(), u.in(), 0,
+                u.w1(), m.output.type(), 0, u.out2());
+        add(g, HEAD, "argmax", 1);
+        g.task("argmax", Sampling::argmax, ctx, a.logits, vocab, a.argmax);
+        g.transferToHost(DataTransferMode.EVERY_EXECUTION, a.argmax);
+        g.transferToHost(DataTransferMode.UNDER_DEMAND, a.logits);
+        graphs.add(g.snapshot());
+        names.add(HEAD);
+    }
+
+    /** Task count of the largest block graph, to check against TornadoVM's compile limit. */
+    static int tasksPerBlock(DeepSeekConfig c, int block) {
+        return 5 + (c.hasQLora() ? 1 : 0) + (c.isMoeBlock(block) ? 4 : 2);
+    }
+}

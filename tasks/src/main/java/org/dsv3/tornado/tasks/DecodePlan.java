@@ -1,0 +1,145 @@
+package org.dsv3.tornado.tasks;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.dsv3.model.backend.BackendException;
+import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.tornado.kernels.LatentAttention;
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.ProfilerMode;
+
+/**
+ * The one TornadoVM execution plan of a loaded model: every decode graph ({@link DecodeGraphs}) on one
+ * device, with its buffers ({@link Activations}). A token costs one {@code execute()} per graph; the
+ * position and token id are the only input, the argmax id (or, on request, the logits) the output.
+ */
+final class DecodePlan implements AutoCloseable {
+    /** Print each graph's wall time (first token: compile and upload) to stderr. */
+    private static final boolean TRACE = Boolean.getBoolean("dsv3.tornado.trace");
+
+    final DeepSeekConfig config;
+    final Activations buffers;
+    final DecodeGraphs graphs;
+    final TornadoExecutionPlan plan;
+    final TornadoDevice device;
+    private final boolean profile;
+    /** Profiler sums over the executions since the last {@link #resetTimes()}, in nanoseconds. */
+    private long kernelNanos;
+    private long executes;
+    /** Seconds spent by the first token: JIT compilation of every kernel and the weight upload. */
+    final double warmUpSeconds;
+
+    DecodePlan(DeviceModel model, TornadoDevice device, int maxContext, PlanOptions options) {
+        this.config = model.config;
+        this.device = device;
+        this.profile = options.profile();
+        if (options.splits() < 1 || options.splits() > LatentAttention.MAX_SPLITS) {
+            throw new IllegalArgumentException("attention splits must be 1…" + LatentAttention.MAX_SPLITS + ", got " + options.splits());
+        }
+        this.buffers = new Activations(model.config, model.layers.length, maxContext, options.splits());
+        int perBlock = 0;
+        for (int i = 0; i < model.layers.length; i++) {
+            perBlock = Math.max(perBlock, DecodeGraphs.tasksPerBlock(model.config, i));
+        }
+        int layersPerGraph = options.layersPerGraph() > 0 ? options.layersPerGraph() : Math.max(1, 40 / perBlock);
+        this.graphs = DecodeGraphs.build(model, buffers, layersPerGraph);
+        TornadoExecutionPlan p = new TornadoExecutionPlan(graphs.graphs.toArray(new ImmutableTaskGraph[0]));
+        p.withGridScheduler(graphs.grids).withDevice(device);
+        if (profile) {
+            p.withProfiler(ProfilerMode.SILENT);
+        }
+        this.plan = p;
+        long t0 = System.nanoTime();
+        try {
+            step(0, 0, true);
+        } catch (RuntimeException e) {
+            close();
+            throw new BackendException("TornadoVM could not compile or run the decode kernels on " + device.getDeviceName()
+                    + ": " + DeviceSelector.oneLine(rootCause(e)) + " (use --device cpu)", e);
+        }
+        this.warmUpSeconds = (System.nanoTime() - t0) / 1e9;
+        resetTimes();
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.getMessage() != null ? c : t;
+    }
+
+    /** Runs token {@code token} at {@code position}; with {@code head}, also the logits and the argmax. */
+    int step(int token, int position, boolean head) {
+        buffers.step.set(0, token);
+        buffers.step.set(1, position);
+        int last = head ? graphs.head() : graphs.head() - 1;
+        TornadoExecutionResult r = null;
+        for (int g = 0; g <= last; g++) {
+            long t0 = TRACE ? System.nanoTime() : 0;
+            r = plan.withGraph(g).execute();
+            if (TRACE) {
+                System.err.printf("dsv3 tornado: graph %s ran in %.3f s%n", graphs.names.get(g), (System.nanoTime() - t0) / 1e9);
+            }
+            account(r);
+        }
+        return head ? buffers.argmax.get(0) : -1;
+    }
+
+    /** The logits of the last {@link #step} with {@code head}, brought back from the device. */
+    float[] logits(TornadoExecutionResult headResult) {
+        headResult.transferToHost(buffers.logits);
+        float[] out = new float[buffers.logits.getSize()];
+        MemorySegment.copy(buffers.logits.getSegment(), ValueLayout.JAVA_FLOAT, 0, out, 0, out.length);
+        return out;
+    }
+
+    /** Like {@link #step} with the head, returning the logits instead of the argmax. */
+    float[] stepLogits(int token, int position) {
+        buffers.step.set(0, token);
+        buffers.step.set(1, position);
+        TornadoExecutionResult r = null;
+        for (int g = 0; g <= graphs.head(); g++) {
+            r = plan.withGraph(g).execute();
+            account(r);
+        }
+        return logits(r);
+    }
+
+    private void account(TornadoExecutionResult r) {
+        executes++;
+        if (profile) {
+            kernelNanos += r.getProfilerResult().getDeviceKernelTime();
+        }
+    }
+
+    void resetTimes() {
+        kernelNanos = 0;
+        executes = 0;
+    }
+
+    /** Device kernel time summed by the profiler since {@link #resetTimes()} (0 without profiling). */
+    long kernelNanos() {
+        return kernelNanos;
+    }
+
+    long executes() {
+        return executes;
+    }
+
+    int maxContext() {
+        return buffers.maxContext;
+    }
+
+    @Override
+    public void close() {
+        try {
+            plan.close();
+        } catch (Exception e) {
+            // freeing device memory failed: nothing more to do at close
+        }
+    }
+}

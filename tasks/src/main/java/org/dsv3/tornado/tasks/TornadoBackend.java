@@ -1,0 +1,92 @@
+package org.dsv3.tornado.tasks;
+
+import org.dsv3.model.backend.BackendException;
+import org.dsv3.model.backend.InferenceBackend;
+import org.dsv3.model.backend.InferenceSession;
+import org.dsv3.model.backend.KvCacheType;
+import org.dsv3.model.backend.SessionOptions;
+import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.model.gguf.GgufModel;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+
+/**
+ * The model on one TornadoVM device. The weights are read from the file into upload-ready arrays at
+ * load; the execution plan (kernels compiled, weights uploaded once) is built by the first session
+ * and kept for the next ones as long as their context fits. One session at a time.
+ */
+public final class TornadoBackend implements InferenceBackend {
+    /** Context of a session that asks for none: the models' own (up to 163,840) would take GiBs of cache. */
+    public static final int DEFAULT_CONTEXT = 4096;
+
+    private final DeepSeekConfig config;
+    private final DeviceModel model;
+    private final TornadoDevice device;
+    private final PlanOptions options;
+    private DecodePlan plan;
+    private TornadoSession open;
+
+    TornadoBackend(GgufModel file, DeepSeekConfig config, TornadoDevice device, PlanOptions options) {
+        this.config = config;
+        this.device = device;
+        this.options = options;
+        this.model = DeviceModel.load(file, config);
+    }
+
+    @Override
+    public DeepSeekConfig config() {
+        return config;
+    }
+
+    @Override
+    public String device() {
+        return "tornado (" + device.getDeviceName() + ", " + device.getPlatformName() + ")";
+    }
+
+    @Override
+    public InferenceSession newSession(SessionOptions options) {
+        if (options.kvCacheType() != KvCacheType.F32) {
+            throw new IllegalArgumentException("the tornado device keeps the latent cache in f32; use --kv-type f32");
+        }
+        if (open != null) {
+            throw new IllegalStateException("the tornado backend runs one session at a time; close the open one first");
+        }
+        int max = options.maxContext() > 0 ? Math.min(options.maxContext(), config.contextLength())
+                : Math.min(DEFAULT_CONTEXT, config.contextLength());
+        if (plan == null || plan.maxContext() < max) {
+            if (plan != null) {
+                plan.close();
+                plan = null;
+            }
+            plan = new DecodePlan(model, device, max, this.options);
+        }
+        open = new TornadoSession(this, plan, max);
+        return open;
+    }
+
+    void sessionClosed(TornadoSession s) {
+        if (open == s) {
+            open = null;
+        }
+    }
+
+    /** The plan, for benchmarks; null before the first session. */
+    DecodePlan plan() {
+        return plan;
+    }
+
+    DeviceModel model() {
+        return model;
+    }
+
+    @Override
+    public void close() {
+        if (plan != null) {
+            plan.close();
+            plan = null;
+        }
+    }
+
+    static BackendException unsupported(String what) {
+        return new BackendException(what + " (use --device cpu)");
+    }
+}

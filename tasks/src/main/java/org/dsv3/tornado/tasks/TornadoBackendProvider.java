@@ -1,0 +1,43 @@
+package org.dsv3.tornado.tasks;
+
+import org.dsv3.model.backend.BackendOptions;
+import org.dsv3.model.backend.BackendProvider;
+import org.dsv3.model.backend.InferenceBackend;
+import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.model.gguf.GgufModel;
+
+/**
+ * The {@code tornado} device: GPUs (and PoCL CPUs) through TornadoVM. Select a device with
+ * {@code --device tornado:BACKEND:DEVICE}, e.g. {@code tornado:0:0} or {@code tornado:opencl:0}. TornadoVM
+ * classes are touched only inside methods, so this class loads even where TornadoVM is absent.
+ */
+public final class TornadoBackendProvider implements BackendProvider {
+    private String reason;
+
+    @Override
+    public String name() {
+        return "tornado";
+    }
+
+    @Override
+    public boolean isAvailable() {
+        try {
+            DeviceSelector.runtime();
+            return true;
+        } catch (Throwable t) {
+            reason = t instanceof org.dsv3.model.backend.BackendException ? t.getMessage()
+                    : "TornadoVM is not on this JVM (" + DeviceSelector.oneLine(t) + "); start it with $TORNADOVM_HOME/tornado-argfile";
+            return false;
+        }
+    }
+
+    @Override
+    public String unavailableReason() {
+        return reason != null ? reason : "TornadoVM is not available";
+    }
+
+    @Override
+    public InferenceBackend load(GgufModel model, DeepSeekConfig config, BackendOptions options) {
+        return new TornadoBackend(model, config, DeviceSelector.select(options.device()), PlanOptions.fromSystemProperties());
+    }
+}

@@ -1,0 +1,92 @@
+package org.dsv3.tornado.tasks;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.dsv3.model.backend.BackendOptions;
+import org.dsv3.model.backend.Backends;
+import org.dsv3.model.backend.InferenceBackend;
+import org.dsv3.model.backend.InferenceSession;
+import org.dsv3.model.backend.KvCacheType;
+import org.dsv3.model.backend.Logits;
+import org.dsv3.model.backend.SessionOptions;
+import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.model.config.GroupRouting;
+import org.dsv3.model.gguf.GgufModel;
+
+/**
+ * Runs a model token by token on a TornadoVM device and on the CPU engine (the oracle) and prints the
+ * largest logit difference per file: the device check that needs no test framework (used on the GPU
+ * machine). Usage: {@code TornadoCheck DEVICE_DETAIL TOKENS_CSV MODEL.gguf...} (detail as after
+ * {@code tornado:}, or {@code -} for the default device). Exit code 1 when a difference exceeds 1e-4
+ * (quantized files: relative to the CPU engine on the same file).
+ */
+public final class TornadoCheck {
+    private TornadoCheck() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length < 3) {
+            System.err.println("usage: TornadoCheck DEVICE_DETAIL|- TOKENS_CSV MODEL.gguf...");
+            System.exit(2);
+        }
+        String detail = args[0].equals("-") ? "" : args[0];
+        int[] tokens = Arrays.stream(args[1].split(",")).mapToInt(s -> Integer.parseInt(s.strip())).toArray();
+        boolean ok = true;
+        for (int i = 2; i < args.length; i++) {
+            ok &= check(Path.of(args[i]), detail, tokens);
+        }
+        System.exit(ok ? 0 : 1);
+    }
+
+    static boolean check(Path model, String detail, int[] tokens) {
+        try (GgufModel file = GgufModel.open(model)) {
+            DeepSeekConfig c = DeepSeekConfig.fromGguf(file, GroupRouting.AUTO);
+            float[] cpu = run(file, c, "cpu", BackendOptions.defaults(), tokens);
+            long t0 = System.nanoTime();
+            float[] dev;
+            String device;
+            try (InferenceBackend b = Backends.provider("tornado").load(file, c, new BackendOptions(0, detail));
+                 InferenceSession s = b.newSession(new SessionOptions(KvCacheType.F32, Math.max(256, tokens.length)))) {
+                device = b.device();
+                double load = (System.nanoTime() - t0) / 1e9;
+                long t1 = System.nanoTime();
+                dev = new float[tokens.length * c.vocabSize()];
+                for (int i = 0; i < tokens.length; i++) {
+                    float[] row = s.forward(new int[] {tokens[i]}, Logits.ALL_POSITIONS);
+                    System.arraycopy(row, 0, dev, i * c.vocabSize(), row.length);
+                }
+                double run = (System.nanoTime() - t1) / 1e9;
+                System.out.printf("%s on %s: load+compile %.1f s, %d tokens in %.2f s%n", model.getFileName(), device, load,
+                        tokens.length, run);
+            }
+            float max = 0f;
+            int worstPos = 0;
+            int agree = 0;
+            int v = c.vocabSize();
+            for (int p = 0; p < tokens.length; p++) {
+                int a = 0;
+                int b = 0;
+                for (int k = 0; k < v; k++) {
+                    float d = Math.abs(cpu[p * v + k] - dev[p * v + k]);
+                    if (d > max) {
+                        max = d;
+                        worstPos = p;
+                    }
+                    a = cpu[p * v + k] > cpu[p * v + a] ? k : a;
+                    b = dev[p * v + k] > dev[p * v + b] ? k : b;
+                }
+                agree += a == b ? 1 : 0;
+            }
+            System.out.printf("%s: max |tornado - cpu| = %.3g (position %d), top-1 agreement %d/%d%n",
+                    model.getFileName(), max, worstPos, agree, tokens.length);
+            return max <= 1e-4f;
+        }
+    }
+
+    private static float[] run(GgufModel file, DeepSeekConfig c, String device, BackendOptions o, int[] tokens) {
+        try (InferenceBackend b = Backends.provider(device).load(file, c, o);
+             InferenceSession s = b.newSession(SessionOptions.defaults())) {
+            return s.forward(tokens, Logits.ALL_POSITIONS);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package org.dsv3.tornado.tasks;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.dsv3.model.quant.BlockFormat;
+import org.dsv3.model.quant.GgmlType;
+import org.dsv3.model.quant.RandomBlocks;
+import org.dsv3.tornado.kernels.MatVec;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * The device matrix–vector kernel against the scalar {@link BlockFormat#dot} on random blocks of every
+ * type the device reads (37 rows, so the last work-group is partly empty).
+ */
+class MatVecKernelTest {
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1",
+            "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
+    void matchesScalarDot(GgmlType type) throws Exception {
+        Random rnd = new Random(type.id() * 31L + 7);
+        int rows = 37;
+        int cols = 512;
+        long rowBytes = type.bytesFor(cols);
+        MemorySegment w = MemorySegment.ofArray(new byte[Math.toIntExact(rows * rowBytes)]);
+        for (int r = 0; r < rows; r++) {
+            RandomBlocks.fill(type, rnd, w, r * rowBytes, cols);
+        }
+        float[] x = new float[cols];
+        for (int i = 0; i < cols; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        IntArray words = DeviceWeights.words(w);
+        FloatArray xd = FloatArray.fromArray(x);
+        FloatArray y = new FloatArray(rows);
+        KernelContext ctx = new KernelContext();
+        TaskGraph g = new TaskGraph("mv" + type.name())
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, words, xd)
+                .task("mv", MatVec::matvec, ctx, words, type.id(), rows, cols, xd, y)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, y);
+        WorkerGrid1D grid = new WorkerGrid1D(MatVec.groups(rows) * MatVec.GROUP);
+        grid.setLocalWork(MatVec.GROUP, 1, 1);
+        try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
+            plan.withGridScheduler(new GridScheduler("mv" + type.name() + ".mv", grid)).execute();
+        }
+        BlockFormat f = BlockFormat.of(type);
+        float[] row = new float[cols];
+        double worst = 0;
+        for (int r = 0; r < rows; r++) {
+            float expected = f.dot(w, r * rowBytes, x, 0, cols);
+            f.dequantize(w, r * rowBytes, row, 0, cols);
+            double magnitude = 0; // Σ|w·x|: what reordering a float32 sum can lose a few ulps of
+            for (int i = 0; i < cols; i++) {
+                magnitude += Math.abs(row[i] * x[i]);
+            }
+            worst = Math.max(worst, Math.abs(expected - y.get(r)) / magnitude);
+        }
+        System.out.printf("%s: worst |device - scalar| / Σ|w·x| = %.3g%n", type, worst);
+        // Both sum the same float32 products in different orders: the difference is a few ulps of Σ|w·x|.
+        assertTrue(worst < 1e-6, type + ": |error| / Σ|w·x| = " + worst);
+    }
+}
