@@ -16,6 +16,11 @@ public record BackendOptions(int threads, String device) {
         device = device == null ? "" : device.strip();
     }
 
+    /** {@code threads} on the backend's default device. */
+    public BackendOptions(int threads) {
+        this(threads, "");
+    }
+
     public static BackendOptions defaults() {
         return new BackendOptions(0, "");
     }
