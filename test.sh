@@ -11,4 +11,9 @@ DATA="${DSV3_TESTDATA:-}"
 if [ -z "$DATA" ] && [ -d "$ROOT/../shared/testdata" ]; then
   DATA="$(cd "$ROOT/../shared/testdata" && pwd)"
 fi
+if [ -z "${TORNADOVM_HOME:-}" ]; then
+  echo "test.sh: TORNADOVM_HOME is not set: the TornadoVM modules and their PoCL/GPU tests are skipped (CPU suite only)." >&2
+else
+  echo "test.sh: TORNADOVM_HOME=$TORNADOVM_HOME: building and testing the TornadoVM backend too." >&2
+fi
 exec mvn -B -ntp verify ${DATA:+-Ddsv3.testdata="$DATA"} "$@"
