@@ -45,7 +45,7 @@ public final class TornadoBench {
                     base.withProfile(false));
             double read = (System.nanoTime() - t0) / 1e9;
             backend.newSession(new org.dsv3.model.backend.SessionOptions(org.dsv3.model.backend.KvCacheType.F32,
-                    prompt + 2 * decode + 8)).close();
+                    prompt + 3 * decode + 24)).close();
             DecodePlan plan = backend.plan();
             DeviceModel m = backend.model();
             System.out.printf("model %s: %s, %d blocks, %.2f GiB of weights read per token%n", model.getFileName(),
@@ -80,6 +80,17 @@ public final class TornadoBench {
             System.out.printf("decode: %d tokens, mean %.3f ms/token (%.1f tokens/s), median %.3f ms, min %.3f ms%n", decode,
                     mean, 1000 / mean, sorted[decode / 2], sorted[0]);
 
+            // (2b) where the host time goes: Java stack samples of the same loop
+            String sampled = "";
+            if (Boolean.parseBoolean(System.getProperty("dsv3.bench.sample", "true"))) {
+                try (StackSampler sampler = new StackSampler(Thread.currentThread(), 500)) {
+                    for (int i = 0; i < decode; i++) {
+                        token = plan.step(token, pos++, true);
+                    }
+                    sampled = sampler.report(Integer.getInteger("dsv3.bench.sampleLines", 45));
+                }
+            }
+
             // (3) the same with the profiler: kernel time per task
             plan.plan.withProfiler(ProfilerMode.SILENT);
             Map<String, long[]> perTask = new TreeMap<>();
@@ -100,6 +111,7 @@ public final class TornadoBench {
             }
             plan.plan.withoutProfiler();
             report(perTask, plan, m, c, profiled, wall / 1e6 / profiled, mean);
+            System.out.print(sampled);
             backend.close();
         }
     }
