@@ -5,6 +5,7 @@ import java.util.List;
 import org.dsv3.cpu.YarnRope;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.tornado.kernels.MatVec;
+import org.dsv3.tornado.kernels.Routing;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
@@ -25,8 +26,6 @@ final class Activations {
     final FloatArray kv;
     final FloatArray cq;
     final FloatArray cqg;
-    /** Per head {@code [q_abs | q_pe]} (width of a cache row). */
-    final FloatArray qFull;
     /** Per head and position slice: weighted latent sum, max score, sum of exponentials. */
     final FloatArray partial;
     /** Each expand work-group's private copy of its head's merged latent. */
@@ -34,8 +33,8 @@ final class Activations {
     /** Attention heads' outputs {@code [H·d_v]}. */
     final FloatArray o;
     final FloatArray routerLogits;
-    final IntArray expertIds;
-    final FloatArray expertWeights;
+    /** One routing slot per experts work-group (scores, chosen ids and weights; see {@code Routing}). */
+    final FloatArray route;
     /** Routed experts' SwiGLU activations {@code [k][f_e]} and the shared (or dense) FFN's. */
     final FloatArray act;
     final FloatArray act2;
@@ -78,13 +77,12 @@ final class Activations {
         kv = DeviceWeights.zeros(width);
         cq = DeviceWeights.zeros(Math.max(1, c.qLoraRank()));
         cqg = DeviceWeights.zeros(Math.max(1, c.qLoraRank()));
-        qFull = DeviceWeights.zeros(heads * width);
         partial = DeviceWeights.zeros(heads * splits * (c.kvLoraRank() + 2));
         olat = DeviceWeights.zeros(MatVec.groups(heads * c.vHeadDim()) * c.kvLoraRank());
         o = DeviceWeights.zeros(heads * c.vHeadDim());
         routerLogits = DeviceWeights.zeros(Math.max(1, c.expertCount()));
-        expertIds = DeviceWeights.intZeros(Math.max(1, c.expertUsedCount()));
-        expertWeights = DeviceWeights.zeros(Math.max(1, c.expertUsedCount()));
+        route = DeviceWeights.zeros(Math.max(1, MatVec.groups(c.expertUsedCount() * c.expertFfnDim())
+                * Routing.slotSize(c.expertCount(), c.expertUsedCount(), c.groupCount())));
         act = DeviceWeights.zeros(Math.max(1, c.expertUsedCount() * c.expertFfnDim()));
         act2 = DeviceWeights.zeros(Math.max(1, Math.max(c.sharedFfnDim(), c.denseBlockCount() > 0 ? c.ffnDim() : 0)));
         logits = DeviceWeights.zeros(c.vocabSize());
@@ -117,8 +115,8 @@ final class Activations {
      * later graph that consumes such an object fails.
      */
     Object[] shared() {
-        List<Object> l = new ArrayList<>(List.of(step, h, hg, q, kv, qFull, partial, olat, o, routerLogits,
-                expertIds, expertWeights, act, act2, rope));
+        List<Object> l = new ArrayList<>(List.of(step, h, hg, q, kv, partial, olat, o, routerLogits, route,
+                act, act2, rope));
         if (qLora) {
             l.add(cq);
             l.add(cqg);

@@ -1,7 +1,9 @@
 package org.dsv3.tornado.tasks;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.model.config.Gating;
 import org.dsv3.tornado.kernels.Embedding;
@@ -24,9 +26,10 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * <pre>
  *   step ─► embed ─► [block 0] ─► [block 1] ─► … ─► [block N−1] ─► logits ─► argmax ─► id
  *
- *   block:  h,hg ─► qkv ─► (q_b) ─► absorb ─► attend ─► expand ─► out(+h) ─► ffnIn ─► (route ─► experts) ─► down(+h)
- *                   [q|kv_a]        q_abs,    split      merge,    W_o         router,    on-device   routed +   h,hg
- *                                   cache row softmax    W_UV                  shared     top-k       shared
+ *   block:  h,hg ─► qkv ─► (q_b) ─► attend ─► expand ─► out(+h) ─► ffnIn ─► (experts) ─► down(+h)
+ *                   [q|kv_a]        q_abs,    merge,    W_o         router,    top-k +     routed +   h,hg
+ *                                   cache row W_UV                  shared     routed      shared
+ *                                   softmax                         gate/up    gate/up     down
  * </pre>
  * Blocks are grouped {@code layersPerGraph} to a graph (TornadoVM compiles graphs of up to ~48 tasks;
  * each graph is one {@code execute()} per token); the last graph is the output head. Weights go up once
@@ -40,6 +43,8 @@ final class DecodeGraphs {
     final List<ImmutableTaskGraph> graphs = new ArrayList<>();
     final List<String> names = new ArrayList<>();
     final GridScheduler grids = new GridScheduler();
+    /** Weight bytes each task ({@code graph.task}) reads per token, for bandwidth reports. */
+    final Map<String, Long> weightBytes = new HashMap<>();
     /** Kernel launches per token (head included). */
     int tasksPerToken;
 
@@ -97,6 +102,11 @@ final class DecodeGraphs {
         return r;
     }
 
+    private void add(TaskGraph g, String graph, String task, int groups, long bytes) {
+        add(g, graph, task, groups);
+        weightBytes.put(graph + "." + task, bytes);
+    }
+
     private void add(TaskGraph g, String graph, String task, int groups) {
         WorkerGrid1D grid = new WorkerGrid1D(groups * MatVec.GROUP);
         grid.setLocalWork(MatVec.GROUP, 1, 1);
@@ -123,31 +133,29 @@ final class DecodeGraphs {
         // attention: [q | kv_a] (or [q_a | kv_a] then q_b) from RMSNorm(h, attn_norm)
         if (c.hasQLora()) {
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.qA().words(), l.qANorm(), l.qB().words());
-            add(g, graph, p + "qkv", MatVec.groups(l.qA().rows() + width));
+            add(g, graph, p + "qkv", MatVec.groups(l.qA().rows() + width), l.qA().bytes() + l.kvA().bytes());
             g.task(p + "qkv", NormMatVec::project2, ctx, a.h, a.hg, eps, d,
                     l.qA().words(), l.qA().type(), l.qA().rows(), a.cq, a.cqg, l.qANorm(), 1,
                     l.kvA().words(), l.kvA().type(), width, a.kv);
-            add(g, graph, p + "qb", MatVec.groups(l.qB().rows()));
+            add(g, graph, p + "qb", MatVec.groups(l.qB().rows()), l.qB().bytes());
             g.task(p + "qb", NormMatVec::project2, ctx, a.cq, a.cqg, latentEps, c.qLoraRank(),
                     l.qB().words(), l.qB().type(), l.qB().rows(), a.q, u.out1(), u.in(), 0,
                     u.w1(), l.qB().type(), 0, u.out2());
         } else {
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.q().words());
-            add(g, graph, p + "qkv", MatVec.groups(l.q().rows() + width));
+            add(g, graph, p + "qkv", MatVec.groups(l.q().rows() + width), l.q().bytes() + l.kvA().bytes());
             g.task(p + "qkv", NormMatVec::project2, ctx, a.h, a.hg, eps, d,
                     l.q().words(), l.q().type(), l.q().rows(), a.q, u.out1(), u.in(), 0,
                     l.kvA().words(), l.kvA().type(), width, a.kv);
         }
-        add(g, graph, p + "absorb", MatVec.groups(heads * rank) + 1);
-        g.task(p + "absorb", LatentAttention::absorb, ctx, a.q, a.kv, l.kvANorm(), latentEps, a.rope, a.step,
-                l.kB().words(), l.kB().type(), cache, a.qFull, heads, c.qkNopeDim(), c.qkRopeDim(), rank);
-        add(g, graph, p + "attend", heads * a.splits);
-        g.task(p + "attend", LatentAttention::attend, ctx, a.qFull, cache, a.step, c.kqScale(), a.partial,
-                heads, width, rank, a.splits);
-        add(g, graph, p + "expand", MatVec.groups(heads * vDim));
+        add(g, graph, p + "attend", heads * a.splits, l.kB().bytes());
+        g.task(p + "attend", LatentAttention::attend, ctx, a.q, a.kv, l.kvANorm(), latentEps, a.rope, a.step,
+                l.kB().words(), l.kB().type(), cache, c.kqScale(), a.partial, heads, c.qkNopeDim(), c.qkRopeDim(), rank,
+                a.splits);
+        add(g, graph, p + "expand", MatVec.groups(heads * vDim), l.vB().bytes());
         g.task(p + "expand", LatentAttention::combineAndExpand, ctx, a.partial, a.splits, rank, a.olat,
                 l.vB().words(), l.vB().type(), heads, vDim, a.o);
-        add(g, graph, p + "out", MatVec.groups(d));
+        add(g, graph, p + "out", MatVec.groups(d), l.out().bytes());
         g.task(p + "out", Residual::projectAdd, ctx, a.o, l.out().words(), l.out().type(), d, heads * vDim,
                 a.h, l.ffnNorm(), a.hg);
 
@@ -167,33 +175,32 @@ final class DecodeGraphs {
             if (l.bias() != null) {
                 g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.bias());
             }
-            add(g, graph, p + "ffnIn", MatVec.groups(e + fs));
+            add(g, graph, p + "ffnIn", MatVec.groups(e + fs), l.router().bytes() + (shared ? l.gate().bytes() + l.up().bytes() : 0));
             g.task(p + "ffnIn", NormMatVec::routerAndGateUp, ctx, a.h, a.hg, eps, d,
                     l.router().words(), l.router().type(), e, a.routerLogits,
                     shared ? l.gate().words() : u.w1(), shared ? l.gate().type() : 0,
                     shared ? l.up().words() : u.w2(), shared ? l.up().type() : 0, fs, a.act2);
-            boolean top2 = c.gating() == Gating.SIGMOID || l.bias() != null;
-            add(g, graph, p + "route", 1);
-            g.task(p + "route", Routing::route, ctx, a.routerLogits, bias, a.expertIds, a.expertWeights, e, k,
-                    c.gating() == Gating.SIGMOID ? 1 : 0, l.bias() != null ? 1 : 0, c.groupCount(), c.groupUsedCount(),
-                    top2 ? 1 : 0, c.normalizeTopK() ? 1 : 0, c.routedScale());
-            add(g, graph, p + "experts", MatVec.groups(k * fe));
-            g.task(p + "experts", NormMatVec::expertsGateUp, ctx, a.h, a.hg, eps, d, a.expertIds,
-                    l.gateExps().words(), l.gateExps().type(), l.upExps().words(), l.upExps().type(), fe, k, a.act);
-            add(g, graph, p + "down", MatVec.groups(d));
-            g.task(p + "down", Residual::downAdd, ctx, a.act, a.expertIds, a.expertWeights,
+            int flags = (c.gating() == Gating.SIGMOID ? Routing.SIGMOID : 0) | (l.bias() != null ? Routing.BIAS : 0)
+                    | (c.gating() == Gating.SIGMOID || l.bias() != null ? Routing.TOP2_SUM : 0)
+                    | (c.normalizeTopK() ? Routing.NORMALIZE : 0);
+            add(g, graph, p + "experts", MatVec.groups(k * fe), (l.gateExps().bytes() + l.upExps().bytes()) / e * k);
+            g.task(p + "experts", NormMatVec::expertsGateUp, ctx, a.h, a.hg, eps, d, a.routerLogits, bias, a.route,
+                    l.gateExps().words(), l.upExps().words(), l.gateExps().type() | l.upExps().type() << 8, fe, k, a.act,
+                    e, flags, c.groupCount() | c.groupUsedCount() << 16, c.routedScale());
+            add(g, graph, p + "down", MatVec.groups(d), l.downExps().bytes() / e * k + (shared ? l.down().bytes() : 0));
+            g.task(p + "down", Residual::downAdd, ctx, a.act, a.route, Routing.idsAt(e),
                     l.downExps().words(), l.downExps().type(), fe, k, a.act2,
                     shared ? l.down().words() : u.w1(), shared ? l.down().type() : 0, fs, d,
                     a.h, nextGain, a.hg);
         } else {
             int f = l.gate().rows();
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.gate().words(), l.up().words(), l.down().words());
-            add(g, graph, p + "ffnIn", MatVec.groups(f));
+            add(g, graph, p + "ffnIn", MatVec.groups(f), l.gate().bytes() + l.up().bytes());
             g.task(p + "ffnIn", NormMatVec::routerAndGateUp, ctx, a.h, a.hg, eps, d,
                     u.w1(), l.gate().type(), 0, a.routerLogits,
                     l.gate().words(), l.gate().type(), l.up().words(), l.up().type(), f, a.act2);
-            add(g, graph, p + "down", MatVec.groups(d));
-            g.task(p + "down", Residual::downAdd, ctx, a.act, a.expertIds, a.expertWeights,
+            add(g, graph, p + "down", MatVec.groups(d), l.down().bytes());
+            g.task(p + "down", Residual::downAdd, ctx, a.act, a.route, 0,
                     u.w1(), l.down().type(), f, 0, a.act2, l.down().words(), l.down().type(), f, d,
                     a.h, nextGain, a.hg);
         }
@@ -207,7 +214,7 @@ final class DecodeGraphs {
         g.consumeFromDevice(previous, a.shared());
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, m.output.words(), a.logits, a.argmax);
         int vocab = m.output.rows();
-        add(g, HEAD, "logits", MatVec.groups(vocab));
+        add(g, HEAD, "logits", MatVec.groups(vocab), m.output.bytes());
         g.task("logits", NormMatVec::project2, ctx, a.h, a.hg, c.rmsEps(), c.dim(),
                 m.output.words(), m.output.type(), vocab, a.logits, u.out1(), u.in(), 0,
                 u.w1(), m.output.type(), 0, u.out2());
@@ -221,6 +228,6 @@ final class DecodeGraphs {
 
     /** Task count of the largest block graph, to check against TornadoVM's compile limit. */
     static int tasksPerBlock(DeepSeekConfig c, int block) {
-        return 5 + (c.hasQLora() ? 1 : 0) + (c.isMoeBlock(block) ? 4 : 2);
+        return 4 + (c.hasQLora() ? 1 : 0) + (c.isMoeBlock(block) ? 3 : 2);
     }
 }

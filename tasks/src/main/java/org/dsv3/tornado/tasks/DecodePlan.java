@@ -51,6 +51,9 @@ final class DecodePlan implements AutoCloseable {
         if (profile) {
             p.withProfiler(ProfilerMode.SILENT);
         }
+        if (options.cudaGraph()) {
+            p.withCUDAGraph();
+        }
         this.plan = p;
         long t0 = System.nanoTime();
         try {

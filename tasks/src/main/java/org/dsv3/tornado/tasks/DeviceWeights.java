@@ -23,8 +23,7 @@ public final class DeviceWeights {
         if (bytes > MAX_BYTES) {
             throw new IllegalArgumentException("tensor of " + bytes + " bytes exceeds the device kernels' 2 GiB addressing");
         }
-        IntArray a = new IntArray(Math.toIntExact((bytes + 3) / 4 + 1));
-        a.init(0);
+        IntArray a = new IntArray(Math.toIntExact((bytes + 3) / 4 + 1)); // native memory comes zeroed
         MemorySegment.copy(data, 0, a.getSegment(), 0, bytes);
         return a;
     }

@@ -12,13 +12,11 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 /**
  * Multi-head latent attention for one token in the weight-absorbed form (architecture doc §3.3),
  * over a latent cache whose rows are {@code [c (rank) | k_pe (ropeDim)]} (width W, §3.5), one cache
- * array per block. Three launches:
+ * array per block. Two launches:
  * <ol>
- *   <li>{@link #absorb}: {@code q_abs[h] = W_UK,hᵀ·q_nope[h]} into {@code qFull[h] = [q_abs | q_pe]}; one
- *       extra work-group normalises c, rotates k_pe and every q_pe (YaRN RoPE, NORM pairs, §4) and
- *       appends the cache row of this position;</li>
- *   <li>{@link #attend}: per head and per slice ("split") of the positions, scores
- *       {@code s·Q_h·K_t} (576 wide), online softmax and the weighted sum of latents;</li>
+ *   <li>{@link #attend}: per head and per slice ("split") of the positions: the absorbed query
+ *       {@code [W_UK,hᵀ·q_nope | RoPE(q_pe)]}, the new cache row, scores {@code s·Q_h·K_t} (576 wide), an
+ *       online softmax and the weighted sum of latents;</li>
  *   <li>{@link #combineAndExpand}: the splits merged and {@code o_h = W_UV,h·o_lat[h]}.</li>
  * </ol>
  * The position comes from the device ({@code step[1]}), so the launches never change per token.
@@ -36,100 +34,93 @@ public final class LatentAttention {
     }
 
     /**
-     * Launch with {@code (groups(heads·rank) + 1)·GROUP} threads. {@code kB} holds {@code attn_k_b}
-     * ({@code [heads·rank][nope]}); {@code rope} holds per position {@code ropeDim/2} cosines then as many
-     * sines; q is {@code [heads][nope + ropeDim]}, kv is {@code [c | k_pe]} before normalisation.
+     * Scores, softmax and weighted latent sum of one head over one slice of the positions, with the
+     * query absorption and the new cache row computed in the same launch. Launch with
+     * {@code heads·splits·GROUP} threads; work-group {@code (h, s)}:
+     * <ol>
+     *   <li>{@code q_abs[h] = W_UK,hᵀ·q_nope[h]}: each thread one or two whole 128-wide rows of
+     *       {@code kB} ({@code attn_k_b}, {@code [heads·rank][nope]}); {@code q_pe[h]} rotated (YaRN,
+     *       NORM pairs); both kept in local memory as the 576-wide query;</li>
+     *   <li>if its slice holds the current position: the new key row {@code [RMSNorm(c) | RoPE(k_pe)]} from
+     *       {@code kv}, used from local memory (the group of head 0 also appends it to {@code cache});</li>
+     *   <li>eight positions at a time (one per warp), {@code s·Q·K_t}, an online softmax and the weighted
+     *       sum of latents; writes {@code partial[(h·splits + s)·(rank+2) …]}: the unnormalised sum, the
+     *       running maximum score and the sum of exponentials.</li>
+     * </ol>
+     * Every work-group of a head recomputes the same {@code q_abs} (a 70 KB read from L2) instead of
+     * waiting for another launch. {@code rope} holds per position {@code ropeDim/2} cosines then as many
+     * sines; q is {@code [heads][nope + ropeDim]}; kv is {@code [c | k_pe]} before normalisation.
      */
-    public static void absorb(KernelContext ctx, FloatArray q, FloatArray kv, FloatArray kvNorm, float eps,
-                              FloatArray rope, IntArray step, IntArray kB, int typeK, FloatArray cache,
-                              FloatArray qFull, int heads, int nope, int ropeDim, int rank) {
-        int lid = ctx.localIdx;
-        int lane = lid & (LANES - 1);
-        int width = rank + ropeDim;
-        int qk = nope + ropeDim;
-        float[] part = ctx.allocateFloatLocalArray(GROUP);
-        if (ctx.groupIdx < MatVec.groups(heads * rank)) {
-            int r = ctx.groupIdx * ROWS + lid / LANES;
-            int h = r / rank;
-            float s = 0f;
-            if (r < heads * rank) {
-                s = BlockDot.row(typeK, kB, r * WeightType.rowBytes(typeK, nope), nope, q, h * qk, lane, LANES);
-            }
-            part[lid] = s;
-            for (int stride = LANES / 2; stride > 0; stride >>= 1) {
-                ctx.localBarrier();
-                if (lane < stride) {
-                    part[lid] += part[lid + stride];
-                }
-            }
-            ctx.localBarrier();
-            if (lane == 0 && r < heads * rank) {
-                qFull.set(h * width + r % rank, part[lid]);
-            }
-        } else {
-            int pos = step.get(1);
-            float ss = 0f;
-            for (int i = lid; i < rank; i += GROUP) {
-                float v = kv.get(i);
-                ss += v * v;
-            }
-            part[lid] = ss;
-            for (int stride = GROUP / 2; stride > 0; stride >>= 1) {
-                ctx.localBarrier();
-                if (lid < stride) {
-                    part[lid] += part[lid + stride];
-                }
-            }
-            ctx.localBarrier();
-            float inv = 1f / TornadoMath.sqrt(part[0] / rank + eps);
-            int row = pos * width;
-            for (int i = lid; i < rank; i += GROUP) {
-                cache.set(row + i, kvNorm.get(i) * (kv.get(i) * inv));
-            }
-            int pairs = ropeDim / 2;
-            int angles = pos * ropeDim;
-            for (int t = lid; t < (heads + 1) * pairs; t += GROUP) {
-                int h = t / pairs;
-                int j = t % pairs;
-                float cos = rope.get(angles + j);
-                float sin = rope.get(angles + pairs + j);
-                if (h < heads) {
-                    int at = h * qk + nope + 2 * j;
-                    float a = q.get(at);
-                    float b = q.get(at + 1);
-                    qFull.set(h * width + rank + 2 * j, a * cos - b * sin);
-                    qFull.set(h * width + rank + 2 * j + 1, a * sin + b * cos);
-                } else {
-                    float a = kv.get(rank + 2 * j);
-                    float b = kv.get(rank + 2 * j + 1);
-                    cache.set(row + rank + 2 * j, a * cos - b * sin);
-                    cache.set(row + rank + 2 * j + 1, a * sin + b * cos);
-                }
-            }
-        }
-    }
-
-    /**
-     * Launch with {@code heads·splits·GROUP} threads. Work-group {@code (h, s)} takes slice s of the
-     * positions {@code 0 … pos} and writes {@code partial[(h·splits + s)·(rank+2) …]}: the unnormalised
-     * weighted latent sum, then the running maximum score and the sum of exponentials.
-     */
-    public static void attend(KernelContext ctx, FloatArray qFull, FloatArray cache, IntArray step, float scale,
-                              FloatArray partial, int heads, int width, int rank, int splits) {
+    public static void attend(KernelContext ctx, FloatArray q, FloatArray kv, FloatArray kvNorm, float eps,
+                              FloatArray rope, IntArray step, IntArray kB, int typeK, FloatArray cache, float scale,
+                              FloatArray partial, int heads, int nope, int ropeDim, int rank, int splits) {
         int lid = ctx.localIdx;
         int lane = lid & (LANES - 1);
         int warp = lid / LANES;
         int h = ctx.groupIdx / splits;
         int s = ctx.groupIdx % splits;
+        int width = rank + ropeDim;
+        int qk = nope + ropeDim;
+        int pairs = ropeDim / 2;
         float[] ql = ctx.allocateFloatLocalArray(MAX_WIDTH);
+        float[] kcur = ctx.allocateFloatLocalArray(MAX_WIDTH);
         float[] red = ctx.allocateFloatLocalArray(GROUP);
-        for (int i = lid; i < width; i += GROUP) {
-            ql[i] = qFull.get(h * width + i);
+        int pos = step.get(1);
+        int angles = pos * ropeDim;
+
+        // 1. the absorbed query of head h
+        int kRow = WeightType.rowBytes(typeK, nope);
+        for (int i = lid; i < rank; i += GROUP) {
+            ql[i] = BlockDot.row(typeK, kB, (h * rank + i) * kRow, nope, q, h * qk, 0, 1);
         }
-        int n = step.get(1) + 1;
+        if (lid < pairs) {
+            float cos = rope.get(angles + lid);
+            float sin = rope.get(angles + pairs + lid);
+            float a = q.get(h * qk + nope + 2 * lid);
+            float b = q.get(h * qk + nope + 2 * lid + 1);
+            ql[rank + 2 * lid] = a * cos - b * sin;
+            ql[rank + 2 * lid + 1] = a * sin + b * cos;
+        }
+
+        // 2. the new cache row (cheap, so every group computes it: no barrier sits in a branch), appended by
+        //    the group of head 0 whose slice of positions 0 … pos holds pos
+        float ss = 0f;
+        for (int i = lid; i < rank; i += GROUP) {
+            float v = kv.get(i);
+            ss += v * v;
+        }
+        red[lid] = ss;
+        for (int stride = GROUP / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                red[lid] += red[lid + stride];
+            }
+        }
+        ctx.localBarrier();
+        float inv = 1f / TornadoMath.sqrt(red[0] / rank + eps);
+        for (int i = lid; i < rank; i += GROUP) {
+            kcur[i] = kvNorm.get(i) * (kv.get(i) * inv);
+        }
+        if (lid < pairs) {
+            float cos = rope.get(angles + lid);
+            float sin = rope.get(angles + pairs + lid);
+            float a = kv.get(rank + 2 * lid);
+            float b = kv.get(rank + 2 * lid + 1);
+            kcur[rank + 2 * lid] = a * cos - b * sin;
+            kcur[rank + 2 * lid + 1] = a * sin + b * cos;
+        }
+        int n = pos + 1;
         int chunk = (n + splits - 1) / splits;
         int lo = s * chunk;
         int hi = lo + chunk < n ? lo + chunk : n;
+        ctx.localBarrier();
+        if (h == 0 && lo <= pos && pos < hi) {
+            for (int i = lid; i < width; i += GROUP) {
+                cache.set(pos * width + i, kcur[i]);
+            }
+        }
+
+        // 3. online softmax over the slice, TILE positions at a time
         float m = NEG;
         float l = 0f;
         float acc0 = 0f;
@@ -142,7 +133,8 @@ public final class LatentAttention {
             float p = 0f;
             if (t < hi) {
                 for (int i = lane; i < width; i += LANES) {
-                    p += ql[i] * cache.get(t * width + i);
+                    float k = t == pos ? kcur[i] : cache.get(t * width + i);
+                    p += ql[i] * k;
                 }
             }
             red[lid] = p;
@@ -164,15 +156,15 @@ public final class LatentAttention {
             acc0 *= corr;
             acc1 *= corr;
             for (int k = 0; k < TILE; k++) {
-                if (t0 + k < hi) {
+                int tk = t0 + k;
+                if (tk < hi) {
                     float e = TornadoMath.exp(red[k * LANES] * scale - mNew);
                     l += e;
-                    int row = (t0 + k) * width;
                     if (i0 < rank) {
-                        acc0 += e * cache.get(row + i0);
+                        acc0 += e * (tk == pos ? kcur[i0] : cache.get(tk * width + i0));
                     }
                     if (i1 < rank) {
-                        acc1 += e * cache.get(row + i1);
+                        acc1 += e * (tk == pos ? kcur[i1] : cache.get(tk * width + i1));
                     }
                 }
             }

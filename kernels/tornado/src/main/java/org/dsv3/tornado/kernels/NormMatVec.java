@@ -136,14 +136,26 @@ public final class NormMatVec {
     }
 
     /**
-     * The routed experts' SwiGLU rows for one token: for each of the {@code topK} experts chosen in
-     * {@code ids}, {@code act[j·f + i] = silu(Wg_e[i]·x)·(Wu_e[i]·x)} with {@code e = ids[j]}, the
-     * experts' rows read straight from the stacked {@code ffn_gate_exps}/{@code ffn_up_exps} tensors.
+     * The routed experts' SwiGLU rows for one token, the choice of experts included: thread 0 of every
+     * work-group routes the token from the router logits ({@link Routing#choose}, into the group's own
+     * slot of {@code route}; group 0's slot is the one {@link Residual#downAdd} reads later), then for each
+     * of the {@code topK} chosen experts e, {@code act[j·f + i] = silu(Wg_e[i]·x)·(Wu_e[i]·x)}, the rows read
+     * straight from the stacked {@code ffn_gate_exps}/{@code ffn_up_exps} tensors.
+     *
+     * @param types {@code typeG | typeU << 8}
      */
-    public static void expertsGateUp(KernelContext ctx, FloatArray x, FloatArray xg, float eps, int cols, IntArray ids,
-                                     IntArray wG, int typeG, IntArray wU, int typeU, int f, int topK, FloatArray act) {
+    public static void expertsGateUp(KernelContext ctx, FloatArray x, FloatArray xg, float eps, int cols,
+                                     FloatArray logits, FloatArray bias, FloatArray route,
+                                     IntArray wG, IntArray wU, int types, int f, int topK, FloatArray act,
+                                     int experts, int flags, int groupSpec, float scale) {
         int lid = ctx.localIdx;
         int lane = lid & (LANES - 1);
+        int typeG = types & 255;
+        int typeU = (types >> 8) & 255;
+        int slot = ctx.groupIdx * Routing.slotSize(experts, topK, groupSpec & 0xFFFF);
+        if (lid == 0) {
+            Routing.choose(logits, bias, route, slot, experts, topK, flags, groupSpec, scale);
+        }
         float[] part = ctx.allocateFloatLocalArray(GROUP);
         float[] part2 = ctx.allocateFloatLocalArray(GROUP);
         float ss = 0f;
@@ -158,6 +170,7 @@ public final class NormMatVec {
                 part[lid] += part[lid + stride];
             }
         }
+        ctx.globalBarrier(); // the routing slot written by thread 0 is visible to the group
         ctx.localBarrier();
         float inv = 1f / TornadoMath.sqrt(part[0] / cols + eps);
         ctx.localBarrier();
@@ -166,7 +179,8 @@ public final class NormMatVec {
         float g = 0f;
         float u = 0f;
         if (r < topK * f) {
-            int row = ids.get(r / f) * f + r % f;
+            int e = (int) route.get(slot + Routing.idsAt(experts) + r / f);
+            int row = e * f + r % f;
             g = BlockDot.row(typeG, wG, row * WeightType.rowBytes(typeG, cols), cols, xg, 0, lane, LANES);
             u = BlockDot.row(typeU, wU, row * WeightType.rowBytes(typeU, cols), cols, xg, 0, lane, LANES);
         }

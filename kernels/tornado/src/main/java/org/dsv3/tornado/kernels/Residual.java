@@ -46,11 +46,12 @@ public final class Residual {
 
     /**
      * The down projections of a FFN added into h (architecture doc §5.3 steps 9–10):
-     * {@code h[r] += Σ_j wts[j]·(Wd_{ids[j]}[r]·act_j) + Ws[r]·shAct}. The routed experts' rows come
+     * {@code h[r] += Σ_j wts[j]·(Wd_{ids[j]}[r]·act_j) + Ws[r]·shAct}, the chosen ids and weights read
+     * from {@code route} at {@code idsAt} (see {@link Routing}). The routed experts' rows come
      * from the stacked {@code ffn_down_exps} ({@code topK} may be 0: a dense block passes its FFN as the
      * "shared" part); {@code fS} may be 0 when there is no shared expert.
      */
-    public static void downAdd(KernelContext ctx, FloatArray act, IntArray ids, FloatArray wts, IntArray wD, int typeD,
+    public static void downAdd(KernelContext ctx, FloatArray act, FloatArray route, int idsAt, IntArray wD, int typeD,
                                int f, int topK, FloatArray shAct, IntArray wS, int typeS, int fS, int rows,
                                FloatArray h, FloatArray gain, FloatArray hg) {
         int lid = ctx.localIdx;
@@ -61,8 +62,8 @@ public final class Residual {
         if (r < rows) {
             int rowBytes = WeightType.rowBytes(typeD, f);
             for (int j = 0; j < topK; j++) {
-                int row = ids.get(j) * rows + r;
-                s += wts.get(j) * BlockDot.row(typeD, wD, row * rowBytes, f, act, j * f, lane, LANES);
+                int row = (int) route.get(idsAt + j) * rows + r;
+                s += route.get(idsAt + topK + j) * BlockDot.row(typeD, wD, row * rowBytes, f, act, j * f, lane, LANES);
             }
             if (fS > 0) {
                 s += BlockDot.row(typeS, wS, r * WeightType.rowBytes(typeS, fS), fS, shAct, 0, lane, LANES);

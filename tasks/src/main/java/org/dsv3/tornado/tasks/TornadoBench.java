@@ -1,0 +1,164 @@
+package org.dsv3.tornado.tasks;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.model.config.GroupRouting;
+import org.dsv3.model.gguf.GgufModel;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.enums.ProfilerMode;
+
+/**
+ * Decode and prompt-processing speed of the TornadoVM backend, with TornadoVM's profiler breakdown:
+ * kernel time per kind of task, the weight bytes each reads and the bandwidth that makes, and the host
+ * time per token that is not kernel time. Usage:
+ * {@code TornadoBench MODEL.gguf [DEVICE_DETAIL|-] [DECODE_TOKENS] [PROMPT_TOKENS]}.
+ *
+ * <p>Three phases on one plan: (1) prompt tokens through the block graphs only (no head), (2) greedy
+ * decode, each token's id the argmax of the last, without the profiler: the wall time per token; (3)
+ * the same with the profiler: device time per task. Host overhead ≈ (2) − Σ kernel times of (3).
+ */
+public final class TornadoBench {
+    private static final Pattern TASK = Pattern.compile("\"([A-Za-z0-9_]+\\.[A-Za-z0-9_]+)\": \\{([^}]*)\\}");
+    private static final Pattern KERNEL_TIME = Pattern.compile("\"TASK_KERNEL_TIME\": \"(\\d+)\"");
+
+    private TornadoBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path model = Path.of(args[0]);
+        String detail = args.length > 1 && !args[1].equals("-") ? args[1] : "";
+        int decode = args.length > 2 ? Integer.parseInt(args[2]) : 64;
+        int prompt = args.length > 3 ? Integer.parseInt(args[3]) : 128;
+        PlanOptions base = PlanOptions.fromSystemProperties();
+        try (GgufModel file = GgufModel.open(model)) {
+            DeepSeekConfig c = DeepSeekConfig.fromGguf(file, GroupRouting.AUTO);
+            long t0 = System.nanoTime();
+            TornadoBackend backend = new TornadoBackend(file, c, DeviceSelector.select(detail),
+                    base.withProfile(false));
+            double read = (System.nanoTime() - t0) / 1e9;
+            backend.newSession(new org.dsv3.model.backend.SessionOptions(org.dsv3.model.backend.KvCacheType.F32,
+                    prompt + 3 * decode + 24)).close();
+            DecodePlan plan = backend.plan();
+            DeviceModel m = backend.model();
+            System.out.printf("model %s: %s, %d blocks, %.2f GiB of weights read per token%n", model.getFileName(),
+                    c.family(), m.layers.length, m.bytesPerToken() / (double) (1L << 30));
+            System.out.printf("device %s; read weights %.1f s, compile + upload + first token %.1f s%n", backend.device(),
+                    read, plan.warmUpSeconds);
+            System.out.printf("plan: %d graphs (executes) per token, %d kernel launches per token, %d attention slices%s%n",
+                    plan.graphs.graphs.size(), plan.graphs.tasksPerToken, base.splits(), base.cudaGraph() ? ", CUDA graphs" : "");
+
+            // (1) prompt processing, token by token through the block graphs
+            int pos = 0;
+            int token = 1;
+            long p0 = System.nanoTime();
+            for (int i = 0; i < prompt; i++) {
+                plan.step((token + 7919 * i) % c.vocabSize(), pos++, i == prompt - 1);
+            }
+            double promptSec = (System.nanoTime() - p0) / 1e9;
+            System.out.printf("prompt: %d tokens in %.3f s = %.1f tokens/s (token by token, decode graphs)%n", prompt,
+                    promptSec, prompt / promptSec);
+
+            // (2) greedy decode, no profiler
+            token = plan.buffers.argmax.get(0);
+            double[] perToken = new double[decode];
+            for (int i = 0; i < decode; i++) {
+                long s = System.nanoTime();
+                token = plan.step(token, pos++, true);
+                perToken[i] = (System.nanoTime() - s) / 1e6;
+            }
+            double[] sorted = perToken.clone();
+            Arrays.sort(sorted);
+            double mean = Arrays.stream(perToken).average().orElse(0);
+            System.out.printf("decode: %d tokens, mean %.3f ms/token (%.1f tokens/s), median %.3f ms, min %.3f ms%n", decode,
+                    mean, 1000 / mean, sorted[decode / 2], sorted[0]);
+
+            // (2b) where the host time goes: Java stack samples of the same loop
+            String sampled = "";
+            if (Boolean.parseBoolean(System.getProperty("dsv3.bench.sample", "true"))) {
+                try (StackSampler sampler = new StackSampler(Thread.currentThread(), 500)) {
+                    for (int i = 0; i < decode; i++) {
+                        token = plan.step(token, pos++, true);
+                    }
+                    sampled = sampler.report(Integer.getInteger("dsv3.bench.sampleLines", 45));
+                }
+            }
+
+            // (3) the same with the profiler: kernel time per task
+            plan.plan.withProfiler(ProfilerMode.SILENT);
+            Map<String, long[]> perTask = new TreeMap<>();
+            int profiled = Math.min(decode, 16);
+            long wall = 0;
+            for (int i = 0; i < profiled; i++) {
+                long s = System.nanoTime();
+                plan.buffers.step.set(0, token);
+                plan.buffers.step.set(1, pos++);
+                for (int g = 0; g < plan.graphs.graphs.size(); g++) {
+                    TornadoExecutionResult r = plan.plan.withGraph(g).execute();
+                    if (i == profiled - 1) {
+                        collect(r.getProfilerResult().getProfileLog(), perTask);
+                    }
+                }
+                token = plan.buffers.argmax.get(0);
+                wall += System.nanoTime() - s;
+            }
+            plan.plan.withoutProfiler();
+            report(perTask, plan, m, c, profiled, wall / 1e6 / profiled, mean);
+            System.out.print(sampled);
+            backend.close();
+        }
+    }
+
+    /** Adds every task's kernel times found in a (cumulative) profiler log. */
+    private static void collect(String log, Map<String, long[]> perTask) {
+        Matcher t = TASK.matcher(log);
+        while (t.find()) {
+            Matcher k = KERNEL_TIME.matcher(t.group(2));
+            if (k.find()) {
+                long[] v = perTask.computeIfAbsent(t.group(1), x -> new long[2]);
+                v[0] += Long.parseLong(k.group(1));
+                v[1]++;
+            }
+        }
+    }
+
+    private static void report(Map<String, long[]> perTask, DecodePlan plan, DeviceModel m, DeepSeekConfig c, int tokens,
+                               double profiledMsPerToken, double plainMsPerToken) {
+        Map<String, Long> bytes = plan.graphs.weightBytes;
+        Map<String, double[]> kinds = new LinkedHashMap<>();
+        double kernelNsPerToken = 0;
+        for (Map.Entry<String, long[]> e : perTask.entrySet()) {
+            String task = e.getKey().substring(e.getKey().indexOf('.') + 1);
+            String kind = task.contains("_") ? task.substring(task.indexOf('_') + 1) : task;
+            double ns = e.getValue()[0] / (double) e.getValue()[1];
+            double[] k = kinds.computeIfAbsent(kind, x -> new double[3]);
+            k[0] += ns;
+            k[1] += bytes.getOrDefault(e.getKey(), 0L);
+            k[2]++;
+            kernelNsPerToken += ns;
+        }
+        System.out.printf("profiler (%d profiled tokens, %.3f ms/token with the profiler on):%n", tokens, profiledMsPerToken);
+        System.out.printf("  %-10s %7s %10s %10s %12s %9s%n", "kernel", "count", "µs/token", "µs each", "MiB/token", "GB/s");
+        List<String> order = new ArrayList<>(kinds.keySet());
+        order.sort((a, b) -> Double.compare(kinds.get(b)[0], kinds.get(a)[0]));
+        for (String kind : order) {
+            double[] k = kinds.get(kind);
+            double us = k[0] / 1e3;
+            System.out.printf("  %-10s %7d %10.1f %10.2f %12.2f %9s%n", kind, (int) k[2], us, us / k[2], k[1] / (1 << 20),
+                    k[1] > 0 ? String.format("%.0f", k[1] / (k[0] / 1e9) / 1e9) : "-");
+        }
+        double kernelMs = kernelNsPerToken / 1e6;
+        System.out.printf("  kernels total %.3f ms/token: %.0f GB/s of weights (%.2f GiB/token)%n", kernelMs,
+                m.bytesPerToken() / (kernelMs / 1e3) / 1e9, m.bytesPerToken() / (double) (1L << 30));
+        System.out.printf("host overhead ≈ %.3f ms/token of %.3f ms (%.0f %%): decode wall time without profiler minus "
+                + "profiled kernel time; %d executes and %d launches per token%n", plainMsPerToken - kernelMs, plainMsPerToken,
+                100 * (plainMsPerToken - kernelMs) / plainMsPerToken, plan.graphs.graphs.size(), plan.graphs.tasksPerToken);
+    }
+}

@@ -1,0 +1,166 @@
+package org.dsv3.tornado.tasks;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.dsv3.model.quant.BlockFormat;
+import org.dsv3.model.quant.GgmlType;
+import org.dsv3.model.quant.RandomBlocks;
+import org.dsv3.tornado.kernels.LatentAttention;
+import org.dsv3.tornado.kernels.MatVec;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * The fused attention kernel ({@link LatentAttention#attend}, absorbed query, new cache row, split online
+ * softmax) against a scalar float64 reference, for the tiny test models' and V2-Lite's dimensions, with
+ * positions spread over more and fewer slices than there are positions.
+ */
+class AttentionKernelTest {
+
+    @ParameterizedTest
+    @CsvSource({"4, 64, 32, 128, 0, 4", "4, 64, 32, 128, 9, 4", "4, 64, 32, 128, 40, 16", "16, 128, 64, 512, 0, 16",
+            "16, 128, 64, 512, 37, 16", "16, 128, 64, 512, 5, 3"})
+    void matchesReference(int heads, int nope, int ropeDim, int rank, int pos, int splits) throws Exception {
+        Random rnd = new Random(heads * 1000L + pos * 7L + splits);
+        int width = rank + ropeDim;
+        int qk = nope + ropeDim;
+        float[] q = gaussian(rnd, heads * qk);
+        float[] kv = gaussian(rnd, width);
+        float[] gain = gaussian(rnd, rank);
+        float[] cache = gaussian(rnd, (pos + 1) * width);
+        float[] rope = new float[(pos + 1) * ropeDim];
+        for (int p = 0; p <= pos; p++) {
+            for (int j = 0; j < ropeDim / 2; j++) {
+                double th = p * Math.pow(10000, -2.0 * j / ropeDim);
+                rope[p * ropeDim + j] = (float) Math.cos(th);
+                rope[p * ropeDim + ropeDim / 2 + j] = (float) Math.sin(th);
+            }
+        }
+        GgmlType type = GgmlType.Q8_0;
+        MemorySegment kB = RandomBlocks.row(type, rnd, heads * rank * nope);
+        float eps = 1e-6f;
+        float scale = 0.1f;
+
+        IntArray step = IntArray.fromElements(0, pos);
+        FloatArray cacheD = FloatArray.fromArray(cache);
+        FloatArray partial = new FloatArray(heads * splits * (rank + 2));
+        FloatArray qD = FloatArray.fromArray(q);
+        FloatArray kvD = FloatArray.fromArray(kv);
+        FloatArray gainD = FloatArray.fromArray(gain);
+        FloatArray ropeD = FloatArray.fromArray(rope);
+        IntArray kBD = DeviceWeights.words(kB);
+        String name = "att" + heads + "x" + rank + "p" + pos + "s" + splits;
+        TaskGraph g = new TaskGraph(name)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, step, cacheD, qD, kvD, gainD, ropeD, kBD)
+                .task("a", LatentAttention::attend, new KernelContext(), qD, kvD, gainD, eps, ropeD, step, kBD, type.id(),
+                        cacheD, scale, partial, heads, nope, ropeDim, rank, splits)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, partial, cacheD);
+        WorkerGrid1D grid = new WorkerGrid1D(heads * splits * MatVec.GROUP);
+        grid.setLocalWork(MatVec.GROUP, 1, 1);
+        try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
+            plan.withGridScheduler(new GridScheduler(name + ".a", grid)).execute();
+        }
+
+        // reference: the new row, then per head q_abs, scores, softmax, o_lat
+        double ss = 0;
+        for (int i = 0; i < rank; i++) {
+            ss += kv[i] * kv[i];
+        }
+        double inv = 1 / Math.sqrt(ss / rank + eps);
+        double[] row = new double[width];
+        for (int i = 0; i < rank; i++) {
+            row[i] = gain[i] * kv[i] * inv;
+        }
+        rotate(kv, rank, rope, pos, ropeDim, row, rank);
+        double worstRow = 0;
+        for (int i = 0; i < width; i++) {
+            worstRow = Math.max(worstRow, Math.abs(row[i] - cacheD.get(pos * width + i)));
+        }
+        BlockFormat f = BlockFormat.of(type);
+        double worst = 0;
+        for (int h = 0; h < heads; h++) {
+            double[] qf = new double[width];
+            for (int i = 0; i < rank; i++) {
+                qf[i] = f.dot(kB, (long) (h * rank + i) * type.bytesFor(nope), q, h * qk, nope);
+            }
+            rotate(q, h * qk + nope, rope, pos, ropeDim, qf, rank);
+            double[] s = new double[pos + 1];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int t = 0; t <= pos; t++) {
+                double d = 0;
+                for (int i = 0; i < width; i++) {
+                    d += qf[i] * (t == pos ? row[i] : cache[t * width + i]);
+                }
+                s[t] = scale * d;
+                max = Math.max(max, s[t]);
+            }
+            double sum = 0;
+            for (int t = 0; t <= pos; t++) {
+                s[t] = Math.exp(s[t] - max);
+                sum += s[t];
+            }
+            // merge the device's slices
+            double big = Double.NEGATIVE_INFINITY;
+            for (int sl = 0; sl < splits; sl++) {
+                big = Math.max(big, partial.get((h * splits + sl) * (rank + 2) + rank));
+            }
+            double l = 0;
+            for (int sl = 0; sl < splits; sl++) {
+                int b = (h * splits + sl) * (rank + 2);
+                l += Math.exp(partial.get(b + rank) - big) * partial.get(b + rank + 1);
+            }
+            for (int i = 0; i < rank; i++) {
+                double ref = 0;
+                for (int t = 0; t <= pos; t++) {
+                    ref += s[t] / sum * (t == pos ? row[i] : cache[t * width + i]);
+                }
+                double dev = 0;
+                for (int sl = 0; sl < splits; sl++) {
+                    int b = (h * splits + sl) * (rank + 2);
+                    dev += Math.exp(partial.get(b + rank) - big) * partial.get(b + i);
+                }
+                worst = Math.max(worst, Math.abs(dev / l - ref));
+            }
+        }
+        if (Boolean.getBoolean("dsv3.debug")) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < width; i += 8) {
+                sb.append(String.format("[%d] dev %.4f ref %.4f  ", i, cacheD.get(pos * width + i), row[i]));
+            }
+            System.out.println(sb);
+            System.out.println("partial head0: " + partial.get(0) + " " + partial.get(rank) + " " + partial.get(rank + 1));
+        }
+        System.out.printf("attend %s: new row |err| %.2g, o_lat |err| %.2g%n", name, worstRow, worst);
+        assertTrue(worstRow < 1e-5, "cache row error " + worstRow);
+        assertTrue(worst < 1e-4, "o_lat error " + worst);
+    }
+
+    private static void rotate(float[] x, int off, float[] rope, int pos, int dims, double[] out, int outOff) {
+        for (int j = 0; j < dims / 2; j++) {
+            double c = rope[pos * dims + j];
+            double sn = rope[pos * dims + dims / 2 + j];
+            double a = x[off + 2 * j];
+            double b = x[off + 2 * j + 1];
+            out[outOff + 2 * j] = a * c - b * sn;
+            out[outOff + 2 * j + 1] = a * sn + b * c;
+        }
+    }
+
+    private static float[] gaussian(Random rnd, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) rnd.nextGaussian();
+        }
+        return v;
+    }
+}
