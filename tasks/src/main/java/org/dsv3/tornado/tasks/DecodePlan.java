@@ -40,11 +40,10 @@ final class DecodePlan implements AutoCloseable {
             throw new IllegalArgumentException("attention splits must be 1…" + LatentAttention.MAX_SPLITS + ", got " + options.splits());
         }
         this.buffers = new Activations(model.config, model.layers.length, maxContext, options.splits());
-        int perBlock = 0;
-        for (int i = 0; i < model.layers.length; i++) {
-            perBlock = Math.max(perBlock, DecodeGraphs.tasksPerBlock(model.config, i));
-        }
-        int layersPerGraph = options.layersPerGraph() > 0 ? options.layersPerGraph() : Math.max(1, 40 / perBlock);
+        // Default: every block in one graph, one execute() per token. TornadoVM's per-execute and per-argument
+        // costs (handing buffers from graph to graph) dominate a decode step; graphs of 190 tasks compile
+        // once the bytecode buffer is raised (tornado-config/dsv3-tornado.args).
+        int layersPerGraph = options.layersPerGraph() > 0 ? options.layersPerGraph() : model.layers.length;
         this.graphs = DecodeGraphs.build(model, buffers, layersPerGraph);
         TornadoExecutionPlan p = new TornadoExecutionPlan(graphs.graphs.toArray(new ImmutableTaskGraph[0]));
         p.withGridScheduler(graphs.grids).withDevice(device);
