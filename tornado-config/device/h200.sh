@@ -41,12 +41,14 @@ synth)
 check)
   log check opencl
   timeout 120 "${TVM[@]}" org.dsv3.tornado.tasks.TornadoCheck opencl:0 $TOKENS $TINY > "$OUT/check.txt" 2>&1
-  log check ptx
-  for m in $TINY; do   # one JVM per model
-    timeout 60 "${TVM[@]}" org.dsv3.tornado.tasks.TornadoCheck ptx:0 $TOKENS $m >> "$OUT/check.txt" 2>&1
-  done
-  log kernel checks
-  for d in ptx:0 opencl:0; do timeout 60 "${TVM[@]}" org.dsv3.tornado.tasks.KernelCheck $d >> "$OUT/check.txt" 2>&1; done ;;
+  log kernel checks ptx
+  timeout 60 "${TVM[@]}" org.dsv3.tornado.tasks.KernelCheck ptx:0 >> "$OUT/check.txt" 2>&1
+  if [ -n "${PTX_MODELS:-}" ]; then
+    log check ptx
+    for m in $TINY; do   # one JVM per model
+      timeout 60 "${TVM[@]}" org.dsv3.tornado.tasks.TornadoCheck ptx:0 $TOKENS $m >> "$OUT/check.txt" 2>&1
+    done
+  fi ;;
 bench)
   wait; ls -la /tmp/*.gguf >> "$OUT/steps.txt"
   # BENCHES="MODEL DEVICE [JVM-OPTION];…" overrides the default list
@@ -55,12 +57,12 @@ bench)
              "q4_k_m ptx:0 -Ddsv3.tornado.cudaGraph=true" "q8_0 opencl:0 -Ddsv3.tornado.layersPerGraph=5"); fi
   for cfg in "${CFGS[@]}"; do
     set -- $cfg
-    t=$(( $(left) < 150 ? $(left) : 150 ))
-    if [ "$t" -lt 40 ]; then log "skip bench $cfg (time)"; continue; fi
+    t=$(( $(left) < 120 ? $(left) : 120 ))
+    if [ "$t" -lt 35 ]; then log "skip bench $cfg (time)"; continue; fi
     log "bench $cfg (timeout $t s)"
     tag=${3:+-${3##*.}}; tag=${tag//=/}
     f="$OUT/bench-$1-${2%%:*}$tag.txt"
-    timeout $t "${TVM[@]}" ${3:-} org.dsv3.tornado.tasks.TornadoBench /tmp/v2l.$1.gguf $2 64 128 > "$f" 2>&1
+    timeout $t "${TVM[@]}" ${3:-} org.dsv3.tornado.tasks.TornadoBench /tmp/v2l.$1.gguf $2 ${DECODE:-48} ${PROMPT:-64} > "$f" 2>&1
     echo "exit $?" >> "$f"
   done ;;
 esac; done
