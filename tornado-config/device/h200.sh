@@ -40,18 +40,29 @@ synth)
   ;;  # runs in the background while the checks run; bench waits for it
 check)
   log check opencl
-  timeout 120 "${TVM[@]}" org.dsv3.tornado.tasks.TornadoCheck opencl:0 $TOKENS $TINY > "$OUT/check-opencl.txt" 2>&1
-  log check ptx
-  timeout 120 "${TVM[@]}" org.dsv3.tornado.tasks.TornadoCheck ptx:0 $TOKENS $TINY > "$OUT/check-ptx.txt" 2>&1 ;;
+  timeout 120 "${TVM[@]}" org.dsv3.tornado.tasks.TornadoCheck opencl:0 $TOKENS $TINY > "$OUT/check.txt" 2>&1
+  log kernel checks ptx
+  timeout 60 "${TVM[@]}" org.dsv3.tornado.tasks.KernelCheck ptx:0 >> "$OUT/check.txt" 2>&1
+  if [ -n "${PTX_MODELS:-}" ]; then
+    log check ptx
+    for m in $TINY; do   # one JVM per model
+      timeout 60 "${TVM[@]}" org.dsv3.tornado.tasks.TornadoCheck ptx:0 $TOKENS $m >> "$OUT/check.txt" 2>&1
+    done
+  fi ;;
 bench)
   wait; ls -la /tmp/*.gguf >> "$OUT/steps.txt"
-  for cfg in "q8_0 opencl:0" "q8_0 ptx:0" "q4_k_m opencl:0" "q8_0 ptx:0 -Ddsv3.tornado.cudaGraph=true"; do
+  # BENCHES="MODEL DEVICE [JVM-OPTION];…" overrides the default list
+  if [ -n "${BENCHES:-}" ]; then IFS=';' read -ra CFGS <<< "$BENCHES"
+  else CFGS=("q8_0 opencl:0" "q8_0 ptx:0 -Ddsv3.tornado.cudaGraph=true" "q4_k_m opencl:0"
+             "q4_k_m ptx:0 -Ddsv3.tornado.cudaGraph=true" "q8_0 opencl:0 -Ddsv3.tornado.layersPerGraph=5"); fi
+  for cfg in "${CFGS[@]}"; do
     set -- $cfg
-    t=$(( $(left) < 150 ? $(left) : 150 ))
-    if [ "$t" -lt 40 ]; then log "skip bench $cfg (time)"; continue; fi
+    t=$(( $(left) < 120 ? $(left) : 120 ))
+    if [ "$t" -lt 35 ]; then log "skip bench $cfg (time)"; continue; fi
     log "bench $cfg (timeout $t s)"
-    f="$OUT/bench-$1-${2%%:*}${3:+-graph}.txt"
-    timeout $t "${TVM[@]}" ${3:-} org.dsv3.tornado.tasks.TornadoBench /tmp/v2l.$1.gguf $2 64 128 > "$f" 2>&1
+    tag=${3:+-${3##*.}}; tag=${tag//=/}
+    f="$OUT/bench-$1-${2%%:*}$tag.txt"
+    timeout $t "${TVM[@]}" ${3:-} org.dsv3.tornado.tasks.TornadoBench /tmp/v2l.$1.gguf $2 ${DECODE:-48} ${PROMPT:-64} > "$f" 2>&1
     echo "exit $?" >> "$f"
   done ;;
 esac; done

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
-import org.dsv3.model.backend.Backends;
 import org.dsv3.model.backend.InferenceBackend;
 import org.dsv3.model.backend.InferenceSession;
 import org.dsv3.model.backend.KvCacheType;
@@ -65,7 +64,7 @@ final class LogitsCommand implements Callable<Integer> {
         }
         KvCacheType cacheType = KvCacheType.parse(kvType);
         DeviceSpec spec = DeviceSpec.parse(device);
-        var provider = Backends.provider(spec.provider());
+        var provider = DeviceSpec.provider(spec);
         try (GgufModel file = GgufModel.open(model)) {
             DeepSeekConfig config = DeepSeekConfig.fromGguf(file, groupRouting);
             try (InferenceBackend backend = provider.load(file, config, spec.options(threads));

@@ -225,9 +225,4 @@ final class DecodeGraphs {
         graphs.add(g.snapshot());
         names.add(HEAD);
     }
-
-    /** Task count of the largest block graph, to check against TornadoVM's compile limit. */
-    static int tasksPerBlock(DeepSeekConfig c, int block) {
-        return 4 + (c.hasQLora() ? 1 : 0) + (c.isMoeBlock(block) ? 3 : 2);
-    }
 }

@@ -17,6 +17,8 @@ import uk.ac.manchester.tornado.api.enums.ProfilerMode;
  * position and token id are the only input, the argmax id (or, on request, the logits) the output.
  */
 final class DecodePlan implements AutoCloseable {
+    /** Task budget of a block graph (see the constructor). */
+    private static final int TASKS_PER_GRAPH = 40;
     /** Print each graph's wall time (first token: compile and upload) to stderr. */
     private static final boolean TRACE = Boolean.getBoolean("dsv3.tornado.trace");
 
@@ -40,11 +42,11 @@ final class DecodePlan implements AutoCloseable {
             throw new IllegalArgumentException("attention splits must be 1…" + LatentAttention.MAX_SPLITS + ", got " + options.splits());
         }
         this.buffers = new Activations(model.config, model.layers.length, maxContext, options.splits());
-        int perBlock = 0;
-        for (int i = 0; i < model.layers.length; i++) {
-            perBlock = Math.max(perBlock, DecodeGraphs.tasksPerBlock(model.config, i));
-        }
-        int layersPerGraph = options.layersPerGraph() > 0 ? options.layersPerGraph() : Math.max(1, 40 / perBlock);
+        // Default: as many blocks as keep a graph near 40 tasks. Fewer, larger graphs would save execute()
+        // calls, but TornadoVM 5.2 records a graph's tasks in a fixed 8 KiB buffer (TornadoTaskGraph's
+        // highLevelCode): ~60 of our tasks fit (PoCL), the 191 of a whole V2-Lite step overflow it (H200).
+        int perBlock = 4 + (model.config.hasQLora() ? 1 : 0) + 3;
+        int layersPerGraph = options.layersPerGraph() > 0 ? options.layersPerGraph() : Math.max(1, TASKS_PER_GRAPH / perBlock);
         this.graphs = DecodeGraphs.build(model, buffers, layersPerGraph);
         TornadoExecutionPlan p = new TornadoExecutionPlan(graphs.graphs.toArray(new ImmutableTaskGraph[0]));
         p.withGridScheduler(graphs.grids).withDevice(device);

@@ -1,7 +1,6 @@
 package org.dsv3.tornado.tasks;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
@@ -28,11 +27,6 @@ public final class DeviceWeights {
         return a;
     }
 
-    /** A float vector (norm gains, biases) as a device array. */
-    public static FloatArray floats(float[] values) {
-        return FloatArray.fromArray(values);
-    }
-
     /** A zeroed float buffer of {@code n} values. */
     public static FloatArray zeros(int n) {
         FloatArray a = new FloatArray(n);
@@ -45,11 +39,5 @@ public final class DeviceWeights {
         IntArray a = new IntArray(n);
         a.init(0);
         return a;
-    }
-
-    static float[] toFloats(MemorySegment littleEndianF32, int n) {
-        float[] out = new float[n];
-        MemorySegment.copy(littleEndianF32, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, out, 0, n);
-        return out;
     }
 }

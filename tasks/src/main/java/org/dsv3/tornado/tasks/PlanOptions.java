@@ -3,8 +3,7 @@ package org.dsv3.tornado.tasks;
 /**
  * How the decode plan is laid out and observed.
  *
- * @param layersPerGraph blocks per task graph, i.e. per {@code execute()}; 0 = as many as keep a graph
- *                       at about 40 tasks (TornadoVM compiled up to 48 on the H200)
+ * @param layersPerGraph blocks per task graph, i.e. per {@code execute()}; 0 = about 40 tasks a graph
  * @param splits         position slices per head in the attention launch (split-K over the context)
  * @param profile        run with TornadoVM's profiler (kernel times per task; costs host time)
  * @param cudaGraph      replay each graph as a CUDA graph (PTX backend only): far cheaper launches

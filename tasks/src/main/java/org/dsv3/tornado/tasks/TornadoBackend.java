@@ -1,6 +1,5 @@
 package org.dsv3.tornado.tasks;
 
-import org.dsv3.model.backend.BackendException;
 import org.dsv3.model.backend.InferenceBackend;
 import org.dsv3.model.backend.InferenceSession;
 import org.dsv3.model.backend.KvCacheType;
@@ -84,9 +83,5 @@ public final class TornadoBackend implements InferenceBackend {
             plan.close();
             plan = null;
         }
-    }
-
-    static BackendException unsupported(String what) {
-        return new BackendException(what + " (use --device cpu)");
     }
 }

@@ -1,10 +1,12 @@
 package org.dsv3.tornado.tasks;
 
+import org.dsv3.model.backend.BackendException;
 import org.dsv3.model.backend.BackendOptions;
 import org.dsv3.model.backend.BackendProvider;
 import org.dsv3.model.backend.InferenceBackend;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.model.gguf.GgufModel;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
 
 /**
  * The {@code tornado} device: GPUs (and PoCL CPUs) through TornadoVM. Select a device with
@@ -25,7 +27,7 @@ public final class TornadoBackendProvider implements BackendProvider {
             DeviceSelector.runtime();
             return true;
         } catch (Throwable t) {
-            reason = t instanceof org.dsv3.model.backend.BackendException ? t.getMessage()
+            reason = t instanceof BackendException ? t.getMessage()
                     : "TornadoVM is not on this JVM (" + DeviceSelector.oneLine(t) + "); start it with $TORNADOVM_HOME/tornado-argfile";
             return false;
         }
@@ -38,6 +40,12 @@ public final class TornadoBackendProvider implements BackendProvider {
 
     @Override
     public InferenceBackend load(GgufModel model, DeepSeekConfig config, BackendOptions options) {
-        return new TornadoBackend(model, config, DeviceSelector.select(options.device()), PlanOptions.fromSystemProperties());
+        TornadoDevice device;
+        try {
+            device = DeviceSelector.select(options.device());
+        } catch (BackendException e) {
+            throw new BackendException(e.getMessage() + " (use --device cpu)", e);
+        }
+        return new TornadoBackend(model, config, device, PlanOptions.fromSystemProperties());
     }
 }

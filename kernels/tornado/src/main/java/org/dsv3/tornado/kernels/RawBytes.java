@@ -40,9 +40,14 @@ public final class RawBytes {
         return shift == 0 ? lo : joined;
     }
 
-    /** Byte {@code k} (0..3) of {@code v} as a signed value. */
+    /**
+     * Byte {@code k} (0..3) of {@code v} as a signed value. Written as {@code b − 256·[b ≥ 128]} rather than
+     * the shift pair {@code (v << 24−8k) >> 24}: Graal turns that pair into a sign extension, which TornadoVM's
+     * PTX backend computed wrongly on the H200 (Q8_0 and Q6_K rows came out wrong, OpenCL was right).
+     */
     public static int signedByte(int v, int k) {
-        return (v << (24 - 8 * k)) >> 24;
+        int b = (v >> (8 * k)) & 0xFF;
+        return b - ((b & 0x80) << 1);
     }
 
     /** Byte {@code k} (0..3) of {@code v}, unsigned. */

@@ -1,0 +1,184 @@
+package org.dsv3.tornado.tasks;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.dsv3.cpu.Router;
+import org.dsv3.model.config.Gating;
+import org.dsv3.model.quant.BlockFormat;
+import org.dsv3.model.quant.GgmlType;
+import org.dsv3.model.quant.RandomBlocks;
+import org.dsv3.tornado.kernels.MatVec;
+import org.dsv3.tornado.kernels.NormMatVec;
+import org.dsv3.tornado.kernels.Routing;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * Single-kernel checks on a device, without a test framework (for the GPU machine): the matrix–vector
+ * kernel per block type, the norm-fused projection with its gated second output, and the routing
+ * (softmax; sigmoid with bias and groups) against the CPU engine's {@link Router}. Usage:
+ * {@code KernelCheck DEVICE_DETAIL|-}. Prints one line per check.
+ */
+public final class KernelCheck {
+    private KernelCheck() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        TornadoDevice device = DeviceSelector.select(args.length > 0 && !args[0].equals("-") ? args[0] : "");
+        System.out.println("device " + device.getDeviceName());
+        for (GgmlType t : new GgmlType[] {GgmlType.F32, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q5_K,
+                GgmlType.Q6_K, GgmlType.Q5_0, GgmlType.Q4_0}) {
+            matvec(device, t);
+        }
+        project2(device);
+        routing(device, "softmax 6/64", 64, 6, Gating.SOFTMAX, false, 1, 1, false, 1f);
+        routing(device, "sigmoid+bias, groups 2/4, 4/8, norm", 8, 4, Gating.SIGMOID, true, 4, 2, true, 2.5f);
+        routing(device, "sigmoid+bias, groups 4/8, 8/256, norm", 256, 8, Gating.SIGMOID, true, 8, 4, true, 2.5f);
+    }
+
+    private static GridScheduler grid(String name, int groups) {
+        WorkerGrid1D g = new WorkerGrid1D(groups * MatVec.GROUP);
+        g.setLocalWork(MatVec.GROUP, 1, 1);
+        return new GridScheduler(name, g);
+    }
+
+    private static void matvec(TornadoDevice device, GgmlType type) throws Exception {
+        Random rnd = new Random(type.id());
+        int rows = 37;
+        int cols = 512;
+        long rowBytes = type.bytesFor(cols);
+        MemorySegment w = MemorySegment.ofArray(new byte[Math.toIntExact(rows * rowBytes)]);
+        for (int r = 0; r < rows; r++) {
+            RandomBlocks.fill(type, rnd, w, r * rowBytes, cols);
+        }
+        float[] x = gaussian(rnd, cols);
+        IntArray wd = DeviceWeights.words(w);
+        FloatArray xd = FloatArray.fromArray(x);
+        FloatArray y = new FloatArray(rows);
+        String n = "kcmv" + type.name();
+        TaskGraph g = new TaskGraph(n).transferToDevice(DataTransferMode.EVERY_EXECUTION, wd, xd)
+                .task("k", MatVec::matvec, new KernelContext(), wd, type.id(), rows, cols, xd, y)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, y);
+        try (TornadoExecutionPlan p = new TornadoExecutionPlan(g.snapshot())) {
+            p.withDevice(device).withGridScheduler(grid(n + ".k", MatVec.groups(rows))).execute();
+        }
+        BlockFormat f = BlockFormat.of(type);
+        double worst = 0;
+        for (int r = 0; r < rows; r++) {
+            float e = f.dot(w, r * rowBytes, x, 0, cols);
+            worst = Math.max(worst, Math.abs(e - y.get(r)) / (1 + Math.abs(e)));
+        }
+        report("matvec " + type, worst, 1e-4);
+    }
+
+    private static void project2(TornadoDevice device) throws Exception {
+        Random rnd = new Random(5);
+        int cols = 256;
+        int rowsA = 24;
+        int rowsB = 16;
+        GgmlType type = GgmlType.Q8_0;
+        MemorySegment wa = RandomBlocks.row(type, rnd, rowsA * cols);
+        MemorySegment wb = RandomBlocks.row(type, rnd, rowsB * cols);
+        float[] x = gaussian(rnd, cols);
+        float[] gain = gaussian(rnd, cols);
+        float[] gA = gaussian(rnd, rowsA);
+        float[] xg = new float[cols];
+        double ss = 0;
+        for (int i = 0; i < cols; i++) {
+            xg[i] = gain[i] * x[i];
+            ss += x[i] * x[i];
+        }
+        double inv = 1 / Math.sqrt(ss / cols + 1e-6);
+        IntArray wad = DeviceWeights.words(wa);
+        IntArray wbd = DeviceWeights.words(wb);
+        FloatArray xd = FloatArray.fromArray(x);
+        FloatArray xgd = FloatArray.fromArray(xg);
+        FloatArray gAd = FloatArray.fromArray(gA);
+        FloatArray yA = new FloatArray(rowsA);
+        FloatArray yAg = new FloatArray(rowsA);
+        FloatArray yB = new FloatArray(rowsB);
+        TaskGraph g = new TaskGraph("kcp2").transferToDevice(DataTransferMode.EVERY_EXECUTION, wad, wbd, xd, xgd, gAd)
+                .task("k", NormMatVec::project2, new KernelContext(), xd, xgd, 1e-6f, cols, wad, type.id(), rowsA, yA, yAg,
+                        gAd, 1, wbd, type.id(), rowsB, yB)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, yA, yAg, yB);
+        try (TornadoExecutionPlan p = new TornadoExecutionPlan(g.snapshot())) {
+            p.withDevice(device).withGridScheduler(grid("kcp2.k", MatVec.groups(rowsA + rowsB))).execute();
+        }
+        BlockFormat f = BlockFormat.of(type);
+        double worst = 0;
+        for (int r = 0; r < rowsA; r++) {
+            double e = f.dot(wa, r * type.bytesFor(cols), xg, 0, cols) * inv;
+            worst = Math.max(worst, Math.abs(e - yA.get(r)) / (1 + Math.abs(e)));
+            worst = Math.max(worst, Math.abs(e * gA[r] - yAg.get(r)) / (1 + Math.abs(e * gA[r])));
+        }
+        for (int r = 0; r < rowsB; r++) {
+            double e = f.dot(wb, r * type.bytesFor(cols), xg, 0, cols) * inv;
+            worst = Math.max(worst, Math.abs(e - yB.get(r)) / (1 + Math.abs(e)));
+        }
+        report("project2 (norm, gated A, B)", worst, 1e-4);
+    }
+
+    private static void routing(TornadoDevice device, String label, int experts, int topK, Gating gating, boolean bias,
+                                int groups, int groupsUsed, boolean normalize, float scale) throws Exception {
+        Random rnd = new Random(experts * 31L + topK);
+        float[] logits = gaussian(rnd, experts);
+        float[] b = bias ? gaussian(rnd, experts) : new float[experts];
+        Router cpu = new Router(experts, gating, bias ? b : null, groups, groupsUsed,
+                gating == Gating.SIGMOID || bias ? Router.GroupScore.TOP2_SUM : Router.GroupScore.MAX, topK, normalize, scale);
+        Router.Choice want = cpu.choose(logits, 0);
+        // the experts kernel with f = 8 rows of 32 columns per expert runs the routing in every work-group
+        int f = 8;
+        int cols = 32;
+        GgmlType type = GgmlType.F32;
+        MemorySegment wg = RandomBlocks.row(type, rnd, experts * f * cols);
+        float[] x = gaussian(rnd, cols);
+        int flags = (gating == Gating.SIGMOID ? Routing.SIGMOID : 0) | (bias ? Routing.BIAS : 0)
+                | (gating == Gating.SIGMOID || bias ? Routing.TOP2_SUM : 0) | (normalize ? Routing.NORMALIZE : 0);
+        int workGroups = MatVec.groups(topK * f);
+        FloatArray route = new FloatArray(workGroups * Routing.slotSize(experts, topK, groups));
+        IntArray wgd = DeviceWeights.words(wg);
+        FloatArray xd = FloatArray.fromArray(x);
+        FloatArray ld = FloatArray.fromArray(logits);
+        FloatArray bd = FloatArray.fromArray(b);
+        FloatArray act = new FloatArray(topK * f);
+        String n = "kcr" + experts + "x" + topK + "g" + groups;
+        TaskGraph g = new TaskGraph(n).transferToDevice(DataTransferMode.EVERY_EXECUTION, wgd, xd, ld, bd)
+                .task("k", NormMatVec::expertsGateUp, new KernelContext(), xd, xd, 1e-6f, cols, ld, bd, route, wgd, wgd,
+                        type.id() | type.id() << 8, f, topK, act, experts, flags, groups | groupsUsed << 16, scale)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, route, act);
+        try (TornadoExecutionPlan p = new TornadoExecutionPlan(g.snapshot())) {
+            p.withDevice(device).withGridScheduler(grid(n + ".k", workGroups)).execute();
+        }
+        int idsAt = Routing.idsAt(experts);
+        boolean same = true;
+        double worst = 0;
+        StringBuilder got = new StringBuilder();
+        for (int j = 0; j < topK; j++) {
+            int id = (int) route.get(idsAt + j);
+            got.append(id).append(' ');
+            same &= id == want.experts()[j];
+            worst = Math.max(worst, Math.abs(route.get(idsAt + topK + j) - want.weights()[j]));
+        }
+        report("routing " + label + " ids " + (same ? "equal" : "DIFFER: device " + got + "cpu "
+                + java.util.Arrays.toString(want.experts())), same ? worst : Double.POSITIVE_INFINITY, 1e-5);
+    }
+
+    private static void report(String what, double err, double bound) {
+        System.out.printf("%-70s %s (error %.3g)%n", what, err <= bound ? "ok" : "FAIL", err);
+    }
+
+    private static float[] gaussian(Random rnd, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) rnd.nextGaussian();
+        }
+        return v;
+    }
+}
