@@ -2,11 +2,15 @@ package org.dsv3.model.chat;
 
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.el.JinjavaProcessors;
+import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.errorcategory.BasicTemplateErrorCategory;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
-import jinjava.javax.el.CompositeELResolver;
+import com.hubspot.jinjava.loader.ResourceNotFoundException;
 
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -14,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A Hugging Face style Jinja chat template, rendered with Jinjava in the settings transformers
@@ -22,6 +27,14 @@ import java.util.Map;
  * {@code eos_token}, and the functions {@code raise_exception(message)} and
  * {@code strftime_now(format)}; Python's string methods ({@code split}, {@code strip},
  * {@code startswith}, ...) work on strings as templates expect ({@link PythonStringMethods}).
+ *
+ * <p>The template is code from the model file; the messages are data from whoever sends them.
+ * So the text of a message is never interpreted again (Jinjava's nested interpretation is off:
+ * {@code {{ 6*7 }}} in a message stays those characters), the template can load nothing
+ * ({@code include}, {@code import}, {@code from}, {@code extends} are disabled and the resource
+ * locator refuses every name), call no Java method and read no Java property on a value
+ * ({@link SandboxResolver}), and one rendering is bounded in output size, string, list and dict
+ * sizes, nesting depth, time and the number of nodes rendered ({@link RenderBudget}).
  */
 public final class JinjaChatTemplate implements ChatTemplate {
     private final String name;
@@ -29,7 +42,20 @@ public final class JinjaChatTemplate implements ChatTemplate {
     private final String bosToken;
     private final String eosToken;
     private final Jinjava jinjava;
+    private final Duration timeLimit;
     private volatile Boolean rendersBos;
+
+    /** The longest prompt text a template may write, in chars (far beyond any model's context). */
+    static final long MAX_OUTPUT_CHARS = 8L << 20;
+    /** The most entries a list or dict built by a template may hold. */
+    static final int MAX_COLLECTION = 100_000;
+    /** The most template nodes one rendering may run: a few per message, so this is generous. */
+    static final long MAX_NODES = 2_000_000;
+    /** How long one rendering may take. */
+    public static final Duration DEFAULT_TIME_LIMIT = Duration.ofSeconds(2);
+    /** How deep a macro may call itself. */
+    static final int MAX_MACRO_DEPTH = 50;
+    private static final Set<String> LOADING_TAGS = Set.of("include", "import", "from", "extends");
 
     /** Raised by the template's {@code raise_exception(message)}. */
     static final class RaisedByTemplate extends RuntimeException {
@@ -39,18 +65,35 @@ public final class JinjaChatTemplate implements ChatTemplate {
     }
 
     public JinjaChatTemplate(String name, String source, String bosToken, String eosToken) {
+        this(name, source, bosToken, eosToken, DEFAULT_TIME_LIMIT);
+    }
+
+    /** @param timeLimit how long one rendering may take */
+    public JinjaChatTemplate(String name, String source, String bosToken, String eosToken, Duration timeLimit) {
         this.name = name;
         this.source = source;
         this.bosToken = bosToken == null ? "" : bosToken;
         this.eosToken = eosToken == null ? "" : eosToken;
-        CompositeELResolver resolver = new CompositeELResolver();
-        resolver.add(new PythonStringMethods());
-        resolver.add(JinjavaConfig.newBuilder().build().getElResolver());
+        this.timeLimit = timeLimit;
         jinjava = new Jinjava(JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
-                .withElResolver(resolver)
+                .withNestedInterpretationEnabled(false)
+                .withElResolver(new SandboxResolver(JinjavaConfig.newBuilder().build().getElResolver()))
+                .withDisabled(Map.of(Context.Library.TAG, LOADING_TAGS))
+                .withMaxOutputSize(MAX_OUTPUT_CHARS)
+                .withMaxStringLength(MAX_OUTPUT_CHARS)
+                .withMaxListSize(MAX_COLLECTION)
+                .withMaxMapSize(MAX_COLLECTION)
+                .withMaxRenderDepth(10)
+                .withEnableRecursiveMacroCalls(true)
+                .withMaxMacroRecursionDepth(MAX_MACRO_DEPTH)
+                .withProcessors(JinjavaProcessors.newBuilder()
+                        .withNodePreProcessor((node, interpreter) -> RenderBudget.stepCurrent()).build())
                 .build());
+        jinjava.setResourceLocator((file, charset, interpreter) -> {
+            throw new ResourceNotFoundException("chat templates cannot load other files: " + file);
+        });
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
                 JinjaChatTemplate.class, "raiseException", String.class));
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now",
@@ -192,14 +235,21 @@ public final class JinjaChatTemplate implements ChatTemplate {
         ctx.put("add_generation_prompt", addGenerationPrompt);
         ctx.put("bos_token", bosToken);
         ctx.put("eos_token", eosToken);
+        RenderBudget budget = new RenderBudget(timeLimit, MAX_NODES);
         RenderResult result;
         try {
-            result = jinjava.renderForResult(source, ctx);
-        } catch (RuntimeException e) {
-            throw new ChatTemplateException(name, describe(e), e);
+            result = budget.apply(() -> jinjava.renderForResult(source, ctx));
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new ChatTemplateException(name, budget.spent() != null ? budget.spent() : describe(e), e);
+        }
+        if (budget.spent() != null) {
+            throw new ChatTemplateException(name, budget.spent());
         }
         for (TemplateError err : result.getErrors()) {
-            if (err.getSeverity() == TemplateError.ErrorType.FATAL) {
+            if (err.getSeverity() == TemplateError.ErrorType.FATAL
+                    || err.getReason() == TemplateError.ErrorReason.OUTPUT_TOO_BIG
+                    || err.getReason() == TemplateError.ErrorReason.COLLECTION_TOO_BIG
+                    || err.getCategory() == BasicTemplateErrorCategory.CYCLE_DETECTED) {
                 throw new ChatTemplateException(name, describe(err));
             }
         }
@@ -216,7 +266,10 @@ public final class JinjaChatTemplate implements ChatTemplate {
         return err.getMessage() + field + where;
     }
 
-    private static String describe(RuntimeException e) {
+    private static String describe(Throwable e) {
+        if (e instanceof StackOverflowError) {
+            return "the template nests too deeply";
+        }
         RaisedByTemplate raised = findRaised(e);
         return raised != null ? "the template raised an exception: " + raised.getMessage() : String.valueOf(e.getMessage());
     }
