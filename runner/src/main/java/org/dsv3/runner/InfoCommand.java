@@ -120,7 +120,8 @@ final class InfoCommand implements Callable<Integer> {
             }
             info.put("tensor_types", types);
             List<String> problems = ModelValidator.problems(m, c);
-            info.put("problems", problems);
+            info.put("problem_count", problems.size());
+            info.put("problems", ModelValidator.firstOf(problems, ModelValidator.LISTED));
         }
         return info;
     }
@@ -185,7 +186,8 @@ final class InfoCommand implements Callable<Integer> {
             @SuppressWarnings("unchecked")
             List<String> problems = (List<String>) i.get("problems");
             out.println(problems.isEmpty() ? "check         all tensors present with the expected shapes and supported types"
-                    : "problems      " + String.join("\n              ", problems));
+                    : "problems      " + String.join("\n              ",
+                            ModelValidator.firstOf(problems, ModelValidator.LISTED)));
         }
     }
 }

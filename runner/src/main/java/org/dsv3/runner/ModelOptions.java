@@ -36,6 +36,10 @@ final class ModelOptions {
     Boolean preload;
 
     LoadSpec spec() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (threads < 0 || threads > cores) {
+            throw new UserError("--threads must be in 0.." + cores + " (this machine's cores; 0 = all of them), got " + threads);
+        }
         DeviceSpec d = DeviceSpec.parse(device);
         return new LoadSpec(model, d.provider(), d.options(threads), groupRouting, preload);
     }

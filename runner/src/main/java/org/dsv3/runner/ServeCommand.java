@@ -1,6 +1,10 @@
 package org.dsv3.runner;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.dsv3.model.backend.SessionOptions;
@@ -45,18 +49,44 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--alias", paramLabel = "NAME", description = "the model's id in the API (default: the file name)")
     String alias;
 
+    @Option(names = "--api-key", paramLabel = "KEY",
+            description = "clients must send 'Authorization: Bearer KEY' (all endpoints but /health)")
+    String apiKey;
+
+    @Option(names = "--api-key-file", paramLabel = "FILE", description = "read the API key from the first line of FILE")
+    Path apiKeyFile;
+
+    @Option(names = "--idle-timeout", defaultValue = "10", paramLabel = "SECONDS",
+            description = "close a connection that sends nothing this long: a stalled upload, an idle keep-alive (default ${DEFAULT-VALUE})")
+    double idleTimeoutSeconds;
+
+    /** The most slots one server may have, whatever the memory. */
+    static final int MAX_PARALLEL = 256;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
         SessionOptions sessionOptions = modelOptions.sessionOptions();
+        String key = apiKey();
+        if (parallel < 1 || parallel > MAX_PARALLEL) {
+            throw new UserError("--parallel must be in 1.." + MAX_PARALLEL + ", got " + parallel);
+        }
+        if (!(idleTimeoutSeconds >= 0.1 && idleTimeoutSeconds <= 3600)) {
+            throw new UserError("--idle-timeout must be between 0.1 and 3600 seconds, got " + idleTimeoutSeconds);
+        }
         LoadedModel model = new ModelLoader(Progress.forTerminal(err, Terminals.interactive())).load(modelOptions.spec());
         ServerConfig config;
         try {
+            checkCacheMemory(model, sessionOptions);
             config = new ServerConfig(host, port, parallel, queue, ServerConfig.DEFAULT_MAX_BODY,
-                    alias != null ? alias : model.name());
-        } catch (IllegalArgumentException e) {
+                    alias != null ? alias : model.name(), key, Math.round(idleTimeoutSeconds * 1000));
+        } catch (IllegalArgumentException | UserError e) {
             model.close();
-            throw new UserError(e.getMessage());
+            throw e instanceof UserError u ? u : new UserError(e.getMessage());
+        }
+        if (config.beyondLoopback() && key == null) {
+            err.println("dsv3: warning: listening on " + host + " without an API key: anyone who can reach this address"
+                    + " can use the model (give --api-key or --api-key-file)");
         }
         ApiServer server = new ApiServer(model, sessionOptions, config);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -79,6 +109,50 @@ public final class ServeCommand implements Callable<Integer> {
         err.flush();
         stopped.await();
         return 0;
+    }
+
+    private String apiKey() {
+        if (apiKey != null && apiKeyFile != null) {
+            throw new UserError("give the API key with one of --api-key or --api-key-file, not both");
+        }
+        if (apiKeyFile == null) {
+            if (apiKey != null && apiKey.isBlank()) {
+                throw new UserError("--api-key is empty");
+            }
+            return apiKey;
+        }
+        String text;
+        try {
+            text = Files.readString(apiKeyFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UserError("--api-key-file " + apiKeyFile + ": cannot read it: " + rootMessage(e));
+        }
+        String first = text.lines().findFirst().orElse("").strip();
+        if (first.isEmpty()) {
+            throw new UserError("--api-key-file " + apiKeyFile + ": the file's first line is empty");
+        }
+        return first;
+    }
+
+    /**
+     * Refuses more slots than the Java heap can hold full KV caches for: each slot's cache grows
+     * up to its context, so a server whose slots all fill would run out of memory mid-answer.
+     */
+    private void checkCacheMemory(LoadedModel model, SessionOptions options) {
+        if (!modelOptions.device.equals("cpu")) {
+            return; // the caches live on the device
+        }
+        int ctx = options.maxContext() > 0 ? Math.min(options.maxContext(), model.config().contextLength())
+                : model.config().contextLength();
+        long perSlot = (long) model.config().blockCount() * model.config().kvCacheWidth() * ctx
+                * options.kvCacheType().bytesPerValue();
+        Runtime rt = Runtime.getRuntime();
+        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (perSlot * parallel > available) {
+            throw new UserError("--parallel " + parallel + " needs " + Units.bytes(perSlot * parallel) + " of KV cache ("
+                    + Units.bytes(perSlot) + " per slot of " + ctx + " tokens), but the Java heap has "
+                    + Units.bytes(available) + " free; use fewer slots, a smaller --ctx or a larger -Xmx");
+        }
     }
 
     private static String rootMessage(Throwable e) {

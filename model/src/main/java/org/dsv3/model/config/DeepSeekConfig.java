@@ -71,14 +71,51 @@ public record DeepSeekConfig(
             throw GgufException.of(file, "general.architecture", "'" + arch + "' is not supported; this engine runs GGUF architecture '"
                     + ARCH + "': DeepSeek-V2, V2-Lite, V2.5, Coder-V2, V3, R1, V3.1, Moonlight and Kimi-K2");
         }
-        int blockCount = md.getInt(P + "block_count");
-        int nextn = md.optInt(P + "nextn_predict_layers", 0);
-        int headCount = md.getInt(P + "attention.head_count");
-        int qkRope = md.getInt(P + "rope.dimension_count");
-
-        boolean mlaKeys = md.contains(P + "attention.key_length_mla") && md.contains(P + "attention.value_length_mla");
         // A vocabulary-only file has the keys but no tensors: judge the layout from the keys alone.
         boolean vocabOnly = model.tensors().isEmpty();
+        // Every count is bounded by what the file can hold, before anything is sized by it.
+        long maxDim = vocabOnly ? MAX_DIM_WITHOUT_TENSORS : largestDimension(model);
+        int blockCount = count(md, file, "block_count", 1, vocabOnly ? MAX_BLOCKS_WITHOUT_TENSORS : blocksPresent(model));
+        int nextn = md.optInt(P + "nextn_predict_layers", 0);
+        if (nextn < 0 || nextn >= blockCount) {
+            throw GgufException.of(file, P + "nextn_predict_layers", nextn + " must be in 0.." + (blockCount - 1));
+        }
+        int headCount = count(md, file, "attention.head_count", 1, maxDim);
+        int qkRope = count(md, file, "rope.dimension_count", 2, maxDim);
+        for (String k : new String[] {"embedding_length", "attention.kv_lora_rank"}) {
+            count(md, file, k, 1, maxDim);
+        }
+        for (String k : new String[] {"feed_forward_length", "expert_feed_forward_length", "expert_count",
+                "expert_used_count", "expert_shared_count", "attention.q_lora_rank", "attention.key_length",
+                "attention.value_length", "attention.key_length_mla", "attention.value_length_mla", "vocab_size",
+                "leading_dense_block_count", "expert_group_count", "expert_group_used_count"}) {
+            if (md.contains(P + k)) {
+                count(md, file, k, 0, maxDim);
+            }
+        }
+        count(md, file, "context_length", 1, MAX_CONTEXT);
+        if (md.contains(P + "rope.scaling.original_context_length")) {
+            count(md, file, "rope.scaling.original_context_length", 1, MAX_CONTEXT);
+        }
+        positive(md, file, "attention.layer_norm_rms_epsilon");
+        for (String k : new String[] {"rope.freq_base", "expert_weights_scale"}) {
+            if (md.contains(P + k)) {
+                positive(md, file, k);
+            }
+        }
+        if (md.contains(P + "rope.scaling.factor") && !(md.getFloat(P + "rope.scaling.factor") >= 0)) {
+            finite(md, file, "rope.scaling.factor", false); // NaN or negative: refused (0 means no scaling)
+        }
+        if (md.contains(P + "rope.scaling.factor")) {
+            finite(md, file, "rope.scaling.factor", true);
+        }
+        for (String k : new String[] {"rope.scaling.yarn_log_multiplier", "rope.scaling.yarn_beta_fast", "rope.scaling.yarn_beta_slow"}) {
+            if (md.contains(P + k)) {
+                finite(md, file, k, true);
+            }
+        }
+
+        boolean mlaKeys = md.contains(P + "attention.key_length_mla") && md.contains(P + "attention.value_length_mla");
         boolean hasKvB = vocabOnly ? !mlaKeys : model.hasTensor("blk.0.attn_kv_b.weight");
         boolean hasKbVb = vocabOnly ? mlaKeys : model.hasTensor("blk.0.attn_k_b.weight") && model.hasTensor("blk.0.attn_v_b.weight");
         AttentionLayout layout;
@@ -97,6 +134,10 @@ public record DeepSeekConfig(
             vHead = mlaKeys ? md.getInt(P + "attention.value_length_mla") : md.getInt(P + "attention.value_length");
         } else {
             throw GgufException.of(file, "blk.0.attn_k_b.weight", "neither attn_k_b/attn_v_b (MLA layout) nor attn_kv_b (legacy layout) is present");
+        }
+        if ((long) headCount * qkHead > maxDim || (long) headCount * vHead > maxDim) {
+            throw GgufException.of(file, P + "attention.head_count", headCount + " heads of " + qkHead + "/" + vHead
+                    + " values exceed every tensor of the file (largest dimension " + maxDim + ")");
         }
         if (qkHead <= qkRope) {
             throw GgufException.of(file, P + "attention.key_length_mla", "key length " + qkHead + " must exceed the RoPE dimension " + qkRope);
@@ -179,6 +220,64 @@ public record DeepSeekConfig(
                 bias,
                 layout,
                 vocab);
+    }
+
+    /** Without tensors to measure against, the largest dimension and block count a file may claim. */
+    static final long MAX_DIM_WITHOUT_TENSORS = 1L << 20;
+    static final int MAX_BLOCKS_WITHOUT_TENSORS = 1024;
+    /** The longest context a file may claim (2^24 tokens, 100x DeepSeek-V3's). */
+    static final long MAX_CONTEXT = 1L << 24;
+
+    /** An integer key in {@code min..max}, else an error naming the key, the value and the bound. */
+    private static int count(GgufMetadata md, Path file, String key, long min, long max) {
+        long v = md.getLong(P + key);
+        if (v < min || v > max) {
+            String why = key.equals("block_count") && v > max
+                    ? "the file holds tensors for " + max + " block(s) (blk.0 to blk." + (max - 1) + ")"
+                    : "it must be in " + min + ".." + max + (max >= 1L << 24 ? "" : " (the largest tensor dimension of the file)");
+            throw GgufException.of(file, P + key, v + " is out of range: " + why);
+        }
+        return (int) v;
+    }
+
+    /** A float key that is a finite number (and, unless {@code signed}, above zero). */
+    private static void finite(GgufMetadata md, Path file, String key, boolean signed) {
+        double v = md.getFloat(P + key);
+        if (!Double.isFinite(v) || (!signed && v <= 0)) {
+            throw GgufException.of(file, P + key, v + " is not " + (signed ? "a finite number" : "a finite positive number"));
+        }
+    }
+
+    private static void positive(GgufMetadata md, Path file, String key) {
+        finite(md, file, key, false);
+    }
+
+    /** The number of distinct {@code blk.N} blocks whose tensors the file holds, counted 0, 1, 2, ... */
+    private static int blocksPresent(GgufModel model) {
+        java.util.BitSet seen = new java.util.BitSet();
+        for (String name : model.tensors().keySet()) {
+            if (name.startsWith("blk.")) {
+                int dot = name.indexOf('.', 4);
+                if (dot > 4 && dot - 4 <= 6) {
+                    try {
+                        seen.set(Integer.parseInt(name.substring(4, dot)));
+                    } catch (NumberFormatException e) {
+                        // not a block tensor
+                    }
+                }
+            }
+        }
+        return seen.nextClearBit(0);
+    }
+
+    private static long largestDimension(GgufModel model) {
+        long max = 1;
+        for (var t : model.tensors().values()) {
+            for (long d : t.dims()) {
+                max = Math.max(max, d);
+            }
+        }
+        return max;
     }
 
     /** Query/key head dimension {@code d_qk = d_nope + d_rope} (192 in V3). */

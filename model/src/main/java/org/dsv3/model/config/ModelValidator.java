@@ -37,12 +37,25 @@ public final class ModelValidator {
         return problems;
     }
 
-    /** Throws a {@link GgufException} listing every problem when the file cannot be run. */
+    /** How many problems an error message lists before it only counts the rest. */
+    public static final int LISTED = 20;
+
+    /** Throws a {@link GgufException} listing the problems (the first {@link #LISTED}) when the file cannot be run. */
     public static void check(GgufModel model, DeepSeekConfig config) {
         List<String> problems = problems(model, config);
         if (!problems.isEmpty()) {
             throw new GgufException(model.path() + ": " + problems.size() + " tensor problem(s):\n  "
-                    + String.join("\n  ", problems));
+                    + String.join("\n  ", firstOf(problems, LISTED)));
         }
+    }
+
+    /** The first {@code n} lines, then "… and M more" when there are more. */
+    public static List<String> firstOf(List<String> lines, int n) {
+        if (lines.size() <= n) {
+            return lines;
+        }
+        List<String> out = new ArrayList<>(lines.subList(0, n));
+        out.add("… and " + (lines.size() - n) + " more");
+        return out;
     }
 }

@@ -36,6 +36,22 @@ public final class ApiError extends RuntimeException {
                 "the request body is larger than " + limit + " bytes");
     }
 
+    /** 415: only JSON bodies are read. */
+    public static ApiError notJson(String contentType) {
+        return new ApiError(415, "invalid_request_error", null, "unsupported_media_type",
+                "the request body must be JSON sent with 'Content-Type: application/json'"
+                        + (contentType == null ? " (the request has no Content-Type)" : ", not '" + contentType + "'"));
+    }
+
+    /** The body could not be read: it stalled (408) or was malformed on the wire (400). */
+    public static ApiError unreadable(boolean timedOut, String detail) {
+        return timedOut
+                ? new ApiError(408, "invalid_request_error", null, "request_timeout",
+                        "the request body stopped arriving before it was complete")
+                : new ApiError(400, "invalid_request_error", null, "bad_request",
+                        "the request body could not be read: " + detail);
+    }
+
     public static ApiError busy(int queued) {
         return new ApiError(429, "rate_limit_error", null, "rate_limit_exceeded",
                 "the server is busy: all slots are in use and " + queued + " requests are already waiting; retry later");

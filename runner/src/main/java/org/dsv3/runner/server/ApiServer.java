@@ -20,12 +20,15 @@ import org.slf4j.LoggerFactory;
  * The OpenAI-compatible HTTP API over a loaded model: {@code POST /v1/chat/completions},
  * {@code POST /v1/completions}, {@code GET /v1/models}, {@code GET /health}. Requests share
  * {@link ServerConfig#parallel()} slots through a FIFO queue ({@link SlotPool}); every error is an
- * OpenAI-style JSON body. No path or file name is ever taken from a request.
+ * OpenAI-style JSON body, Jetty's own included ({@link JsonErrorHandler}). No path or file name is
+ * ever taken from a request. Access: {@link AccessCheck}; bodies: {@link JsonBody}; a connection
+ * that sends nothing for {@link ServerConfig#idleTimeoutMs()} is closed (a long answer being
+ * generated is not "sending nothing": the timeout counts only while Jetty waits for input or output).
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
-    /** Connections may stay silent this long (a long non-streamed answer) before Jetty closes them. */
-    private static final long IDLE_TIMEOUT_MILLIS = 30 * 60 * 1000L;
+    /** Request line and headers together may not exceed this. */
+    private static final int MAX_HEADER_BYTES = 16 * 1024;
 
     private final ServerConfig config;
     private final SlotPool pool;
@@ -33,6 +36,7 @@ public final class ApiServer implements AutoCloseable {
     private final CompletionService service;
     private final RequestParser parser;
     private final JsonBody body;
+    private final AccessCheck access;
     private final long created = System.currentTimeMillis() / 1000;
     private Javalin app;
 
@@ -48,6 +52,7 @@ public final class ApiServer implements AutoCloseable {
         this.pool = new SlotPool(slots, config.queue());
         this.parser = new RequestParser(contextSize);
         this.body = new JsonBody(config.maxBodyBytes());
+        this.access = new AccessCheck(config.apiKey(), config.host());
         this.service = new CompletionService(model.template().isPresent() ? model.prompts() : null,
                 model.templateProblem(), model.rawPrompts(), pool, config.modelName(), contextSize);
     }
@@ -58,20 +63,32 @@ public final class ApiServer implements AutoCloseable {
             c.startup.showJavalinBanner = false;
             c.startup.showOldJavalinVersionWarning = false;
             c.http.compressionStrategy = CompressionStrategy.NONE;
+            c.jetty.modifyHttpConfiguration(http -> {
+                http.setRequestHeaderSize(MAX_HEADER_BYTES);
+                http.setSendServerVersion(false);
+                http.setIdleTimeout(config.idleTimeoutMs());
+            });
             c.jetty.addConnector((server, httpConfig) -> {
                 ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
                 connector.setHost(config.host());
                 connector.setPort(config.port());
-                connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
+                connector.setIdleTimeout(config.idleTimeoutMs());
                 return connector;
             });
+            c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            c.jetty.modifyServletContextHandler(h -> h.setErrorHandler(new JsonErrorHandler()));
+            c.routes.before(access::check);
             c.routes.get("/health", this::health);
             c.routes.get("/v1/models", ctx -> json(ctx, 200, ResponseJson.models(config.modelName(), created)));
-            c.routes.post("/v1/chat/completions", ctx -> service.serve(ctx, parser.chat(body.read(ctx.req()))));
-            c.routes.post("/v1/completions", ctx -> service.serve(ctx, parser.completion(body.read(ctx.req()))));
+            c.routes.post("/v1/chat/completions", ctx -> service.serve(ctx, parser.chat(body.read(ctx.req(), ctx.res()))));
+            c.routes.post("/v1/completions", ctx -> service.serve(ctx, parser.completion(body.read(ctx.req(), ctx.res()))));
             c.routes.exception(ApiError.class, (e, ctx) -> json(ctx, e.status(), e.toJson()));
             c.routes.exception(Exception.class, (e, ctx) -> {
-                LOG.error("request failed: {} {}", ctx.method(), ctx.path(), e);
+                if (e instanceof java.io.IOException) { // the connection failed under us: one line, no trace
+                    LOG.warn("request failed: {} {}: {}", ctx.method(), ctx.path(), e.toString());
+                } else {
+                    LOG.error("request failed: {} {}", ctx.method(), ctx.path(), e);
+                }
                 json(ctx, 500, new ApiError(500, "server_error", null, null, "internal error: " + e).toJson());
             });
             c.http.prefer405over404 = true;

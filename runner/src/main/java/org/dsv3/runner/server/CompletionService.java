@@ -44,15 +44,22 @@ final class CompletionService {
         this.contextSize = contextSize;
     }
 
+    /**
+     * Waits for a slot, then renders the prompt (the chat template runs inside the slot's time, so
+     * the slot accounting sees it) and generates. A client that goes away while queued gives up
+     * its place; one that goes away while its answer is made stops the generation.
+     */
     void serve(Context ctx, ApiRequest req) throws InterruptedException {
-        Prompt prompt = prompt(req);
-        SlotPool.Ticket ticket = pool.admit();
         String id = (req.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
         ResponseJson json = new ResponseJson(req.chat(), id, System.currentTimeMillis() / 1000, modelName);
         if (req.stream()) {
-            streamed(ctx, req, prompt, ticket, json);
+            streamed(ctx, req, pool.admit(), json);
         } else {
-            whole(ctx, req, prompt, ticket, json);
+            Cancellation cancel = new Cancellation();
+            try (ClientWatch ignored = ClientWatch.start(ctx.req(), cancel::cancel)) {
+                ctx.header("Connection", "close"); // the watch holds the connection's reads
+                whole(ctx, req, pool.admit(), json, cancel);
+            }
         }
     }
 
@@ -79,16 +86,23 @@ final class CompletionService {
         return p;
     }
 
-    private void whole(Context ctx, ApiRequest req, Prompt prompt, SlotPool.Ticket ticket, ResponseJson json)
+    private void whole(Context ctx, ApiRequest req, SlotPool.Ticket ticket, ResponseJson json, Cancellation cancel)
             throws InterruptedException {
-        Slot slot = awaitForever(ticket);
+        Slot slot = await(ticket, cancel);
+        if (slot == null) {
+            return; // the client left while waiting: nobody to answer
+        }
         ObjectNode body;
         try {
+            Prompt prompt = prompt(req);
             slot.session().reset();
             ReasoningStream split = new ReasoningStream(prompt.opensReasoning(), (r, c) -> {
             });
             GenerationResult r = slot.generator().generate(prompt.tokens(), req.params(), req.chat() ? split : TextSink.NONE,
-                    new Cancellation());
+                    cancel);
+            if (cancel.isCancelled()) {
+                return;
+            }
             split.finish();
             body = req.chat()
                     ? json.completion(split.content(), split.reasoning(), r.finish().openAiName(), r.stats())
@@ -99,16 +113,18 @@ final class CompletionService {
         ctx.status(200).contentType("application/json").result(body.toString());
     }
 
-    private void streamed(Context ctx, ApiRequest req, Prompt prompt, SlotPool.Ticket ticket, ResponseJson json)
+    private void streamed(Context ctx, ApiRequest req, SlotPool.Ticket ticket, ResponseJson json)
             throws InterruptedException {
         Cancellation cancel = new Cancellation();
         SseStream sse = new SseStream(ctx.res(), cancel);
-        sse.start();
         Slot slot = null;
         try {
             while (slot == null) {
                 slot = ticket.await(KEEP_ALIVE_MILLIS, TimeUnit.MILLISECONDS);
                 if (slot == null) {
+                    if (!sse.started()) {
+                        sse.start();
+                    }
                     sse.comment("waiting for a free slot");
                     if (sse.broken()) {
                         return;
@@ -121,6 +137,19 @@ final class CompletionService {
             }
         }
         try {
+            Prompt prompt;
+            try {
+                prompt = prompt(req);
+            } catch (ApiError e) {
+                if (!sse.started()) {
+                    throw e; // nothing sent yet: a plain error response
+                }
+                sse.event(e.toJson());
+                return;
+            }
+            if (!sse.started()) {
+                sse.start();
+            }
             slot.session().reset();
             boolean usage = req.includeUsage();
             TextSink sink;
@@ -148,20 +177,23 @@ final class CompletionService {
                 sse.event(json.usageChunk(r.stats()));
             }
             sse.done();
+        } catch (ApiError e) {
+            throw e;
         } catch (RuntimeException e) {
             // the stream has begun: the error can only go in it
-            LOG.error("generation failed", e);
+            LOG.error("generation failed: {}", e.toString());
             sse.event(new ApiError(500, "server_error", null, null, "generation failed: " + e.getMessage()).toJson());
         } finally {
             pool.release(slot);
         }
     }
 
-    private static Slot awaitForever(SlotPool.Ticket ticket) throws InterruptedException {
+    /** The slot, or {@code null} when the client left (its place in line is given up). */
+    private static Slot await(SlotPool.Ticket ticket, Cancellation cancel) throws InterruptedException {
         Slot slot = null;
         try {
-            while (slot == null) {
-                slot = ticket.await(1, TimeUnit.HOURS);
+            while (slot == null && !cancel.isCancelled()) {
+                slot = ticket.await(200, TimeUnit.MILLISECONDS);
             }
             return slot;
         } finally {

@@ -51,6 +51,10 @@ final class SseStream {
         write("data: [DONE]\n\n");
     }
 
+    boolean started() {
+        return out != null || broken;
+    }
+
     boolean broken() {
         return broken;
     }

@@ -126,8 +126,13 @@ class BadRequestTest {
     }
 
     static void assertStillServing() throws Exception {
-        assertEquals("ok", server.health().get("status").asText());
-        HttpResponse<String> ok = server.post(CHAT, "{" + HI + ", \"max_tokens\": 2}");
+        assertStillServing(server);
+    }
+
+    /** {@code s} answers a health check and a good request. */
+    static void assertStillServing(TestServer s) throws Exception {
+        assertEquals("ok", s.health().get("status").asText());
+        HttpResponse<String> ok = s.post(CHAT, "{" + HI + ", \"max_tokens\": 2}");
         assertEquals(200, ok.statusCode(), ok.body());
         assertEquals(2, TestServer.JSON.readTree(ok.body()).at("/usage/completion_tokens").asInt());
     }

@@ -122,6 +122,38 @@ class ConcurrencyTest {
         }
     }
 
+    static final String LONG_WHOLE = LONG.replace("\"stream\": true", "\"stream\": false");
+
+    @Test
+    void aNonStreamingClientThatDisconnectsFreesItsSlot() throws Exception {
+        try (TestServer s = new TestServer("cpu", 1, 0, 4096)) {
+            RawStream whole = new RawStream(s, LONG_WHOLE);
+            waitFor(s, "slots_idle", 0, 5000);
+            long t0 = System.nanoTime();
+            whole.close();
+            waitFor(s, "slots_idle", 1, 2000);
+            HttpResponse<String> ok = s.post("/v1/chat/completions", SHORT);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(200, ok.statusCode(), ok.body());
+            assertTrue(ms < 3000, "the next request was served " + ms + " ms after the disconnect");
+        }
+    }
+
+    @Test
+    void aQueuedNonStreamingClientThatLeavesGivesUpItsPlace() throws Exception {
+        try (TestServer s = new TestServer("cpu", 1, 1, 4096)) {
+            RawStream running = new RawStream(s, LONG);
+            running.await(3, l -> l.startsWith("data: {"));
+            RawStream waiting = new RawStream(s, LONG_WHOLE);
+            waitFor(s, "requests_waiting", 1, 5000);
+            waiting.close();
+            waitFor(s, "requests_waiting", 0, 2000);
+            running.close();
+            waitFor(s, "slots_idle", 1, 2000);
+            assertEquals(200, s.post("/v1/chat/completions", SHORT).statusCode());
+        }
+    }
+
     @Test
     void eightClientsThreeRequestsEachOnTwoSlots() throws Exception {
         String[] questions = {"What is the capital of France?", "Count to five.", "Say something nice."};

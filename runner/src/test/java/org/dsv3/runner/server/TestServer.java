@@ -31,9 +31,18 @@ final class TestServer implements AutoCloseable {
     }
 
     TestServer(String provider, int parallel, int queue, int ctx) {
-        server = new ApiServer(model(provider), new SessionOptions(KvCacheType.F16, ctx),
-                new ServerConfig("127.0.0.1", 0, parallel, queue, ServerConfig.DEFAULT_MAX_BODY, "tiny")).start();
+        this(provider, parallel, queue, ctx, null, ServerConfig.DEFAULT_IDLE_TIMEOUT_MS);
     }
+
+    /** With an API key ({@code null} = none) and an idle timeout. */
+    TestServer(String provider, int parallel, int queue, int ctx, String apiKey, long idleTimeoutMs) {
+        this.apiKey = apiKey;
+        server = new ApiServer(model(provider), new SessionOptions(KvCacheType.F16, ctx),
+                new ServerConfig("127.0.0.1", 0, parallel, queue, ServerConfig.DEFAULT_MAX_BODY, "tiny", apiKey,
+                        idleTimeoutMs)).start();
+    }
+
+    private final String apiKey;
 
     int port() {
         return server.port();
@@ -56,7 +65,7 @@ final class TestServer implements AutoCloseable {
     private OpenAIClient newOpenAi() {
         return OpenAIOkHttpClient.builder()
                 .baseUrl("http://127.0.0.1:" + port() + "/v1")
-                .apiKey("not-needed")
+                .apiKey(apiKey != null ? apiKey : "not-needed")
                 .maxRetries(0)
                 .timeout(Duration.ofSeconds(60))
                 .build();
@@ -67,8 +76,12 @@ final class TestServer implements AutoCloseable {
     }
 
     HttpResponse<String> post(String path, HttpRequest.BodyPublisher body) throws IOException, InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json").POST(body).build();
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").POST(body);
+        if (apiKey != null) {
+            b.header("Authorization", "Bearer " + apiKey);
+        }
+        HttpRequest req = b.build();
         return http.send(req, HttpResponse.BodyHandlers.ofString());
     }
 
@@ -83,6 +96,34 @@ final class TestServer implements AutoCloseable {
             throw new AssertionError("health: " + r.statusCode() + " " + r.body());
         }
         return JSON.readTree(r.body());
+    }
+
+    /**
+     * Sends {@code raw} bytes as they are on a new connection and reads the answer until the server
+     * closes it or {@code readMillis} pass; returns what came ({@code ""} when nothing did).
+     */
+    String raw(byte[] raw, int readMillis) throws IOException {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port())) {
+            s.setSoTimeout(readMillis);
+            s.getOutputStream().write(raw);
+            s.getOutputStream().flush();
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            try {
+                java.io.InputStream in = s.getInputStream();
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    got.write(buf, 0, n);
+                }
+            } catch (java.net.SocketTimeoutException | java.net.SocketException e) {
+                // what came before the timeout or reset is the answer
+            }
+            return got.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    String raw(String raw, int readMillis) throws IOException {
+        return raw(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8), readMillis);
     }
 
     @Override
