@@ -11,7 +11,13 @@ import picocli.CommandLine;
 final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
+        if (ex instanceof java.nio.file.FileSystemException fs) { // its message is only the path
+            cmd.getErr().println("dsv3 " + cmd.getCommandName() + ": " + fs.getFile() + ": "
+                    + org.dsv3.model.gguf.GgufFile.reason(fs));
+            return 1;
+        }
         if (ex instanceof GgufException || ex instanceof IllegalArgumentException
+                || ex instanceof org.dsv3.runner.generate.NonFiniteLogitsException
                 || ex instanceof java.io.IOException || ex instanceof UserError || ex instanceof BackendException) {
             cmd.getErr().println("dsv3 " + cmd.getCommandName() + ": " + ex.getMessage());
             return 1;

@@ -125,7 +125,7 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             text = Files.readString(apiKeyFile, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UserError("--api-key-file " + apiKeyFile + ": cannot read it: " + rootMessage(e));
+            throw new UserError("--api-key-file " + apiKeyFile + ": cannot read it: " + org.dsv3.model.gguf.GgufFile.reason(e));
         }
         String first = text.lines().findFirst().orElse("").strip();
         if (first.isEmpty()) {

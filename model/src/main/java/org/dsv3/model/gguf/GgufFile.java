@@ -66,6 +66,10 @@ public final class GgufFile implements AutoCloseable {
 
     /** Maps and validates {@code path}. The mapping lives until {@link #close()}. */
     public static GgufFile open(Path path) {
+        String kind = notARegularFile(path);
+        if (kind != null) {
+            throw new GgufException(path + ": " + kind + ", not a GGUF file");
+        }
         Arena arena = Arena.ofShared();
         try {
             MemorySegment seg;
@@ -75,11 +79,37 @@ public final class GgufFile implements AutoCloseable {
             return new Parser(path, seg).parse(arena);
         } catch (IOException e) {
             arena.close();
-            throw new GgufException(path + ": cannot read file: " + e.getMessage(), e);
+            throw new GgufException(path + ": cannot read file: " + reason(e), e);
         } catch (RuntimeException e) {
             arena.close();
             throw e;
         }
+    }
+
+    /** What {@code path} is when it is not a regular file ("no such file", "a directory", ...), else {@code null}. */
+    public static String notARegularFile(Path path) {
+        if (java.nio.file.Files.isRegularFile(path)) {
+            return null;
+        }
+        if (java.nio.file.Files.isDirectory(path)) {
+            return "is a directory";
+        }
+        if (!java.nio.file.Files.exists(path)) {
+            Path parent = path.toAbsolutePath().getParent();
+            return parent != null && !java.nio.file.Files.isDirectory(parent)
+                    ? "no such file (its directory " + parent + " does not exist)" : "no such file";
+        }
+        return "is not a regular file (a device, FIFO or socket)";
+    }
+
+    /** The reason of an I/O failure in words (the JDK's messages of some are only the path). */
+    public static String reason(IOException e) {
+        return switch (e) {
+            case java.nio.file.NoSuchFileException x -> "no such file";
+            case java.nio.file.AccessDeniedException x -> "permission denied";
+            case java.nio.file.FileSystemException x when x.getReason() != null -> x.getReason();
+            default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        };
     }
 
     public Path path() {

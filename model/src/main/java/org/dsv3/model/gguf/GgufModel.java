@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,10 +29,15 @@ public final class GgufModel implements AutoCloseable {
         this.tensors = Collections.unmodifiableMap(tensors);
     }
 
+    /** Keys that name what a file is: every shard of one model that carries them carries the same values. */
+    private static final List<String> IDENTITY_KEYS = List.of("general.architecture", "general.name",
+            "general.file_type", "general.quantization_version", "tokenizer.ggml.model");
+
     /** Opens the model that {@code path} is part of; a missing or inconsistent shard is named in the error. */
     public static GgufModel open(Path path) {
-        if (!Files.isRegularFile(path)) {
-            throw new GgufException(path + ": no such file");
+        String kind = GgufFile.notARegularFile(path);
+        if (kind != null) {
+            throw new GgufException(path + ": " + kind + ", not a GGUF file");
         }
         Matcher m = SPLIT_NAME.matcher(path.getFileName().toString());
         GgufFile first = GgufFile.open(path);
@@ -69,8 +75,22 @@ public final class GgufModel implements AutoCloseable {
                     throw GgufException.of(s.path(), "split.no/split.count", "shard says " + sNo + " of " + sCount
                             + ", expected " + i + " of " + count);
                 }
-                if (s.metadata().contains("split.tensors.count")
-                        && s.metadata().getLong("split.tensors.count") != expectedTensors) {
+                for (String key : IDENTITY_KEYS) {
+                    // llama-gguf-split writes the metadata in the first shard only; a shard that has its
+                    // own must agree with it
+                    Optional<GgufValue> own = s.metadata().get(key);
+                    Optional<GgufValue> firsts = shards.getFirst().metadata().get(key);
+                    if (i > 0 && own.isPresent() && !own.equals(firsts)) {
+                        throw GgufException.of(s.path(), key, "shard " + (i + 1) + " says " + own.get().value()
+                                + " but the first shard " + firsts.map(v -> "says " + v.value()).orElse("has no such key")
+                                + ": the shards come from different models");
+                    }
+                }
+                if (!s.metadata().contains("split.tensors.count")) {
+                    throw GgufException.of(s.path(), "split.tensors.count", "missing: shard " + (i + 1)
+                            + " does not say which split set it belongs to");
+                }
+                if (s.metadata().getLong("split.tensors.count") != expectedTensors) {
                     throw GgufException.of(s.path(), "split.tensors.count", s.metadata().getLong("split.tensors.count")
                             + " differs from the first shard's " + expectedTensors);
                 }

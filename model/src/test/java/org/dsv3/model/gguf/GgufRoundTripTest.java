@@ -146,6 +146,36 @@ class GgufRoundTripTest {
     }
 
     @Test
+    void aShardOfAnotherModelWithMatchingNumbersIsRefused() throws IOException {
+        List<Path> a = sample().writeSplit(tmp.resolve("same"), 3);
+        // a shard numbered and counted as the one it replaces, but carrying another model's identity
+        GgufWriter w = new GgufWriter();
+        w.put("general.architecture", GgufValue.string("llama"));
+        w.put("split.no", GgufValue.u16(1));
+        w.put("split.count", GgufValue.u16(3));
+        w.put("split.tensors.count", GgufValue.i32(3));
+        w.addTensor("x.weight", GgmlType.F32, new long[] {2}, dst -> { });
+        w.write(a.get(1));
+        GgufException e = assertThrows(GgufException.class, () -> GgufModel.open(a.get(0)));
+        assertTrue(e.getMessage().contains("same-00002-of-00003.gguf") && e.getMessage().contains("general.architecture")
+                && e.getMessage().contains("different models"), e.getMessage());
+    }
+
+    @Test
+    void directoriesAndDevicesAreNamedForWhatTheyAre() throws IOException {
+        GgufException dir = assertThrows(GgufException.class, () -> GgufModel.open(tmp));
+        assertTrue(dir.getMessage().contains(tmp.toString()) && dir.getMessage().contains("is a directory"), dir.getMessage());
+        Path devNull = Path.of("/dev/null");
+        if (Files.exists(devNull)) {
+            GgufException dev = assertThrows(GgufException.class, () -> GgufModel.open(devNull));
+            assertTrue(dev.getMessage().contains("/dev/null") && dev.getMessage().contains("not a regular file"), dev.getMessage());
+        }
+        Path missing = tmp.resolve("no/such/dir/x.gguf");
+        GgufException gone = assertThrows(GgufException.class, () -> GgufModel.open(missing));
+        assertTrue(gone.getMessage().contains(missing.toString()) && gone.getMessage().contains("does not exist"), gone.getMessage());
+    }
+
+    @Test
     void realSplitModelMatchesTheUnsplitFile() {
         Path split = TestData.require("models/split/tiny-v3.q8_0-00001-of-00004.gguf");
         Path whole = TestData.require("models/quant/tiny-v3.q8_0.gguf");

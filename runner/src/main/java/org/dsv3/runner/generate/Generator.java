@@ -66,6 +66,7 @@ public final class Generator {
             }
             logits = session.forward(Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + prefillChunk)));
         }
+        requireFinite(logits, prompt.length);
         long promptEnd = System.nanoTime();
         return decode(logits, prompt.length, cached, start, promptEnd, params, sink, cancel, sampler);
     }
@@ -107,6 +108,7 @@ public final class Generator {
                 break;
             }
             logits = session.forward(new int[] {token});
+            requireFinite(logits, session.position());
         }
         if (!stops.matched()) {
             emit(stops.push(decoder.flush()), text, sink);
@@ -116,6 +118,18 @@ public final class Generator {
         GenerationStats stats = new GenerationStats(promptTokens, cached, promptEnd - start, generated, end - promptEnd,
                 firstToken);
         return new GenerationResult(text.toString(), finish, stats);
+    }
+
+    /**
+     * Stops a generation whose logits are not all finite numbers (broken weights or hyperparameters):
+     * sampling from NaN would only write garbage tokens.
+     */
+    private static void requireFinite(float[] logits, int position) {
+        for (int i = 0; i < logits.length; i++) {
+            if (!Float.isFinite(logits[i])) {
+                throw new NonFiniteLogitsException(position, i, logits[i]);
+            }
+        }
     }
 
     private static void emit(String piece, StringBuilder text, TextSink sink) {

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.dsv3.model.chat.ChatTemplateException;
 import org.dsv3.runner.generate.Cancellation;
 import org.dsv3.runner.generate.GenerationResult;
+import org.dsv3.runner.generate.NonFiniteLogitsException;
 import org.dsv3.runner.generate.Prompt;
 import org.dsv3.runner.generate.PromptFormat;
 import org.dsv3.runner.generate.ReasoningStream;
@@ -98,8 +99,12 @@ final class CompletionService {
             slot.session().reset();
             ReasoningStream split = new ReasoningStream(prompt.opensReasoning(), (r, c) -> {
             });
-            GenerationResult r = slot.generator().generate(prompt.tokens(), req.params(), req.chat() ? split : TextSink.NONE,
-                    cancel);
+            GenerationResult r;
+            try {
+                r = slot.generator().generate(prompt.tokens(), req.params(), req.chat() ? split : TextSink.NONE, cancel);
+            } catch (NonFiniteLogitsException e) {
+                throw new ApiError(500, "server_error", null, "non_finite_logits", e.getMessage());
+            }
             if (cancel.isCancelled()) {
                 return;
             }

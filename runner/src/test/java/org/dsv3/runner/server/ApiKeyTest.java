@@ -47,10 +47,13 @@ class ApiKeyTest {
 
     @Test
     void theSdkWithAWrongKeyGets401() {
-        try (OpenAIClient wrong = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1")
-                .apiKey("sk-wrong").maxRetries(0).timeout(Duration.ofSeconds(30)).build()) {
+        OpenAIClient wrong = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1")
+                .apiKey("sk-wrong").maxRetries(0).timeout(Duration.ofSeconds(30)).build();
+        try {
             UnauthorizedException e = assertThrows(UnauthorizedException.class, () -> wrong.chat().completions().create(hi()));
             assertEquals(401, e.statusCode());
+        } finally {
+            wrong.close();
         }
     }
 

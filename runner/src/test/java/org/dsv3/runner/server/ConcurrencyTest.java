@@ -140,6 +140,20 @@ class ConcurrencyTest {
     }
 
     @Test
+    void aWholeAnswerLongerThanTheIdleTimeoutIsDelivered() throws Exception {
+        try (TestServer s = new TestServer("cpu", 1, 0, 4096, null, 200)) {
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = s.post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"Go.\"}],"
+                    + " \"max_tokens\": 400, \"temperature\": 1, \"seed\": 3}");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode body = TestServer.JSON.readTree(r.body());
+            assertTrue(ms > 200 || body.at("/usage/completion_tokens").asInt() < 400, "took " + ms + " ms");
+            assertTrue(body.at("/usage/completion_tokens").asInt() > 0, r.body());
+        }
+    }
+
+    @Test
     void aQueuedNonStreamingClientThatLeavesGivesUpItsPlace() throws Exception {
         try (TestServer s = new TestServer("cpu", 1, 1, 4096)) {
             RawStream running = new RawStream(s, LONG);
