@@ -71,6 +71,10 @@ class HostileInputCommandsTest {
         RunCommandTest.Result r = run("serve", "--model", model, "--parallel", "100000");
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("--parallel"), r.err());
+        // 256 full caches of the tiny model's own 163,840-token context in F32: 3 x 160 x 163840 x 4 B = 315 MB each
+        r = run("serve", "--model", model, "--parallel", "256", "--ctx", "0", "--kv-type", "f32", "--threads", "1");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("--parallel 256") && r.err().contains("KV cache"), r.err());
         r = run("serve", "--model", model, "--idle-timeout", "0");
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("--idle-timeout"), r.err());
