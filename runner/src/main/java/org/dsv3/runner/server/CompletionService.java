@@ -186,7 +186,11 @@ final class CompletionService {
             throw e;
         } catch (RuntimeException e) {
             // the stream has begun: the error can only go in it
-            LOG.error("generation failed: {}", e.toString());
+            if (e instanceof NonFiniteLogitsException) {
+                LOG.warn("generation stopped: {}", e.getMessage());
+            } else {
+                LOG.error("generation failed", e);
+            }
             sse.event(new ApiError(500, "server_error", null, null, "generation failed: " + e.getMessage()).toJson());
         } finally {
             pool.release(slot);
