@@ -36,12 +36,24 @@ record DeviceSpec(String provider, String detail) {
             return Backends.provider(spec.provider());
         } catch (IllegalArgumentException e) {
             if (spec.provider().equals("tornado")) {
-                throw new BackendException("the tornado device needs TornadoVM: this build has no TornadoVM backend "
-                        + "(build and run with TORNADOVM_HOME set, see tornado-config/README.md); use --device cpu");
+                throw new BackendException("the tornado device needs TornadoVM: " + tornadoMissing() + "; or use --device cpu");
             }
             throw e;
         }
     }
+
+    /** What is missing when this build has no TornadoVM backend, and how to get it. */
+    static String tornadoMissing() {
+        String home = System.getenv("TORNADOVM_HOME");
+        String what = home == null || home.isBlank()
+                ? "TORNADOVM_HOME is not set, so this build has no TornadoVM backend"
+                : "this build has no TornadoVM backend although TORNADOVM_HOME=" + home + " (start through ./dsv3, which rebuilds with it)";
+        return what + "; install the TornadoVM " + TORNADO_VERSION + " SDK for your GPU's backend (OpenCL, PTX or SPIR-V), "
+                + "export TORNADOVM_HOME=<its folder> and run ./dsv3 devices (README.md, \"GPU backend: TornadoVM\")";
+    }
+
+    /** The TornadoVM release the tornado backend is built and tested against (pom.xml {@code tornado.version}). */
+    static final String TORNADO_VERSION = "5.2.0-jdk25";
 
     BackendOptions options(int threads) {
         return new BackendOptions(threads, detail);

@@ -25,12 +25,16 @@ public final class DevicesCommand implements Callable<Integer> {
         out.printf("             %d cores, %s memory, SIMD %d-bit (%d float lanes, Vector API), %s%n",
                 cpu.cores(), cpu.memoryBytes() > 0 ? Units.bytes(cpu.memoryBytes()) : "unknown", cpu.simdBits(),
                 cpu.floatLanes(), cpu.arch());
-        for (BackendProvider p : Backends.all()) {
+        List<BackendProvider> providers = Backends.all();
+        if (providers.stream().noneMatch(p -> p.name().equalsIgnoreCase("tornado"))) {
+            out.printf("%-12s not installed: %s%n", "tornado", DeviceSpec.tornadoMissing());
+        }
+        for (BackendProvider p : providers) {
             if (p.name().equalsIgnoreCase("cpu")) {
                 continue;
             }
             if (!p.isAvailable()) {
-                out.printf("%-12s not available on this machine%n", p.name());
+                out.printf("%-12s not available: %s%n", p.name(), p.unavailableReason());
                 continue;
             }
             List<DeviceInfo> devices;

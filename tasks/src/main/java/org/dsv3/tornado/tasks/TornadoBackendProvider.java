@@ -27,8 +27,12 @@ public final class TornadoBackendProvider implements BackendProvider {
             DeviceSelector.runtime();
             return true;
         } catch (Throwable t) {
+            String home = System.getenv("TORNADOVM_HOME");
             reason = t instanceof BackendException ? t.getMessage()
-                    : "TornadoVM is not on this JVM (" + DeviceSelector.oneLine(t) + "); start it with $TORNADOVM_HOME/tornado-argfile";
+                    : "TornadoVM is not on this JVM (" + DeviceSelector.oneLine(t) + "); "
+                    + (home == null || home.isBlank()
+                            ? "TORNADOVM_HOME is not set: export it (a TornadoVM 5.2.0-jdk25 SDK, README.md \"GPU backend: TornadoVM\") and start through ./dsv3"
+                            : "start the JVM with @$TORNADOVM_HOME/tornado-argfile, as ./dsv3 does");
             return false;
         }
     }
