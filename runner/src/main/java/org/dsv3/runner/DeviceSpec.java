@@ -1,10 +1,9 @@
 package org.dsv3.runner;
 
 import java.util.Locale;
-import org.dsv3.model.backend.BackendException;
 import org.dsv3.model.backend.BackendOptions;
 import org.dsv3.model.backend.BackendProvider;
-import org.dsv3.model.backend.Backends;
+import org.dsv3.runner.load.BackendLookup;
 
 /**
  * A {@code --device} value split at its first ':': the backend provider's name, and the rest, which
@@ -27,33 +26,10 @@ record DeviceSpec(String provider, String detail) {
         return new DeviceSpec(name, detail);
     }
 
-    /**
-     * The provider named by {@code spec}; for {@code tornado} on a build without the TornadoVM modules, a
-     * one-line explanation instead of "no backend".
-     */
+    /** The provider named by {@code spec} ({@link BackendLookup#provider}: a missing tornado backend explained). */
     static BackendProvider provider(DeviceSpec spec) {
-        try {
-            return Backends.provider(spec.provider());
-        } catch (IllegalArgumentException e) {
-            if (spec.provider().equals("tornado")) {
-                throw new BackendException("the tornado device needs TornadoVM: " + tornadoMissing() + "; or use --device cpu");
-            }
-            throw e;
-        }
+        return BackendLookup.provider(spec.provider());
     }
-
-    /** What is missing when this build has no TornadoVM backend, and how to get it. */
-    static String tornadoMissing() {
-        String home = System.getenv("TORNADOVM_HOME");
-        String what = home == null || home.isBlank()
-                ? "TORNADOVM_HOME is not set, so this build has no TornadoVM backend"
-                : "this build has no TornadoVM backend although TORNADOVM_HOME=" + home + " (start through ./dsv3, which rebuilds with it)";
-        return what + "; install the TornadoVM " + TORNADO_VERSION + " SDK for your GPU's backend (OpenCL, PTX or SPIR-V), "
-                + "export TORNADOVM_HOME=<its folder> and run ./dsv3 devices (README.md, \"GPU backend: TornadoVM\")";
-    }
-
-    /** The TornadoVM release the tornado backend is built and tested against (pom.xml {@code tornado.version}). */
-    static final String TORNADO_VERSION = "5.2.0-jdk25";
 
     BackendOptions options(int threads) {
         return new BackendOptions(threads, detail);

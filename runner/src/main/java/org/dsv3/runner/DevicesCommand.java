@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.dsv3.model.backend.BackendProvider;
 import org.dsv3.model.backend.Backends;
 import org.dsv3.model.backend.DeviceInfo;
+import org.dsv3.runner.load.BackendLookup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -27,7 +28,7 @@ public final class DevicesCommand implements Callable<Integer> {
                 cpu.floatLanes(), cpu.arch());
         List<BackendProvider> providers = Backends.all();
         if (providers.stream().noneMatch(p -> p.name().equalsIgnoreCase("tornado"))) {
-            out.printf("%-12s not installed: %s%n", "tornado", DeviceSpec.tornadoMissing());
+            out.printf("%-12s not installed: %s%n", "tornado", BackendLookup.tornadoMissing());
         }
         for (BackendProvider p : providers) {
             if (p.name().equalsIgnoreCase("cpu")) {
