@@ -109,7 +109,6 @@ class TornadoReferenceLogitsTest {
              InferenceBackend backend = Backends.provider("tornado").load(file,
                      DeepSeekConfig.fromGguf(file, GroupRouting.AUTO), BackendOptions.defaults())) {
             int vocab = backend.config().vocabSize();
-            float worst = 0f;
             for (int caseNo = 0; caseNo < cases.size(); caseNo++) {
                 int[] tokens = tokens(cases.get(caseNo));
                 float[] expected = floats(TestData.require(s.refFile(caseNo)));
@@ -124,11 +123,11 @@ class TornadoReferenceLogitsTest {
                 for (int i = 0; i < expected.length; i++) {
                     max = Math.max(max, Math.abs(expected[i] - actual[i]));
                 }
-                System.out.printf("tornado %s case %d (%d tokens, %s): max |diff| %.3g%n", s.label(), caseNo, tokens.length,
-                        batch ? "batched" : "token by token", max);
-                worst = Math.max(worst, max);
+                String how = batch ? "batched" : "token by token";
+                System.out.printf("tornado %s case %d (%d tokens, %s): max |diff| %.3g%n", s.label(), caseNo, tokens.length, how, max);
+                // checked case by case, so that a case is judged even when a later one's reference is absent (subset)
+                assertTrue(max <= BOUND, s.label() + " case " + caseNo + " (" + how + "): max |diff| " + max + " > " + BOUND);
             }
-            assertTrue(worst <= BOUND, s.label() + ": max |diff| " + worst + " > " + BOUND);
         }
     }
 
