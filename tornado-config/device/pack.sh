@@ -10,6 +10,8 @@
 # with TORNADOVM_HOME set. For the PTX backend TORNADOVM_HOME must be an SDK that has it (a PTX or
 # combined release archive); the machine running this script does not need the NVIDIA driver.
 # usage: tornado-config/device/pack.sh [MODEL.gguf ...]        (from the repository root)
+#   MODELs go to app/models; h200.sh's check step reads tiny-v2.bf16.gguf and tiny-v3.q8_0.gguf there
+#   (from the full test data, testdata/README.md) besides the committed testdata/models/quant/tiny-v3.q4_k_m.gguf.
 # then, on the device machine, from the repository root: bash .device/app/h200.sh [STEPS...]
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
