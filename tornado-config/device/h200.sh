@@ -1,8 +1,8 @@
 #!/bin/bash
 # One H200 session of the TornadoVM backend: correctness on the tiny models against the CPU engine
 # (OpenCL and PTX), then decode/prompt speed on synthetic V2-Lite-size models. Run from the repository
-# root on the GPU machine, with .device/ carried (tornado-device.tar.xz from
-# /work/shared/tools/pack-tornado-for-device.sh, and app/ = this folder's files, our jars in app/lib,
+# root on the GPU machine, with .device/ carried: made by this folder's pack.sh (tornado-device.tar.xz =
+# a minimal JDK, the TornadoVM SDK and its argfile; app/ = this folder's files, our jars in app/lib,
 # tiny GGUFs in app/models). Everything goes to $OUT (at most 8 files come back).
 # usage: bash .device/app/h200.sh [STEPS...]   STEPS default: env check synth bench
 set -u

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dsv3.model.backend.BackendOptions;
 import org.dsv3.model.backend.BackendProvider;
-import org.dsv3.model.backend.Backends;
 import org.dsv3.model.backend.InferenceBackend;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.model.config.GroupRouting;
@@ -101,7 +100,7 @@ final class BenchCommand implements Callable<Integer> {
             PageToucher.touch(m.tensors().values());
             for (String device : devices) {
                 DeviceSpec d = DeviceSpec.parse(device);
-                BackendProvider provider = Backends.provider(d.provider());
+                BackendProvider provider = DeviceSpec.provider(d);
                 err.printf("dsv3 bench: %s on %s%n", file.getFileName(), device);
                 err.flush();
                 try (InferenceBackend b = provider.load(m, c, d.options(threads))) {

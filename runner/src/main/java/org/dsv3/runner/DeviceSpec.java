@@ -1,10 +1,9 @@
 package org.dsv3.runner;
 
 import java.util.Locale;
-import org.dsv3.model.backend.BackendException;
 import org.dsv3.model.backend.BackendOptions;
 import org.dsv3.model.backend.BackendProvider;
-import org.dsv3.model.backend.Backends;
+import org.dsv3.runner.load.BackendLookup;
 
 /**
  * A {@code --device} value split at its first ':': the backend provider's name, and the rest, which
@@ -27,20 +26,9 @@ record DeviceSpec(String provider, String detail) {
         return new DeviceSpec(name, detail);
     }
 
-    /**
-     * The provider named by {@code spec}; for {@code tornado} on a build without the TornadoVM modules, a
-     * one-line explanation instead of "no backend".
-     */
+    /** The provider named by {@code spec} ({@link BackendLookup#provider}: a missing tornado backend explained). */
     static BackendProvider provider(DeviceSpec spec) {
-        try {
-            return Backends.provider(spec.provider());
-        } catch (IllegalArgumentException e) {
-            if (spec.provider().equals("tornado")) {
-                throw new BackendException("the tornado device needs TornadoVM: this build has no TornadoVM backend "
-                        + "(build and run with TORNADOVM_HOME set, see tornado-config/README.md); use --device cpu");
-            }
-            throw e;
-        }
+        return BackendLookup.provider(spec.provider());
     }
 
     BackendOptions options(int threads) {

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.dsv3.model.backend.BackendProvider;
 import org.dsv3.model.backend.Backends;
 import org.dsv3.model.backend.DeviceInfo;
+import org.dsv3.runner.load.BackendLookup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -25,12 +26,16 @@ public final class DevicesCommand implements Callable<Integer> {
         out.printf("             %d cores, %s memory, SIMD %d-bit (%d float lanes, Vector API), %s%n",
                 cpu.cores(), cpu.memoryBytes() > 0 ? Units.bytes(cpu.memoryBytes()) : "unknown", cpu.simdBits(),
                 cpu.floatLanes(), cpu.arch());
-        for (BackendProvider p : Backends.all()) {
+        List<BackendProvider> providers = Backends.all();
+        if (providers.stream().noneMatch(p -> p.name().equalsIgnoreCase("tornado"))) {
+            out.printf("%-12s not installed: %s%n", "tornado", BackendLookup.tornadoMissing());
+        }
+        for (BackendProvider p : providers) {
             if (p.name().equalsIgnoreCase("cpu")) {
                 continue;
             }
             if (!p.isAvailable()) {
-                out.printf("%-12s not available on this machine%n", p.name());
+                out.printf("%-12s not available: %s%n", p.name(), p.unavailableReason());
                 continue;
             }
             List<DeviceInfo> devices;

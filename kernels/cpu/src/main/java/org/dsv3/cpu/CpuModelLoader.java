@@ -9,7 +9,7 @@ import org.dsv3.model.gguf.GgufModel;
 /**
  * Builds the CPU forward pass from a GGUF model: every matrix stays in the memory map in its stored
  * type; only 1-D vectors (norm gains, selection biases) are read onto the heap, and legacy
- * {@code attn_kv_b} tensors are split once ({@link LegacyKvB}). Tensor names: architecture doc §2.
+ * {@code attn_kv_b} tensors are split once ({@link LegacyKvB}). Tensor names: docs/architecture.md §2.
  */
 public final class CpuModelLoader {
     private final GgufModel model;

@@ -4,7 +4,7 @@ import org.dsv3.model.backend.Logits;
 import org.dsv3.model.config.DeepSeekConfig;
 
 /**
- * The whole forward pass (architecture doc §6): token embedding (no scaling), the blocks, the final
+ * The whole forward pass (docs/architecture.md §6): token embedding (no scaling), the blocks, the final
  * RMSNorm and the untied output head.
  */
 public final class DeepSeekTransformer {

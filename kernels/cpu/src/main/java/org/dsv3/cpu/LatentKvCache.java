@@ -4,7 +4,7 @@ import java.util.Arrays;
 import org.dsv3.model.backend.KvCacheType;
 
 /**
- * The MLA cache (architecture doc §3.3): per layer and token one row {@code [c | k_pe]} of
+ * The MLA cache (docs/architecture.md §3.3): per layer and token one row {@code [c | k_pe]} of
  * {@code kv_lora_rank + qk_rope_head_dim} values (576 for V3), the normalised latent and the already
  * rotated key part. Stored as float32, bfloat16 or float16; rows grow on demand up to the context
  * limit. Reads come back as float32.

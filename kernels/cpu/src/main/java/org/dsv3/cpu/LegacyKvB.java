@@ -6,7 +6,7 @@ import org.dsv3.model.config.DeepSeekConfig;
 /**
  * Splits a legacy {@code attn_kv_b} ({@code [H·(d_nope+d_v)][r_kv]}, row {@code h·(d_nope+d_v)+j}:
  * k_nope for j &lt; d_nope, value after) into the absorbed form the attention uses, laid out like
- * {@code attn_k_b} / {@code attn_v_b} of current files (architecture doc §2.3): per head
+ * {@code attn_k_b} / {@code attn_v_b} of current files (docs/architecture.md §2.3): per head
  * {@code W_UK,hᵀ} ({@code [r_kv][d_nope]}) and {@code W_UV,h} ({@code [d_v][r_kv]}). The tensor is small
  * (one per layer), so it is dequantized once at load; this is the engine's only dequantized weight copy.
  */

@@ -4,7 +4,7 @@ import org.dsv3.cpu.kernels.VectorOps;
 import org.dsv3.model.config.DeepSeekConfig;
 
 /**
- * Multi-head Latent Attention of one block in the weight-absorbed form (architecture doc §3.1, §3.3).
+ * Multi-head Latent Attention of one block in the weight-absorbed form (docs/architecture.md §3.1, §3.3).
  *
  * <p>Per token: {@code q} from the (optionally low-rank) query projection; {@code [c | k_pe]} from
  * {@code attn_kv_a_mqa}, {@code c} RMS-normalised, {@code k_pe} and every head's {@code q_pe} rotated;

@@ -3,7 +3,7 @@ package org.dsv3.cpu;
 import org.dsv3.cpu.kernels.VectorOps;
 
 /**
- * The mixture-of-experts FFN of a MoE block (architecture doc §5.3): the router picks k experts per
+ * The mixture-of-experts FFN of a MoE block (docs/architecture.md §5.3): the router picks k experts per
  * token, only those experts run, each on the tokens routed to it (one weight pass per expert for
  * the whole batch), their outputs are added with the routing weights; the shared experts always run,
  * unweighted.

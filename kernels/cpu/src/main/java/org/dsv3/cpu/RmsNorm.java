@@ -1,6 +1,6 @@
 package org.dsv3.cpu;
 
-/** RMSNorm {@code y_i = γ_i · x_i / sqrt(mean(x²) + ε)} in float32 (architecture doc §6). */
+/** RMSNorm {@code y_i = γ_i · x_i / sqrt(mean(x²) + ε)} in float32 (docs/architecture.md §6). */
 public final class RmsNorm {
     private RmsNorm() {
     }

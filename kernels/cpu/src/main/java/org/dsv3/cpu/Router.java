@@ -5,7 +5,7 @@ import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.model.config.Gating;
 
 /**
- * Chooses the routed experts of one token and their weights (architecture doc §5.3): softmax (V2) or
+ * Chooses the routed experts of one token and their weights (docs/architecture.md §5.3): softmax (V2) or
  * sigmoid (V3) scores; an optional selection bias that only chooses; group-limited choice with the
  * losing groups masked to −∞ (§5.4, §10 item 5); top-k; weights from the unbiased scores (§10 item
  * 6), optionally normalised, times the routed scale.

@@ -1,7 +1,7 @@
 package org.dsv3.cpu;
 
 /**
- * The SiLU-gated FFN {@code W_down·(silu(W_gate·x) ⊙ W_up·x)} (architecture doc §5.2): the dense FFN
+ * The SiLU-gated FFN {@code W_down·(silu(W_gate·x) ⊙ W_up·x)} (docs/architecture.md §5.2): the dense FFN
  * of the leading blocks, each routed expert and the (concatenated) shared experts.
  */
 public final class SwiGlu implements FeedForward {

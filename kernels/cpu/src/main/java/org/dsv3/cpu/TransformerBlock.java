@@ -1,7 +1,7 @@
 package org.dsv3.cpu;
 
 /**
- * One pre-norm residual block (architecture doc §6):
+ * One pre-norm residual block (docs/architecture.md §6):
  * {@code h += MLA(RMSNorm(h, attn_norm)); h += FFN(RMSNorm(h, ffn_norm))}, the FFN dense or MoE.
  */
 public final class TransformerBlock {

@@ -11,7 +11,7 @@ import org.dsv3.model.quant.GgmlType;
 /**
  * A row-major matrix of {@code rows × cols} weights in their stored (possibly quantized) form, read in
  * place: usually a slice of the memory-mapped GGUF file. Row {@code r} multiplies an input vector of
- * length {@code cols} into output element {@code r} ({@code y = W·x}, architecture doc §0.2).
+ * length {@code cols} into output element {@code r} ({@code y = W·x}, docs/architecture.md §0.2).
  */
 public record WeightMatrix(String name, GgmlType type, MemorySegment data, long offset, int rows, int cols, long rowBytes) {
 

@@ -4,7 +4,7 @@ import org.dsv3.model.config.DeepSeekConfig;
 
 /**
  * Rotary position embedding of the {@code d_rope}-wide slices of q and k: adjacent pairs
- * {@code (x[2i], x[2i+1])} (NORM mode, architecture doc §3.7 and §10 item 10) rotated by angles with
+ * {@code (x[2i], x[2i+1])} (NORM mode, docs/architecture.md §3.7 and §10 item 10) rotated by angles with
  * YaRN frequencies (§4.2), magnitude 1 (§4.3, §10 item 2: the YaRN temperature lives in the softmax
  * scale, not here).
  */

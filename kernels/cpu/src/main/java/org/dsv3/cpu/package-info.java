@@ -2,7 +2,7 @@
  * The CPU backend: the DeepSeek forward pass in plain Java, weights read in place from the
  * memory-mapped GGUF file.
  *
- * <p>Where each part of {@code deepseek-v3-architecture.md} lives:
+ * <p>Where each part of {@code docs/architecture.md} lives:
  * <ul>
  *   <li>§6 model wiring (embedding, blocks, final norm, head): {@link org.dsv3.cpu.DeepSeekTransformer},
  *       one block: {@link org.dsv3.cpu.TransformerBlock}, norms: {@link org.dsv3.cpu.RmsNorm};</li>

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The absorbed MLA (architecture doc §3.3) against the naive form that decompresses K and V per head
+ * The absorbed MLA (docs/architecture.md §3.3) against the naive form that decompresses K and V per head
  * (§3.2, {@link NaiveMla}), on random weights and inputs, in one batch and in uneven chunks.
  */
 class MlaAttentionTest {

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import org.dsv3.model.config.DeepSeekConfig;
 
 /**
- * The naive MLA of architecture doc §3.2, written as plainly as possible in double precision for
+ * The naive MLA of docs/architecture.md §3.2, written as plainly as possible in double precision for
  * tests: decompress {@code k_nope = W_UK,h·c} and {@code v = W_UV,h·c} for every position and head,
  * then ordinary causal multi-head attention. Weights are row-major float arrays in GGUF layout
  * ({@code kB} = per-head {@code W_UK,hᵀ}, {@code vB} = per-head {@code W_UV,h}).

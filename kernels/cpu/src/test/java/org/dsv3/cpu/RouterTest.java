@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import org.dsv3.model.config.Gating;
 import org.junit.jupiter.api.Test;
 
-/** Routing rules of architecture doc §5.3–5.4 on hand-checkable numbers. */
+/** Routing rules of docs/architecture.md §5.3–5.4 on hand-checkable numbers. */
 class RouterTest {
 
     private static float logit(double p) {

@@ -4,7 +4,7 @@ import org.dsv3.model.config.AttentionLayout;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.model.config.Gating;
 
-/** Hand-built configurations with the published hyperparameters (architecture doc §1.2). */
+/** Hand-built configurations with the published hyperparameters (docs/architecture.md §1.2). */
 final class TestConfigs {
     private TestConfigs() {
     }

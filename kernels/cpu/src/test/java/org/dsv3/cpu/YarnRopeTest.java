@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
-/** Hand-checkable numbers of architecture doc §3.4 and §4.2. */
+/** Hand-checkable numbers of docs/architecture.md §3.4 and §4.2. */
 class YarnRopeTest {
 
     @Test

@@ -3,7 +3,7 @@ package org.dsv3.model.backend;
 import java.util.Locale;
 
 /**
- * Element type of the latent KV cache (architecture doc §3.3, §3.5): what each of the 576 cached
+ * Element type of the latent KV cache (docs/architecture.md §3.3, §3.5): what each of the 576 cached
  * values per token and layer is stored as. Arithmetic is always float32; only storage differs.
  */
 public enum KvCacheType {

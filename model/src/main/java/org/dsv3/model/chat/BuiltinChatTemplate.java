@@ -9,7 +9,7 @@ import java.util.Set;
 
 /**
  * Chat formats written in Java, for files that carry no {@code tokenizer.chat_template}
- * (architecture doc §7.4):
+ * (docs/architecture.md §7.4):
  * <ul>
  *   <li>{@link Format#DEEPSEEK_V3}: {@code BOS + system prompts (joined by "\n\n")}, then
  *       {@code <｜User｜>content}, {@code <｜Assistant｜>content<｜end▁of▁sentence｜>}, tool outputs as

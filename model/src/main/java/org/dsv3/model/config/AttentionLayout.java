@@ -1,6 +1,6 @@
 package org.dsv3.model.config;
 
-/** How a file stores the MLA up-projection (architecture doc §1.3, §2.3). */
+/** How a file stores the MLA up-projection (docs/architecture.md §1.3, §2.3). */
 public enum AttentionLayout {
     /** Split per-head {@code attn_k_b} / {@code attn_v_b} (llama.cpp files since April 2025). */
     MLA,

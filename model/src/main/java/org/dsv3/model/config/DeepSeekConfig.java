@@ -7,7 +7,7 @@ import org.dsv3.model.gguf.GgufModel;
 
 /**
  * Everything that distinguishes one model of the DeepSeek-V3 family from another, read from the
- * {@code deepseek2.*} keys of a GGUF file (architecture doc §1). One configuration object serves
+ * {@code deepseek2.*} keys of a GGUF file (docs/architecture.md §1). One configuration object serves
  * V2, V2-Lite, V3/R1/V3.1, Moonlight and Kimi-K2: the variants are data, not subclasses.
  *
  * @param blockCount        blocks in the file ({@code block_count})

@@ -1,6 +1,6 @@
 package org.dsv3.model.config;
 
-/** How router logits become expert scores (architecture doc §5.3 step 2; GGUF {@code expert_gating_func}). */
+/** How router logits become expert scores (docs/architecture.md §5.3 step 2; GGUF {@code expert_gating_func}). */
 public enum Gating {
     /** Softmax over all experts: DeepSeek-V2, V2-Lite (id 1, and the meaning of an absent key). */
     SOFTMAX,

@@ -1,7 +1,7 @@
 package org.dsv3.model.config;
 
 /**
- * What to do about group-limited routing (architecture doc §5.4) when a V3-style file lacks the
+ * What to do about group-limited routing (docs/architecture.md §5.4) when a V3-style file lacks the
  * {@code expert_group_count} keys.
  */
 public enum GroupRouting {

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The tensors a DeepSeek file must hold for a given configuration, with their ggml-order shapes
- * (architecture doc §2). Used to check a file completely before any computation.
+ * (docs/architecture.md §2). Used to check a file completely before any computation.
  */
 public final class TensorSchema {
     /** One expected tensor; {@code optional} tensors may be absent but must have this shape when present. */

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 /**
  * A model stored in one GGUF file or split over several ({@code name-00001-of-00009.gguf},
- * architecture doc §9.4). Opening any shard opens them all; metadata comes from the first shard,
+ * docs/architecture.md §9.4). Opening any shard opens them all; metadata comes from the first shard,
  * tensors from every shard, each still a slice of its own memory-mapped file.
  */
 public final class GgufModel implements AutoCloseable {

@@ -7,7 +7,7 @@ import org.dsv3.model.quant.GgmlType;
 
 /**
  * One tensor of a GGUF file: its name, element type, dimensions in ggml order ({@code dims[0]} is
- * the contiguous row length, see architecture doc §0.2) and its bytes, a read-only slice of the
+ * the contiguous row length, see docs/architecture.md §0.2) and its bytes, a read-only slice of the
  * memory-mapped file. Nothing is copied onto the heap.
  */
 public record GgufTensor(String name, GgmlType type, long[] dims, MemorySegment data, Path file) {

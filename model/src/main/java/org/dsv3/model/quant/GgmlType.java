@@ -2,7 +2,7 @@ package org.dsv3.model.quant;
 
 /**
  * The ggml tensor element types that can appear in a GGUF file, with their block geometry
- * (architecture doc §9.2). Every type has a fixed number of elements per block and bytes per
+ * (docs/architecture.md §9.2). Every type has a fixed number of elements per block and bytes per
  * block; a row of {@code n} elements occupies {@code n / blockSize * typeSize} bytes.
  *
  * <p>{@link #isSupported()} tells whether this engine can compute with the type; unsupported types

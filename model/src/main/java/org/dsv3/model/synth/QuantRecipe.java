@@ -5,7 +5,7 @@ import org.dsv3.model.quant.GgmlType;
 
 /**
  * Which ggml type each tensor of a synthetic file gets, in the spirit of llama-quantize's presets
- * (architecture doc §9.1, §9.3): 1-D tensors and the router stay F32; "_M" mixes give the down
+ * (docs/architecture.md §9.1, §9.3): 1-D tensors and the router stay F32; "_M" mixes give the down
  * projections and {@code attn_v_b} more bits in some layers; rows whose length is not a multiple of
  * 256 fall back to a 32-block type (Q4_K → Q5_0, Q5_K → Q5_1, Q6_K → Q8_0).
  */

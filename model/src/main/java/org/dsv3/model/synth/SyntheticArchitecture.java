@@ -3,7 +3,7 @@ package org.dsv3.model.synth;
 import java.util.Locale;
 
 /**
- * The real dimensions of the models of the family (architecture doc §1.2), for writing synthetic
+ * The real dimensions of the models of the family (docs/architecture.md §1.2), for writing synthetic
  * benchmark files. Only the shapes and hyperparameters are real; the weights are random.
  */
 public enum SyntheticArchitecture {

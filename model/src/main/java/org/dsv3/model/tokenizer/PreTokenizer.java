@@ -10,7 +10,7 @@ import java.util.TreeSet;
  * {@code tokenizer.ggml.pre}: a sequence of regexes, each applied to every fragment the previous
  * ones left ("Isolated": matched and unmatched pieces are both kept, in order).
  *
- * <p>Supported names and their regexes (architecture doc §7.2; the lists llama.cpp uses for these
+ * <p>Supported names and their regexes (docs/architecture.md §7.2; the lists llama.cpp uses for these
  * names):
  * <ul>
  *   <li>{@code deepseek-v3} (DeepSeek-V3, R1, V3.1) and {@code joyai-llm} (the name llama.cpp's

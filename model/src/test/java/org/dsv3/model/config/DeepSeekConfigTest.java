@@ -93,7 +93,7 @@ class DeepSeekConfigTest {
         assertEquals(4, c.groupUsedCount());
     }
 
-    /** V2-Lite keys as llama.cpp's converter writes them (architecture doc §1.2). */
+    /** V2-Lite keys as llama.cpp's converter writes them (docs/architecture.md §1.2). */
     private GgufWriter v2LiteKeys() {
         GgufWriter w = new GgufWriter();
         w.put("general.architecture", GgufValue.string("deepseek2"));

@@ -30,7 +30,7 @@ class SyntheticModelWriterTest {
         }
     }
 
-    /** The hyperparameters written are the real ones (architecture doc §1.2, §3.4, §3.5). */
+    /** The hyperparameters written are the real ones (docs/architecture.md §1.2, §3.4, §3.5). */
     @Test
     void realHyperparametersOfEveryArchitecture() throws IOException {
         DeepSeekConfig v3 = metadataOf(SyntheticArchitecture.V3);

@@ -3,7 +3,6 @@ package org.dsv3.runner.load;
 import java.nio.file.Path;
 import java.util.Collection;
 import org.dsv3.model.backend.BackendProvider;
-import org.dsv3.model.backend.Backends;
 import org.dsv3.model.backend.InferenceBackend;
 import org.dsv3.model.backend.LoadListener;
 import org.dsv3.model.chat.ChatTemplate;
@@ -28,7 +27,7 @@ public final class ModelLoader {
     }
 
     public LoadedModel load(LoadSpec spec) {
-        BackendProvider provider = Backends.provider(spec.provider());
+        BackendProvider provider = BackendLookup.provider(spec.provider());
         GgufModel file = map(spec.model());
         try {
             Progress.Step check = progress.start("checking", 0);

@@ -14,7 +14,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * The model's weights as host arrays ready for a single upload: every matrix as its raw GGUF bytes
- * ({@link DeviceTensor}), the 1-D gains and biases as floats. Tensor names: architecture doc §2.
+ * ({@link DeviceTensor}), the 1-D gains and biases as floats. Tensor names: docs/architecture.md §2.
  */
 final class DeviceModel {
 

@@ -1,11 +1,16 @@
 package org.dsv3.tornado.tasks;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.dsv3.model.backend.BackendException;
 import org.dsv3.model.backend.BackendOptions;
 import org.dsv3.model.backend.BackendProvider;
+import org.dsv3.model.backend.DeviceInfo;
 import org.dsv3.model.backend.InferenceBackend;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.model.gguf.GgufModel;
+import uk.ac.manchester.tornado.api.TornadoRuntime;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 
 /**
@@ -27,8 +32,12 @@ public final class TornadoBackendProvider implements BackendProvider {
             DeviceSelector.runtime();
             return true;
         } catch (Throwable t) {
+            String home = System.getenv("TORNADOVM_HOME");
             reason = t instanceof BackendException ? t.getMessage()
-                    : "TornadoVM is not on this JVM (" + DeviceSelector.oneLine(t) + "); start it with $TORNADOVM_HOME/tornado-argfile";
+                    : "TornadoVM is not on this JVM (" + DeviceSelector.oneLine(t) + "); "
+                    + (home == null || home.isBlank()
+                            ? "TORNADOVM_HOME is not set: export it (a TornadoVM 5.2.0-jdk25 SDK, README.md \"GPU backend: TornadoVM\") and start through ./dsv3"
+                            : "start the JVM with @$TORNADOVM_HOME/tornado-argfile, as ./dsv3 does");
             return false;
         }
     }
@@ -36,6 +45,26 @@ public final class TornadoBackendProvider implements BackendProvider {
     @Override
     public String unavailableReason() {
         return reason != null ? reason : "TornadoVM is not available";
+    }
+
+    /** Every device TornadoVM sees, as {@code tornado:BACKEND:DEVICE} specs (the form {@code --device} takes). */
+    @Override
+    public List<DeviceInfo> describeDevices() {
+        TornadoRuntime rt = DeviceSelector.runtime();
+        TornadoDevice dflt = rt.getDefaultDevice();
+        List<DeviceInfo> list = new ArrayList<>();
+        for (int b = 0; b < rt.getNumBackends(); b++) {
+            uk.ac.manchester.tornado.api.TornadoBackend backend = rt.getBackend(b);   // TornadoVM's, not ours
+            for (int d = 0; d < backend.getNumDevices(); d++) {
+                TornadoDevice dev = backend.getDevice(d);
+                String details = rt.getBackendType(b).name().toLowerCase(Locale.ROOT) + " (" + dev.getPlatformName().strip() + "), "
+                        + dev.getDeviceType().name().toLowerCase(Locale.ROOT) + ", " + (dev.getMaxGlobalMemory() >> 20) + " MiB"
+                        + (b == dflt.getBackendIndex() && dev.getDeviceName().equals(dflt.getDeviceName()) ? ", default" : "");
+                // the physical device's name ("NVIDIA H200"); TornadoVM's own is only "opencl-0-0"
+                list.add(new DeviceInfo("tornado:" + b + ":" + d, dev.getPhysicalDevice().getDeviceName().strip(), details));
+            }
+        }
+        return list;
     }
 
     @Override

@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Routing one token (architecture doc §5.3) from its router logits: DeepSeek-V3 (256 experts,
+ * Routing one token (docs/architecture.md §5.3) from its router logits: DeepSeek-V3 (256 experts,
  * sigmoid, selection bias, 8 groups / 4 kept, top-8), Kimi-K2 (384, no groups) and V2-Lite (64,
  * softmax, top-6). One operation routes one token.
  */

@@ -5,7 +5,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * The start of a token's forward pass (architecture doc §6: {@code h0 = token_embd[token]}, no
+ * The start of a token's forward pass (docs/architecture.md §6: {@code h0 = token_embd[token]}, no
  * scaling): the embedding row of the token in {@code step[0]} decoded straight from the stored table.
  */
 public final class Embedding {

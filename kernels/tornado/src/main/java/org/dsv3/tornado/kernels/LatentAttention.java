@@ -10,7 +10,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * Multi-head latent attention for one token in the weight-absorbed form (architecture doc §3.3),
+ * Multi-head latent attention for one token in the weight-absorbed form (docs/architecture.md §3.3),
  * over a latent cache whose rows are {@code [c (rank) | k_pe (ropeDim)]} (width W, §3.5), one cache
  * array per block. Two launches:
  * <ol>

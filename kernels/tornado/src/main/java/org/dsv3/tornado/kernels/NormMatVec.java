@@ -10,7 +10,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * Matrix–vector products whose input is RMS-normalised first (architecture doc §6:
+ * Matrix–vector products whose input is RMS-normalised first (docs/architecture.md §6:
  * {@code RMSNorm(x, γ)_i = γ_i·x_i / sqrt(mean(x²) + ε)}), without a separate normalisation launch and
  * without any cross-work-group reduction. Whoever writes x also writes {@code xg = γ ⊙ x} element by
  * element; here every work-group sums {@code x²} itself (the vector is a few KiB, read from cache),
@@ -79,7 +79,7 @@ public final class NormMatVec {
 
     /**
      * The FFN input of a block, normalised: router logits ({@code rowsR} rows of {@code wR}, 0 for a
-     * dense block) and then SwiGLU rows {@code act[i] = silu(Wg[i]·x)·(Wu[i]·x)} (architecture doc §5.2)
+     * dense block) and then SwiGLU rows {@code act[i] = silu(Wg[i]·x)·(Wu[i]·x)} (docs/architecture.md §5.2)
      * of the shared experts or the dense FFN ({@code rowsF}).
      */
     public static void routerAndGateUp(KernelContext ctx, FloatArray x, FloatArray xg, float eps, int cols,

@@ -9,7 +9,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * The projections that end a sub-block and add into the residual stream {@code h} (architecture doc
+ * The projections that end a sub-block and add into the residual stream {@code h} (docs/architecture.md
  * §6: {@code h += MLA(…)}, {@code h += FFN(…)}). Each also writes {@code hg = γ ⊙ h} with the gain of
  * the normalisation that reads h next, which is all {@link NormMatVec} needs from its producer.
  * Row r of h is updated by exactly one lane-0 thread: no races. Shape as {@link MatVec}.
@@ -45,7 +45,7 @@ public final class Residual {
     }
 
     /**
-     * The down projections of a FFN added into h (architecture doc §5.3 steps 9–10):
+     * The down projections of a FFN added into h (docs/architecture.md §5.3 steps 9–10):
      * {@code h[r] += Σ_j wts[j]·(Wd_{ids[j]}[r]·act_j) + Ws[r]·shAct}, the chosen ids and weights read
      * from {@code route} at {@code idsAt} (see {@link Routing}). The routed experts' rows come
      * from the stacked {@code ffn_down_exps} ({@code topK} may be 0: a dense block passes its FFN as the

@@ -4,7 +4,7 @@ import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * Expert choice on the device (architecture doc §5.3), so that the chosen expert ids never travel to
+ * Expert choice on the device (docs/architecture.md §5.3), so that the chosen expert ids never travel to
  * the host: softmax or sigmoid scores, an optional selection bias used only for choosing, group-limited
  * choice with the losing groups masked (top-2-sum or max group score), top-k with ties to the lower
  * index, weights from the unbiased scores, optionally normalised (sum clamped below at 6.103515625e-5 as

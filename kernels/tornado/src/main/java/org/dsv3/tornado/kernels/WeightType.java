@@ -1,7 +1,7 @@
 package org.dsv3.tornado.kernels;
 
 /**
- * The GGUF element types the device kernels read, by their ggml type id (architecture doc §9.2), and
+ * The GGUF element types the device kernels read, by their ggml type id (docs/architecture.md §9.2), and
  * their block geometry. Kernels receive a tensor's type as one of these ints and dispatch on it; the
  * id is the one stored in the file, so host code passes {@code GgmlType.id()}.
  */
