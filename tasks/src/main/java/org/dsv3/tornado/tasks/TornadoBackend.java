@@ -4,7 +4,9 @@ import org.dsv3.model.backend.InferenceBackend;
 import org.dsv3.model.backend.InferenceSession;
 import org.dsv3.model.backend.KvCacheType;
 import org.dsv3.model.backend.SessionOptions;
+import org.dsv3.model.config.CheckedModel;
 import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.model.config.ModelValidator;
 import org.dsv3.model.gguf.GgufModel;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 
@@ -24,11 +26,16 @@ public final class TornadoBackend implements InferenceBackend {
     private DecodePlan plan;
     private TornadoSession open;
 
-    TornadoBackend(GgufModel file, DeepSeekConfig config, TornadoDevice device, PlanOptions options) {
-        this.config = config;
+    TornadoBackend(CheckedModel file, TornadoDevice device, PlanOptions options) {
+        this.config = file.config();
         this.device = device;
         this.options = options;
-        this.model = DeviceModel.load(file, config);
+        this.model = DeviceModel.load(file);
+    }
+
+    /** Checks {@code file} against {@code config}, then loads it (for tools that build the backend directly). */
+    TornadoBackend(GgufModel file, DeepSeekConfig config, TornadoDevice device, PlanOptions options) {
+        this(ModelValidator.check(file, config), device, options);
     }
 
     @Override
