@@ -39,7 +39,8 @@ public final class CpuBackend implements InferenceBackend {
 
     @Override
     public InferenceSession newSession(SessionOptions options) {
-        int max = options.maxContext() > 0 ? Math.min(options.maxContext(), config.contextLength()) : config.contextLength();
+        options.requireKvCacheType(this);
+        int max = options.contextLength(config);
         LatentKvCache cache = new LatentKvCache(options.kvCacheType(), model.blockCount(), config.kvCacheWidth(), max);
         return new CpuSession(model, cache);
     }

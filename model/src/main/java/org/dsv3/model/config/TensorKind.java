@@ -83,6 +83,33 @@ public enum TensorKind {
         return BLOCK_PREFIX + block + "." + suffix;
     }
 
+    /**
+     * The kind of the tensor called {@code name} ({@code blk.N.…} or model-wide), or {@code null} for a
+     * name this engine does not know (files may carry more, e.g. the MTP blocks' extra tensors).
+     */
+    public static TensorKind ofName(String name) {
+        boolean inBlock = name.startsWith(BLOCK_PREFIX);
+        String suffix = name;
+        if (inBlock) {
+            int dot = name.indexOf('.', BLOCK_PREFIX.length());
+            if (dot < 0) {
+                return null;
+            }
+            suffix = name.substring(dot + 1);
+        }
+        for (TensorKind k : values()) {
+            if (k.perBlock == inBlock && k.suffix.equals(suffix)) {
+                return k;
+            }
+        }
+        return null;
+    }
+
+    /** Whether the tensor stacks the routed experts (of which a token uses only some). */
+    public boolean isRoutedExperts() {
+        return this == FFN_GATE_EXPS || this == FFN_UP_EXPS || this == FFN_DOWN_EXPS;
+    }
+
     /** Whether the tensor is an RMSNorm gain (1-D, one value per normalised element). */
     public boolean isNormGain() {
         return this == OUTPUT_NORM || this == ATTN_NORM || this == ATTN_Q_A_NORM || this == ATTN_KV_A_NORM
