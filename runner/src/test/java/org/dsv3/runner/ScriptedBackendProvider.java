@@ -53,7 +53,7 @@ public final class ScriptedBackendProvider implements BackendProvider {
 
             @Override
             public InferenceSession newSession(SessionOptions o) {
-                int max = o.maxContext() > 0 ? o.maxContext() : config.contextLength();
+                int max = o.contextLength(config);
                 return new Session(script.clone(), config.vocabSize(), eos, max);
             }
 
