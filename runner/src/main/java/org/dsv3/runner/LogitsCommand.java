@@ -68,7 +68,7 @@ final class LogitsCommand implements Callable<Integer> {
         try (GgufModel file = GgufModel.open(model)) {
             DeepSeekConfig config = DeepSeekConfig.fromGguf(file, groupRouting);
             try (InferenceBackend backend = provider.load(file, config, spec.options(threads));
-                 InferenceSession session = backend.newSession(SessionOptions.defaults().withKvCacheType(cacheType));
+                 InferenceSession session = backend.newSession(new SessionOptions(cacheType, tokens.length));
                  FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                          StandardOpenOption.TRUNCATE_EXISTING)) {
                 for (int from = 0; from < tokens.length; from += batch) {

@@ -104,8 +104,7 @@ public final class ServeCommand implements Callable<Integer> {
         }, "dsv3-serve-shutdown"));
         err.printf("dsv3: serving %s on http://%s:%d/v1 (%d slot%s of %d tokens, queue %d)%n", config.modelName(),
                 host.contains(":") ? "[" + host + "]" : host, server.port(), parallel, parallel == 1 ? "" : "s",
-                sessionOptions.maxContext() > 0 ? Math.min(sessionOptions.maxContext(), model.config().contextLength())
-                        : model.config().contextLength(), queue);
+                sessionOptions.contextLength(model.config()), queue);
         err.flush();
         stopped.await();
         return 0;

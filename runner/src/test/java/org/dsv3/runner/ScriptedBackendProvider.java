@@ -11,8 +11,8 @@ import org.dsv3.model.backend.InferenceBackend;
 import org.dsv3.model.backend.InferenceSession;
 import org.dsv3.model.backend.Logits;
 import org.dsv3.model.backend.SessionOptions;
+import org.dsv3.model.config.CheckedModel;
 import org.dsv3.model.config.DeepSeekConfig;
-import org.dsv3.model.gguf.GgufModel;
 
 /**
  * A test device ({@code --device scripted}) whose "model" writes a fixed token sequence: after any
@@ -37,8 +37,9 @@ public final class ScriptedBackendProvider implements BackendProvider {
     }
 
     @Override
-    public InferenceBackend load(GgufModel model, DeepSeekConfig config, BackendOptions options) {
-        int eos = (int) model.metadata().getLong("tokenizer.ggml.eos_token_id");
+    public InferenceBackend load(CheckedModel model, BackendOptions options) {
+        DeepSeekConfig config = model.config();
+        int eos = (int) model.file().metadata().getLong("tokenizer.ggml.eos_token_id");
         return new InferenceBackend() {
             @Override
             public DeepSeekConfig config() {
@@ -52,7 +53,7 @@ public final class ScriptedBackendProvider implements BackendProvider {
 
             @Override
             public InferenceSession newSession(SessionOptions o) {
-                int max = o.maxContext() > 0 ? o.maxContext() : config.contextLength();
+                int max = o.contextLength(config);
                 return new Session(script.clone(), config.vocabSize(), eos, max);
             }
 

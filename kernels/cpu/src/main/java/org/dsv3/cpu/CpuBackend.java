@@ -4,8 +4,8 @@ import java.lang.foreign.Arena;
 import org.dsv3.model.backend.InferenceBackend;
 import org.dsv3.model.backend.InferenceSession;
 import org.dsv3.model.backend.SessionOptions;
+import org.dsv3.model.config.CheckedModel;
 import org.dsv3.model.config.DeepSeekConfig;
-import org.dsv3.model.gguf.GgufModel;
 
 /** The model on the CPU: weights in place in the memory map, one persistent thread pool. */
 public final class CpuBackend implements InferenceBackend {
@@ -14,12 +14,12 @@ public final class CpuBackend implements InferenceBackend {
     private final Arena arena;
     private final DeepSeekTransformer model;
 
-    public CpuBackend(GgufModel file, DeepSeekConfig config, int threads) {
-        this.config = config;
+    public CpuBackend(CheckedModel checked, int threads) {
+        this.config = checked.config();
         this.pool = new WorkerPool(threads);
         this.arena = Arena.ofShared();
         try {
-            this.model = CpuModelLoader.load(file, config, new MatMul(pool), arena);
+            this.model = CpuModelLoader.load(checked, new MatMul(pool), arena);
         } catch (RuntimeException e) {
             pool.close();
             arena.close();
@@ -39,7 +39,8 @@ public final class CpuBackend implements InferenceBackend {
 
     @Override
     public InferenceSession newSession(SessionOptions options) {
-        int max = options.maxContext() > 0 ? Math.min(options.maxContext(), config.contextLength()) : config.contextLength();
+        options.requireKvCacheType(this);
+        int max = options.contextLength(config);
         LatentKvCache cache = new LatentKvCache(options.kvCacheType(), model.blockCount(), config.kvCacheWidth(), max);
         return new CpuSession(model, cache);
     }

@@ -1,94 +1,96 @@
 package org.dsv3.cpu;
 
 import java.lang.foreign.Arena;
-import org.dsv3.model.config.AttentionLayout;
+import org.dsv3.model.arch.LegacyKvB;
+import org.dsv3.model.arch.Router;
+import org.dsv3.model.arch.YarnRope;
+import org.dsv3.model.config.CheckedModel;
 import org.dsv3.model.config.DeepSeekConfig;
-import org.dsv3.model.config.ModelValidator;
-import org.dsv3.model.gguf.GgufModel;
+import org.dsv3.model.config.LayerTensors;
+import org.dsv3.model.config.ModelTensors;
+import org.dsv3.model.config.TensorSpec;
 
 /**
- * Builds the CPU forward pass from a GGUF model: every matrix stays in the memory map in its stored
- * type; only 1-D vectors (norm gains, selection biases) are read onto the heap, and legacy
- * {@code attn_kv_b} tensors are split once ({@link LegacyKvB}). Tensor names: docs/architecture.md §2.
+ * Builds the CPU forward pass from a checked model, following its tensor description
+ * ({@link ModelTensors}): every matrix stays in the memory map in its stored type; only 1-D vectors
+ * (norm gains, selection biases) are read onto the heap, and legacy {@code attn_kv_b} tensors are split
+ * once ({@link LegacyKvB}).
  */
 public final class CpuModelLoader {
-    private final GgufModel model;
+    private final CheckedModel model;
     private final DeepSeekConfig c;
     private final MatMul mm;
     private final Arena arena;
 
-    private CpuModelLoader(GgufModel model, DeepSeekConfig c, MatMul mm, Arena arena) {
+    private CpuModelLoader(CheckedModel model, MatMul mm, Arena arena) {
         this.model = model;
-        this.c = c;
+        this.c = model.config();
         this.mm = mm;
         this.arena = arena;
     }
 
-    /** Checks the file against the configuration and wires the model; {@code arena} holds the legacy split. */
-    public static DeepSeekTransformer load(GgufModel model, DeepSeekConfig config, MatMul mm, Arena arena) {
-        ModelValidator.check(model, config);
-        return new CpuModelLoader(model, config, mm, arena).build();
+    /** Wires the model; {@code arena} holds the legacy split. */
+    public static DeepSeekTransformer load(CheckedModel model, MatMul mm, Arena arena) {
+        return new CpuModelLoader(model, mm, arena).build();
     }
 
     private DeepSeekTransformer build() {
+        ModelTensors t = model.tensors();
         YarnRope rope = YarnRope.of(c);
-        TransformerBlock[] blocks = new TransformerBlock[c.mainBlockCount()];
+        TransformerBlock[] blocks = new TransformerBlock[t.layers().size()];
         for (int i = 0; i < blocks.length; i++) {
-            String b = "blk." + i + ".";
-            MlaAttention attention = new MlaAttention(c, attentionWeights(b), rope, mm);
-            FeedForward ffn = c.isMoeBlock(i) ? moe(b) : new SwiGlu(matrix(b + "ffn_gate.weight"),
-                    matrix(b + "ffn_up.weight"), matrix(b + "ffn_down.weight"), mm);
-            blocks[i] = new TransformerBlock(i, vector(b + "attn_norm.weight"), attention,
-                    vector(b + "ffn_norm.weight"), ffn, c.rmsEps());
+            LayerTensors l = t.layer(i);
+            MlaAttention attention = new MlaAttention(c, attentionWeights(l), rope, mm);
+            FeedForward ffn = l.moe() ? moe(l) : new SwiGlu(matrix(l.gate()), matrix(l.up()), matrix(l.down()), mm);
+            blocks[i] = new TransformerBlock(i, vector(l.attnNorm()), attention, vector(l.ffnNorm()), ffn, c.rmsEps());
         }
-        return new DeepSeekTransformer(c, matrix("token_embd.weight"), blocks, vector("output_norm.weight"),
-                matrix("output.weight"), mm);
+        return new DeepSeekTransformer(c, matrix(t.embedding()), blocks, vector(t.outputNorm()), matrix(t.output()), mm);
     }
 
-    private MlaAttention.Weights attentionWeights(String b) {
+    private MlaAttention.Weights attentionWeights(LayerTensors l) {
         WeightMatrix kB;
         WeightMatrix vB;
-        if (c.attentionLayout() == AttentionLayout.MLA) {
-            kB = matrix(b + "attn_k_b.weight");
-            vB = matrix(b + "attn_v_b.weight");
+        if (l.kvB() == null) {
+            kB = matrix(l.kB());
+            vB = matrix(l.vB());
         } else {
-            WeightMatrix[] split = LegacyKvB.split(matrix(b + "attn_kv_b.weight"), c, arena);
-            kB = split[0];
-            vB = split[1];
+            LegacyKvB.Split s = LegacyKvB.split(model.tensor(l.kvB()), c);
+            kB = WeightMatrix.ofFloats(l.kB().name(), s.kB(), s.kBRows(), s.kBCols(), arena);
+            vB = WeightMatrix.ofFloats(l.vB().name(), s.vB(), s.vBRows(), s.vBCols(), arena);
         }
-        boolean lora = c.hasQLora();
+        boolean lora = l.qA() != null;
         return new MlaAttention.Weights(
-                lora ? matrix(b + "attn_q_a.weight") : null,
-                lora ? vector(b + "attn_q_a_norm.weight") : null,
-                lora ? matrix(b + "attn_q_b.weight") : null,
-                lora ? null : matrix(b + "attn_q.weight"),
-                matrix(b + "attn_kv_a_mqa.weight"),
-                vector(b + "attn_kv_a_norm.weight"),
+                lora ? matrix(l.qA()) : null,
+                lora ? vector(l.qANorm()) : null,
+                lora ? matrix(l.qB()) : null,
+                lora ? null : matrix(l.q()),
+                matrix(l.kvA()),
+                vector(l.kvANorm()),
                 kB, vB,
-                matrix(b + "attn_output.weight"));
+                matrix(l.out()));
     }
 
-    private MoeLayer moe(String b) {
-        float[] bias = c.hasSelectionBias() ? vector(b + "exp_probs_b.bias") : null;
-        WeightMatrix gate = matrix(b + "ffn_gate_exps.weight");
-        WeightMatrix up = matrix(b + "ffn_up_exps.weight");
-        WeightMatrix down = matrix(b + "ffn_down_exps.weight");
+    private MoeLayer moe(LayerTensors l) {
+        float[] bias = l.bias() != null ? vector(l.bias()) : null;
+        WeightMatrix gate = matrix(l.gateExps());
+        WeightMatrix up = matrix(l.upExps());
+        WeightMatrix down = matrix(l.downExps());
         int f = c.expertFfnDim();
         int d = c.dim();
         SwiGlu[] experts = new SwiGlu[c.expertCount()];
         for (int e = 0; e < experts.length; e++) {
             experts[e] = new SwiGlu(gate.rowSlice(e * f, f), up.rowSlice(e * f, f), down.rowSlice(e * d, d), mm);
         }
-        SwiGlu shared = c.sharedExpertCount() > 0 ? new SwiGlu(matrix(b + "ffn_gate_shexp.weight"),
-                matrix(b + "ffn_up_shexp.weight"), matrix(b + "ffn_down_shexp.weight"), mm) : null;
-        return new MoeLayer(matrix(b + "ffn_gate_inp.weight"), Router.of(c, bias), experts, shared, mm);
+        SwiGlu shared = l.gateShared() != null ? new SwiGlu(matrix(l.gateShared()), matrix(l.upShared()),
+                matrix(l.downShared()), mm) : null;
+        return new MoeLayer(matrix(l.router()), Router.of(c, bias), experts, shared, mm);
     }
 
-    private WeightMatrix matrix(String name) {
-        return WeightMatrix.of(model.tensor(name));
+    private WeightMatrix matrix(TensorSpec t) {
+        return WeightMatrix.of(model.tensor(t));
     }
 
-    private float[] vector(String name) {
-        return matrix(name).toFloats();
+    private float[] vector(TensorSpec t) {
+        return matrix(t).toFloats();
     }
 }

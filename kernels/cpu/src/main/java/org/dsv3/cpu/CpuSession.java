@@ -2,53 +2,46 @@ package org.dsv3.cpu;
 
 import org.dsv3.model.backend.InferenceSession;
 import org.dsv3.model.backend.Logits;
+import org.dsv3.model.backend.SequencePosition;
 
 /** A sequence on the CPU: its latent KV cache and position. */
 final class CpuSession implements InferenceSession {
     private final DeepSeekTransformer model;
     private final LatentKvCache cache;
-    private int position;
+    private final SequencePosition seq;
 
     CpuSession(DeepSeekTransformer model, LatentKvCache cache) {
         this.model = model;
         this.cache = cache;
+        this.seq = new SequencePosition(cache.maxTokens(), model.config().vocabSize());
     }
 
     @Override
     public int position() {
-        return position;
+        return seq.position();
     }
 
     @Override
     public int maxContext() {
-        return cache.maxTokens();
+        return seq.maxContext();
     }
 
     @Override
     public float[] forward(int[] tokens, Logits which) {
-        if (tokens.length == 0) {
-            throw new IllegalArgumentException("no tokens to process");
-        }
-        if ((long) position + tokens.length > cache.maxTokens()) {
-            throw new IllegalArgumentException("context full: " + position + " + " + tokens.length
-                    + " tokens exceed the limit of " + cache.maxTokens());
-        }
-        float[] logits = model.forward(tokens, position, cache, which);
-        position += tokens.length;
+        seq.checkForward(tokens);
+        float[] logits = model.forward(tokens, seq.position(), cache, which);
+        seq.advance(tokens.length);
         return logits;
     }
 
     @Override
     public void reset() {
-        position = 0;
+        seq.reset();
     }
 
     @Override
     public void truncate(int newPosition) {
-        if (newPosition < 0 || newPosition > position) {
-            throw new IllegalArgumentException("cannot truncate to " + newPosition + " (position " + position + ")");
-        }
-        position = newPosition;
+        seq.truncate(newPosition);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.dsv3.cpu;
 
 import org.dsv3.cpu.kernels.VectorOps;
+import org.dsv3.model.arch.YarnRope;
 import org.dsv3.model.config.DeepSeekConfig;
 
 /**

@@ -1,6 +1,7 @@
 package org.dsv3.cpu;
 
 import org.dsv3.cpu.kernels.VectorOps;
+import org.dsv3.model.arch.Router;
 
 /**
  * The mixture-of-experts FFN of a MoE block (docs/architecture.md §5.3): the router picks k experts per

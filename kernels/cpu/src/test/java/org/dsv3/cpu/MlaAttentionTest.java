@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.lang.foreign.Arena;
 import java.util.Arrays;
 import java.util.Random;
+import org.dsv3.model.TestConfigs;
+import org.dsv3.model.arch.YarnRope;
 import org.dsv3.model.backend.KvCacheType;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.junit.jupiter.api.AfterAll;

@@ -1,6 +1,7 @@
 package org.dsv3.cpu;
 
 import java.util.Arrays;
+import org.dsv3.model.arch.YarnRope;
 import org.dsv3.model.config.DeepSeekConfig;
 
 /**

@@ -1,7 +1,9 @@
 package org.dsv3.model.backend;
 
 import java.util.List;
+import org.dsv3.model.config.CheckedModel;
 import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.model.config.ModelValidator;
 import org.dsv3.model.gguf.GgufModel;
 
 /**
@@ -24,18 +26,20 @@ public interface BackendProvider {
         return "not available on this machine";
     }
 
-    /**
-     * Loads {@code model} (already checked against {@code config} or checked here). The model must stay
-     * open while the backend is in use.
-     */
-    InferenceBackend load(GgufModel model, DeepSeekConfig config, BackendOptions options);
+    /** Loads {@code model} (checked once, by {@link ModelValidator#check}); the file must stay open while the backend is in use. */
+    InferenceBackend load(CheckedModel model, BackendOptions options);
 
     /**
-     * {@link #load(GgufModel, DeepSeekConfig, BackendOptions)} telling {@code listener} how it goes
-     * (stages such as uploading weights to a device). By default nothing is reported.
+     * {@link #load(CheckedModel, BackendOptions)} telling {@code listener} how it goes (stages such as
+     * uploading weights to a device). By default nothing is reported.
      */
-    default InferenceBackend load(GgufModel model, DeepSeekConfig config, BackendOptions options, LoadListener listener) {
-        return load(model, config, options);
+    default InferenceBackend load(CheckedModel model, BackendOptions options, LoadListener listener) {
+        return load(model, options);
+    }
+
+    /** Checks {@code model} against {@code config}, then loads it. */
+    default InferenceBackend load(GgufModel model, DeepSeekConfig config, BackendOptions options) {
+        return load(ModelValidator.check(model, config), options);
     }
 
     /**

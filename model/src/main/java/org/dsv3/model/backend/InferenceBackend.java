@@ -1,5 +1,7 @@
 package org.dsv3.model.backend;
 
+import java.util.EnumSet;
+import java.util.Set;
 import org.dsv3.model.config.DeepSeekConfig;
 
 /**
@@ -15,7 +17,17 @@ public interface InferenceBackend extends AutoCloseable {
     /** A short description of the device, e.g. {@code "cpu (16 threads)"}. */
     String device();
 
+    /**
+     * A new session holding {@link SessionOptions#contextLength} positions.
+     *
+     * @throws IllegalArgumentException when the backend does not keep {@code options.kvCacheType()} (see {@link #kvCacheTypes()})
+     */
     InferenceSession newSession(SessionOptions options);
+
+    /** The latent cache types this backend's sessions can keep; all of them by default. */
+    default Set<KvCacheType> kvCacheTypes() {
+        return EnumSet.allOf(KvCacheType.class);
+    }
 
     @Override
     void close();

@@ -116,8 +116,9 @@ public record DeepSeekConfig(
         }
 
         boolean mlaKeys = md.contains(P + "attention.key_length_mla") && md.contains(P + "attention.value_length_mla");
-        boolean hasKvB = vocabOnly ? !mlaKeys : model.hasTensor("blk.0.attn_kv_b.weight");
-        boolean hasKbVb = vocabOnly ? mlaKeys : model.hasTensor("blk.0.attn_k_b.weight") && model.hasTensor("blk.0.attn_v_b.weight");
+        boolean hasKvB = vocabOnly ? !mlaKeys : model.hasTensor(TensorKind.ATTN_KV_B.tensorName(0));
+        boolean hasKbVb = vocabOnly ? mlaKeys : model.hasTensor(TensorKind.ATTN_K_B.tensorName(0))
+                && model.hasTensor(TensorKind.ATTN_V_B.tensorName(0));
         AttentionLayout layout;
         int qkHead;
         int vHead;
@@ -133,7 +134,7 @@ public record DeepSeekConfig(
             qkHead = mlaKeys ? md.getInt(P + "attention.key_length_mla") : md.getInt(P + "attention.key_length");
             vHead = mlaKeys ? md.getInt(P + "attention.value_length_mla") : md.getInt(P + "attention.value_length");
         } else {
-            throw GgufException.of(file, "blk.0.attn_k_b.weight", "neither attn_k_b/attn_v_b (MLA layout) nor attn_kv_b (legacy layout) is present");
+            throw GgufException.of(file, TensorKind.ATTN_K_B.tensorName(0), "neither attn_k_b/attn_v_b (MLA layout) nor attn_kv_b (legacy layout) is present");
         }
         if ((long) headCount * qkHead > maxDim || (long) headCount * vHead > maxDim) {
             throw GgufException.of(file, P + "attention.head_count", headCount + " heads of " + qkHead + "/" + vHead
@@ -142,7 +143,7 @@ public record DeepSeekConfig(
         if (qkHead <= qkRope) {
             throw GgufException.of(file, P + "attention.key_length_mla", "key length " + qkHead + " must exceed the RoPE dimension " + qkRope);
         }
-        boolean qLoraPresent = vocabOnly ? md.contains(P + "attention.q_lora_rank") : model.hasTensor("blk.0.attn_q_a.weight");
+        boolean qLoraPresent = vocabOnly ? md.contains(P + "attention.q_lora_rank") : model.hasTensor(TensorKind.ATTN_Q_A.tensorName(0));
         int qLora = qLoraPresent ? md.getInt(P + "attention.q_lora_rank") : 0;
 
         String scaling = md.optString(P + "rope.scaling.type").orElse("none");
@@ -159,8 +160,7 @@ public record DeepSeekConfig(
         Gating gating = md.contains(P + "expert_gating_func")
                 ? Gating.fromGgufId(md.getInt(P + "expert_gating_func")) : Gating.SOFTMAX;
         int dense = md.optInt(P + "leading_dense_block_count", 0);
-        String firstMoe = "blk." + Math.min(dense, blockCount - 1) + ".";
-        boolean bias = vocabOnly ? gating == Gating.SIGMOID : model.hasTensor(firstMoe + "exp_probs_b.bias");
+        boolean bias = vocabOnly ? gating == Gating.SIGMOID : model.hasTensor(TensorKind.EXP_PROBS_B.tensorName(Math.min(dense, blockCount - 1)));
         int groups = md.optInt(P + "expert_group_count", 0);
         int groupsUsed = md.optInt(P + "expert_group_used_count", 0);
         if (groups == 0) {
@@ -184,7 +184,7 @@ public record DeepSeekConfig(
             throw GgufException.of(file, P + "leading_dense_block_count", dense + " exceeds block_count " + blockCount);
         }
         int vocab = md.contains(P + "vocab_size") ? md.getInt(P + "vocab_size")
-                : (int) model.tensor("token_embd.weight").dims()[1];
+                : (int) model.tensor(TensorKind.TOKEN_EMBD.tensorName()).dims()[1];
         return new DeepSeekConfig(
                 md.optString("general.name").orElse(file.getFileName().toString()),
                 blockCount,
@@ -256,15 +256,9 @@ public record DeepSeekConfig(
     private static int blocksPresent(GgufModel model) {
         java.util.BitSet seen = new java.util.BitSet();
         for (String name : model.tensors().keySet()) {
-            if (name.startsWith("blk.")) {
-                int dot = name.indexOf('.', 4);
-                if (dot > 4 && dot - 4 <= 6) {
-                    try {
-                        seen.set(Integer.parseInt(name.substring(4, dot)));
-                    } catch (NumberFormatException e) {
-                        // not a block tensor
-                    }
-                }
+            int block = TensorKind.blockOf(name);
+            if (block >= 0) {
+                seen.set(block);
             }
         }
         return seen.nextClearBit(0);

@@ -32,20 +32,17 @@ public record ModelStatistics(long totalParameters, long activeParameters, Map<G
             total += n;
             bytes.merge(t.type(), t.byteSize(), Long::sum);
             counts.merge(t.type(), 1, Integer::sum);
-            if (isRoutedExpert(t.name())) {
+            TensorKind kind = TensorKind.ofName(t.name());
+            if (kind != null && kind.isRoutedExperts()) {
                 inactive += Math.round(n * unusedFraction);
                 activeBytes += Math.round(t.byteSize() * (1 - unusedFraction));
-            } else if (t.name().equals("token_embd.weight")) {
+            } else if (kind == TensorKind.TOKEN_EMBD) {
                 activeBytes += t.rowBytes();
             } else {
                 activeBytes += t.byteSize();
             }
         }
         return new ModelStatistics(total, total - inactive, bytes, counts, activeBytes);
-    }
-
-    private static boolean isRoutedExpert(String name) {
-        return name.endsWith("_exps.weight");
     }
 
     /** KV-cache bytes per token over all main layers for a cache element of {@code bytesPerValue} (§3.5). */

@@ -1,16 +1,16 @@
 package org.dsv3.model.config;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.dsv3.model.gguf.GgufException;
 import org.dsv3.model.gguf.GgufModel;
 import org.dsv3.model.gguf.GgufTensor;
 
 /**
- * Checks a model file against its configuration before anything runs: every expected tensor
- * present with the right shape and a type this engine computes with. All problems are reported at
- * once, each naming the tensor.
+ * Checks a model file against its configuration before anything runs: every tensor of its
+ * {@link ModelTensors} present with the right shape and a type this engine computes with. All
+ * problems are reported at once, each naming the tensor. A load checks once, here; backends receive
+ * the {@link CheckedModel}.
  */
 public final class ModelValidator {
     private ModelValidator() {
@@ -18,17 +18,19 @@ public final class ModelValidator {
 
     /** The list of problems; empty when the file is usable. */
     public static List<String> problems(GgufModel model, DeepSeekConfig config) {
+        return problems(model, ModelTensors.of(config));
+    }
+
+    private static List<String> problems(GgufModel model, ModelTensors tensors) {
         List<String> problems = new ArrayList<>();
-        for (TensorSchema.Expected e : TensorSchema.expectedTensors(config)) {
+        for (TensorSpec e : tensors.stored()) {
             GgufTensor t = model.tensors().get(e.name());
             if (t == null) {
-                if (!e.optional()) {
-                    problems.add(e.name() + ": missing (expected shape " + Arrays.toString(e.dims()) + ")");
-                }
+                problems.add(e.name() + ": missing (expected shape " + e.shape() + ")");
                 continue;
             }
-            if (!Arrays.equals(t.dims(), e.dims())) {
-                problems.add(e.name() + ": shape " + t.shape() + ", expected " + Arrays.toString(e.dims()));
+            if (!e.hasShape(t.dims())) {
+                problems.add(e.name() + ": shape " + t.shape() + ", expected " + e.shape());
             }
             if (!t.type().isSupported()) {
                 problems.add(e.name() + ": tensor type " + t.type() + " is not supported by this engine");
@@ -40,13 +42,19 @@ public final class ModelValidator {
     /** How many problems an error message lists before it only counts the rest. */
     public static final int LISTED = 20;
 
-    /** Throws a {@link GgufException} listing the problems (the first {@link #LISTED}) when the file cannot be run. */
-    public static void check(GgufModel model, DeepSeekConfig config) {
-        List<String> problems = problems(model, config);
+    /**
+     * The checked model, ready for a backend.
+     *
+     * @throws GgufException listing every problem when the file cannot be run
+     */
+    public static CheckedModel check(GgufModel model, DeepSeekConfig config) {
+        ModelTensors tensors = ModelTensors.of(config);
+        List<String> problems = problems(model, tensors);
         if (!problems.isEmpty()) {
             throw new GgufException(model.path() + ": " + problems.size() + " tensor problem(s):\n  "
                     + String.join("\n  ", firstOf(problems, LISTED)));
         }
+        return new CheckedModel(model, config, tensors);
     }
 
     /** The first {@code n} lines, then "… and M more" when there are more. */

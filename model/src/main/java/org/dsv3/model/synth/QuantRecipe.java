@@ -1,6 +1,8 @@
 package org.dsv3.model.synth;
 
 import java.util.Locale;
+import org.dsv3.model.config.TensorKind;
+import org.dsv3.model.config.TensorSpec;
 import org.dsv3.model.quant.GgmlType;
 
 /**
@@ -35,20 +37,21 @@ public enum QuantRecipe {
         return layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2;
     }
 
-    /** The type of tensor {@code name} (in block {@code layer}, or -1) whose rows hold {@code rowLength} values. */
-    public GgmlType typeFor(String name, int layer, int layers, long rowLength, int dims) {
-        if (dims == 1 || name.contains("ffn_gate_inp") || name.endsWith(".bias")) {
+    /** The type of tensor {@code t} of a file of {@code layers} blocks. */
+    public GgmlType typeFor(TensorSpec t, int layers) {
+        TensorKind kind = t.kind();
+        if (t.dims().length == 1 || kind == TensorKind.FFN_GATE_INP || kind == TensorKind.EXP_PROBS_B) {
             return GgmlType.F32;
         }
-        GgmlType t = base;
+        GgmlType type = base;
         if (moreBits != null) {
-            if (name.equals("output.weight")) {
-                t = moreBits;
-            } else if ((name.contains("ffn_down") || name.contains("attn_v_b")) && moreBitsLayer(layer, layers)) {
-                t = moreBits;
+            if (kind == TensorKind.OUTPUT) {
+                type = moreBits;
+            } else if ((kind.isFfnDown() || kind == TensorKind.ATTN_V_B) && moreBitsLayer(t.block(), layers)) {
+                type = moreBits;
             }
         }
-        return rowLength % t.blockSize() == 0 ? t : fallback(t);
+        return t.rowLength() % type.blockSize() == 0 ? type : fallback(type);
     }
 
     private static GgmlType fallback(GgmlType t) {

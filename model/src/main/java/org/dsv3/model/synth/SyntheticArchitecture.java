@@ -1,6 +1,9 @@
 package org.dsv3.model.synth;
 
 import java.util.Locale;
+import org.dsv3.model.config.AttentionLayout;
+import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.model.config.Gating;
 
 /**
  * The real dimensions of the models of the family (docs/architecture.md §1.2), for writing synthetic
@@ -96,5 +99,18 @@ public enum SyntheticArchitecture {
 
     public int layers() {
         return layers;
+    }
+
+    /**
+     * The configuration a file of this architecture with {@code blocks} blocks and a vocabulary of
+     * {@code vocabSize} reads as: the same values {@link SyntheticModelWriter} writes as metadata.
+     */
+    DeepSeekConfig config(int blocks, int vocabSize) {
+        boolean scaled = yarn && yarnFactor > 1f;
+        return new DeepSeekConfig("synthetic " + label, blocks, blocks, context, dim, ffn, heads, qLoraRank,
+                KV_LORA_RANK, QK_NOPE, QK_ROPE, V_HEAD, rmsEps, 1e-6f, ropeBase, scaled, scaled ? yarnFactor : 1f,
+                yarn ? 4096 : context, yarn ? yarnLogMultiplier / 0.1f : 0f, 32f, 1f, dense, experts, expertsUsed, shared,
+                expertFfn, routedScale, normTopK, gatingFunc == 2 ? Gating.SIGMOID : Gating.SOFTMAX, groups, groupsUsed,
+                selectionBias, AttentionLayout.MLA, vocabSize);
     }
 }

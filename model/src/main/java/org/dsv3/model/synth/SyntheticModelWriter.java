@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.dsv3.model.config.ModelTensors;
+import org.dsv3.model.config.TensorSpec;
 import org.dsv3.model.gguf.GgufArray;
 import org.dsv3.model.gguf.GgufValue;
 import org.dsv3.model.gguf.GgufValueType;
@@ -62,51 +64,23 @@ public final class SyntheticModelWriter {
     public void write(Path out) throws IOException {
         GgufWriter w = new GgufWriter();
         putMetadata(w);
-        int d = arch.dim;
-        int h = arch.heads;
-        int qk = SyntheticArchitecture.QK_NOPE + SyntheticArchitecture.QK_ROPE;
-        int dense = Math.min(arch.dense, layers);
-        tensor(w, "token_embd.weight", -1, 1f, d, vocab);
-        for (int i = 0; i < layers; i++) {
-            String b = "blk." + i + ".";
-            norm(w, b + "attn_norm.weight", d);
-            if (arch.qLoraRank > 0) {
-                tensor(w, b + "attn_q_a.weight", i, d, d, arch.qLoraRank);
-                norm(w, b + "attn_q_a_norm.weight", arch.qLoraRank);
-                tensor(w, b + "attn_q_b.weight", i, arch.qLoraRank, arch.qLoraRank, (long) h * qk);
+        for (TensorSpec t : ModelTensors.of(arch.config(layers, vocab)).stored()) {
+            if (t.kind().isNormGain()) {
+                norm(w, t);
             } else {
-                tensor(w, b + "attn_q.weight", i, d, d, (long) h * qk);
-            }
-            tensor(w, b + "attn_kv_a_mqa.weight", i, d, d, SyntheticArchitecture.KV_LORA_RANK + SyntheticArchitecture.QK_ROPE);
-            norm(w, b + "attn_kv_a_norm.weight", SyntheticArchitecture.KV_LORA_RANK);
-            tensor(w, b + "attn_k_b.weight", i, SyntheticArchitecture.QK_NOPE, SyntheticArchitecture.QK_NOPE,
-                    SyntheticArchitecture.KV_LORA_RANK, h);
-            tensor(w, b + "attn_v_b.weight", i, SyntheticArchitecture.KV_LORA_RANK, SyntheticArchitecture.KV_LORA_RANK,
-                    SyntheticArchitecture.V_HEAD, h);
-            tensor(w, b + "attn_output.weight", i, (long) h * SyntheticArchitecture.V_HEAD, (long) h * SyntheticArchitecture.V_HEAD, d);
-            norm(w, b + "ffn_norm.weight", d);
-            if (i < dense) {
-                tensor(w, b + "ffn_gate.weight", i, d, d, arch.ffn);
-                tensor(w, b + "ffn_up.weight", i, d, d, arch.ffn);
-                tensor(w, b + "ffn_down.weight", i, arch.ffn, arch.ffn, d);
-            } else {
-                int fe = arch.expertFfn;
-                tensor(w, b + "ffn_gate_inp.weight", i, d, d, arch.experts);
-                if (arch.selectionBias) {
-                    tensor(w, b + "exp_probs_b.bias", i, 100, arch.experts);
-                }
-                tensor(w, b + "ffn_gate_exps.weight", i, d, d, fe, arch.experts);
-                tensor(w, b + "ffn_up_exps.weight", i, d, d, fe, arch.experts);
-                tensor(w, b + "ffn_down_exps.weight", i, fe, fe, d, arch.experts);
-                int fs = fe * arch.shared;
-                tensor(w, b + "ffn_gate_shexp.weight", i, d, d, fs);
-                tensor(w, b + "ffn_up_shexp.weight", i, d, d, fs);
-                tensor(w, b + "ffn_down_shexp.weight", i, fs, fs, d);
+                tensor(w, t, fanIn(t));
             }
         }
-        norm(w, "output_norm.weight", d);
-        tensor(w, "output.weight", -1, d, d, vocab);
         w.write(out);
+    }
+
+    /** Values have variance 1/fan-in: the row length, except the embedding (uniform ±1) and the bias. */
+    private static float fanIn(TensorSpec t) {
+        return switch (t.kind()) {
+            case TOKEN_EMBD -> 1f;
+            case EXP_PROBS_B -> 100f;
+            default -> t.rowLength();
+        };
     }
 
     private void putMetadata(GgufWriter w) {
@@ -186,8 +160,9 @@ public final class SyntheticModelWriter {
         w.put("tokenizer.ggml.add_bos_token", GgufValue.bool(true));
     }
 
-    private void norm(GgufWriter w, String name, int n) {
-        w.addTensor(name, GgmlType.F32, new long[] {n}, dst -> {
+    private void norm(GgufWriter w, TensorSpec t) {
+        long n = t.rowLength();
+        w.addTensor(t.name(), GgmlType.F32, t.dims(), dst -> {
             for (int i = 0; i < n; i++) {
                 dst.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, i, 1f);
             }
@@ -195,21 +170,19 @@ public final class SyntheticModelWriter {
     }
 
     /**
-     * A random tensor with ggml dims {@code dims} (dims[0] = row length) whose values have variance
-     * 1/{@code fanIn} (or are uniform in ±1 when fanIn is 1).
+     * A random tensor {@code t} whose values have variance 1/{@code fanIn} (or are uniform in ±1 when
+     * fanIn is 1).
      */
-    private void tensor(GgufWriter w, String name, int layer, float fanIn, long... dims) {
-        long rowLength = dims[0];
-        long rows = 1;
-        for (int i = 1; i < dims.length; i++) {
-            rows *= dims[i];
-        }
-        GgmlType type = recipe.typeFor(name, layer, layers, rowLength, dims.length);
+    private void tensor(GgufWriter w, TensorSpec t, float fanIn) {
+        String name = t.name();
+        long rowLength = t.rowLength();
+        long rows = t.rows();
+        GgmlType type = recipe.typeFor(t, layers);
         long rowBytes = type.bytesFor(rowLength);
         long tensorSeed = seed ^ name.hashCode() * 0x9E3779B97F4A7C15L;
         float amplitude = (float) Math.sqrt(3.0 / fanIn);
         long finalRows = rows;
-        w.addTensor(name, type, dims, dst -> {
+        w.addTensor(name, type, t.dims(), dst -> {
             List<MemorySegment> pool = randomRows(type, (int) rowLength, (int) Math.min(POOL_ROWS, finalRows), amplitude, tensorSeed);
             for (long r = 0; r < finalRows; r++) {
                 int pick = (int) Math.floorMod(r * 0x5DEECE66DL + (r >>> 7) + tensorSeed, pool.size());

@@ -10,6 +10,7 @@ import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.model.config.Gating;
 import org.dsv3.model.config.GroupRouting;
 import org.dsv3.model.config.ModelStatistics;
+import org.dsv3.model.config.ModelTensors;
 import org.dsv3.model.config.ModelValidator;
 import org.dsv3.model.gguf.GgufModel;
 import org.dsv3.model.gguf.GgufTensor;
@@ -51,6 +52,25 @@ class SyntheticModelWriterTest {
         assertEquals("Moonlight", moon.family());
     }
 
+    /** The configuration the writer builds its tensors from is the one its metadata reads as. */
+    @Test
+    void theWritersConfigurationIsTheOneItsMetadataReadsAs() throws IOException {
+        for (SyntheticArchitecture a : SyntheticArchitecture.values()) {
+            DeepSeekConfig read = metadataOf(a);
+            DeepSeekConfig own = a.config(a.layers(), read.vocabSize());
+            assertEquals(withName(read, own.name()), own, a.cliName());
+        }
+    }
+
+    private static DeepSeekConfig withName(DeepSeekConfig c, String name) {
+        return new DeepSeekConfig(name, c.blockCount(), c.mainBlockCount(), c.contextLength(), c.dim(), c.ffnDim(),
+                c.headCount(), c.qLoraRank(), c.kvLoraRank(), c.qkNopeDim(), c.qkRopeDim(), c.vHeadDim(), c.rmsEps(),
+                c.latentNormEps(), c.ropeBase(), c.yarn(), c.yarnFactor(), c.yarnOriginalContext(), c.mscaleAllDim(),
+                c.yarnBetaFast(), c.yarnBetaSlow(), c.denseBlockCount(), c.expertCount(), c.expertUsedCount(),
+                c.sharedExpertCount(), c.expertFfnDim(), c.routedScale(), c.normalizeTopK(), c.gating(), c.groupCount(),
+                c.groupUsedCount(), c.hasSelectionBias(), c.attentionLayout(), c.vocabSize());
+    }
+
     @Test
     void aWrittenModelPassesValidationWithSaneQuantizedWeights() throws IOException {
         Path f = tmp.resolve("lite.gguf");
@@ -58,6 +78,7 @@ class SyntheticModelWriterTest {
         try (GgufModel m = GgufModel.open(f)) {
             DeepSeekConfig c = DeepSeekConfig.fromGguf(m, GroupRouting.AUTO);
             assertEquals(List.of(), ModelValidator.problems(m, c));
+            assertEquals(ModelTensors.of(SyntheticArchitecture.V2_LITE.config(2, 300)), ModelTensors.of(c));
             // llama-quantize's fallbacks for rows that are not a multiple of 256 (§9.3)
             assertEquals(GgmlType.Q5_0, m.tensor("blk.0.attn_k_b.weight").type());
             assertEquals(GgmlType.Q4_K, m.tensor("blk.1.ffn_gate_exps.weight").type());

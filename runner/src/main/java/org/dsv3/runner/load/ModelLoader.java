@@ -7,6 +7,7 @@ import org.dsv3.model.backend.InferenceBackend;
 import org.dsv3.model.backend.LoadListener;
 import org.dsv3.model.chat.ChatTemplate;
 import org.dsv3.model.chat.ChatTemplateException;
+import org.dsv3.model.config.CheckedModel;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.model.config.ModelValidator;
 import org.dsv3.model.gguf.GgufModel;
@@ -32,7 +33,7 @@ public final class ModelLoader {
         try {
             Progress.Step check = progress.start("checking", 0);
             DeepSeekConfig config = DeepSeekConfig.fromGguf(file, spec.routing());
-            ModelValidator.check(file, config);
+            CheckedModel checked = ModelValidator.check(file, config);
             Tokenizer tokenizer = Tokenizer.fromGguf(file.metadata());
             ChatTemplate template = null;
             String problem = null;
@@ -44,7 +45,7 @@ public final class ModelLoader {
             check.done("checked " + file.tensors().size() + " tensors, " + tokenizer.vocabSize() + "-token vocabulary, "
                     + (template != null ? "chat template " + template.name() : "no chat template"));
             preload(file, spec.preload());
-            InferenceBackend backend = upload(provider, file, config, spec);
+            InferenceBackend backend = upload(provider, checked, spec);
             return new LoadedModel(modelName(spec.model()), file, config, tokenizer, template, problem, backend);
         } catch (RuntimeException | Error e) {
             file.close();
@@ -77,10 +78,10 @@ public final class ModelLoader {
         step.done("read " + Units.bytes(bytes) + " of weights");
     }
 
-    private InferenceBackend upload(BackendProvider provider, GgufModel file, DeepSeekConfig config, LoadSpec spec) {
+    private InferenceBackend upload(BackendProvider provider, CheckedModel model, LoadSpec spec) {
         Progress.Step step = progress.start("loading", 0);
         StepListener listener = new StepListener();
-        InferenceBackend backend = provider.load(file, config, spec.options(), listener);
+        InferenceBackend backend = provider.load(model, spec.options(), listener);
         listener.finish();
         step.done("loaded on " + backend.device());
         return backend;

@@ -2,7 +2,7 @@ package org.dsv3.tornado.tasks;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.dsv3.cpu.YarnRope;
+import org.dsv3.model.arch.YarnRope;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.tornado.kernels.MatVec;
 import org.dsv3.tornado.kernels.Routing;
@@ -57,7 +57,7 @@ final class Activations {
         }
     }
 
-    /** Per position {@code d_rope/2} cosines then sines (YaRN, from the CPU engine's {@link YarnRope}). */
+    /** Per position {@code d_rope/2} cosines then sines (YaRN, from the model's {@link YarnRope}, as the CPU engine uses it). */
     final FloatArray rope;
     /** One latent cache per block, {@code maxContext} rows of {@code [c | k_pe]}. */
     final FloatArray[] cache;

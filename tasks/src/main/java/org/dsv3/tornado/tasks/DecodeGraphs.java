@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.dsv3.model.arch.RoutingRule;
 import org.dsv3.model.config.DeepSeekConfig;
-import org.dsv3.model.config.Gating;
 import org.dsv3.tornado.kernels.Embedding;
 import org.dsv3.tornado.kernels.LatentAttention;
 import org.dsv3.tornado.kernels.MatVec;
@@ -180,9 +180,7 @@ final class DecodeGraphs {
                     l.router().words(), l.router().type(), e, a.routerLogits,
                     shared ? l.gate().words() : u.w1(), shared ? l.gate().type() : 0,
                     shared ? l.up().words() : u.w2(), shared ? l.up().type() : 0, fs, a.act2);
-            int flags = (c.gating() == Gating.SIGMOID ? Routing.SIGMOID : 0) | (l.bias() != null ? Routing.BIAS : 0)
-                    | (c.gating() == Gating.SIGMOID || l.bias() != null ? Routing.TOP2_SUM : 0)
-                    | (c.normalizeTopK() ? Routing.NORMALIZE : 0);
+            int flags = RoutingFlags.of(RoutingRule.of(c));
             add(g, graph, p + "experts", MatVec.groups(k * fe), (l.gateExps().bytes() + l.upExps().bytes()) / e * k);
             g.task(p + "experts", NormMatVec::expertsGateUp, ctx, a.h, a.hg, eps, d, a.routerLogits, bias, a.route,
                     l.gateExps().words(), l.upExps().words(), l.gateExps().type() | l.upExps().type() << 8, fe, k, a.act,

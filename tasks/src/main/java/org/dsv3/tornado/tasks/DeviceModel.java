@@ -1,12 +1,12 @@
 package org.dsv3.tornado.tasks;
 
-import java.lang.foreign.Arena;
-import org.dsv3.cpu.LegacyKvB;
-import org.dsv3.cpu.WeightMatrix;
-import org.dsv3.model.config.AttentionLayout;
+import org.dsv3.model.arch.LegacyKvB;
+import org.dsv3.model.arch.TensorValues;
+import org.dsv3.model.config.CheckedModel;
 import org.dsv3.model.config.DeepSeekConfig;
-import org.dsv3.model.config.ModelValidator;
-import org.dsv3.model.gguf.GgufModel;
+import org.dsv3.model.config.LayerTensors;
+import org.dsv3.model.config.ModelTensors;
+import org.dsv3.model.config.TensorSpec;
 import org.dsv3.tornado.kernels.LatentAttention;
 import org.dsv3.tornado.kernels.MatVec;
 import org.dsv3.tornado.kernels.Routing;
@@ -14,7 +14,8 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * The model's weights as host arrays ready for a single upload: every matrix as its raw GGUF bytes
- * ({@link DeviceTensor}), the 1-D gains and biases as floats. Tensor names: docs/architecture.md §2.
+ * ({@link DeviceTensor}), the 1-D gains and biases as floats, read as the model's tensor description
+ * ({@link ModelTensors}) lays them out.
  */
 final class DeviceModel {
 
@@ -77,60 +78,51 @@ final class DeviceModel {
         }
     }
 
-    /** Reads every weight of {@code file} (checked against {@code c}) into upload-ready arrays. */
-    static DeviceModel load(GgufModel file, DeepSeekConfig c) {
-        ModelValidator.check(file, c);
+    /** Reads every weight of the checked model into upload-ready arrays, following its tensor description. */
+    static DeviceModel load(CheckedModel file) {
+        DeepSeekConfig c = file.config();
         checkSupported(c);
-        Layer[] layers = new Layer[c.mainBlockCount()];
-        try (Arena arena = Arena.ofConfined()) {
-            for (int i = 0; i < layers.length; i++) {
-                layers[i] = layer(file, c, i, arena);
-            }
+        ModelTensors t = file.tensors();
+        Layer[] layers = new Layer[t.layers().size()];
+        for (int i = 0; i < layers.length; i++) {
+            layers[i] = layer(file, c, t.layer(i));
         }
-        return new DeviceModel(c, matrix(file, "token_embd.weight"), layers, vector(file, "output_norm.weight"),
-                matrix(file, "output.weight"));
+        return new DeviceModel(c, matrix(file, t.embedding()), layers, vector(file, t.outputNorm()),
+                matrix(file, t.output()));
     }
 
-    private static Layer layer(GgufModel f, DeepSeekConfig c, int i, Arena arena) {
-        String b = "blk." + i + ".";
+    private static Layer layer(CheckedModel f, DeepSeekConfig c, LayerTensors t) {
         DeviceTensor kB;
         DeviceTensor vB;
-        if (c.attentionLayout() == AttentionLayout.MLA) {
-            kB = matrix(f, b + "attn_k_b.weight");
-            vB = matrix(f, b + "attn_v_b.weight");
+        if (t.kvB() == null) {
+            kB = matrix(f, t.kB());
+            vB = matrix(f, t.vB());
         } else {
             // legacy files: W_UKᵀ and W_UV split out of attn_kv_b once, as the CPU engine does (small, F32)
-            WeightMatrix[] split = LegacyKvB.split(WeightMatrix.of(f.tensor(b + "attn_kv_b.weight")), c, arena);
-            kB = DeviceTensor.of(split[0]);
-            vB = DeviceTensor.of(split[1]);
+            LegacyKvB.Split split = LegacyKvB.split(f.tensor(t.kvB()), c);
+            kB = DeviceTensor.ofFloats(t.kB().name(), split.kB(), split.kBRows(), split.kBCols());
+            vB = DeviceTensor.ofFloats(t.vB().name(), split.vB(), split.vBRows(), split.vBCols());
         }
-        boolean lora = c.hasQLora();
-        boolean moe = c.isMoeBlock(i);
-        boolean shared = moe && c.sharedExpertCount() > 0;
-        return new Layer(i, vector(f, b + "attn_norm.weight"),
-                lora ? matrix(f, b + "attn_q_a.weight") : null,
-                lora ? vector(f, b + "attn_q_a_norm.weight") : null,
-                lora ? matrix(f, b + "attn_q_b.weight") : null,
-                lora ? null : matrix(f, b + "attn_q.weight"),
-                matrix(f, b + "attn_kv_a_mqa.weight"), vector(f, b + "attn_kv_a_norm.weight"), kB, vB,
-                matrix(f, b + "attn_output.weight"),
-                vector(f, b + "ffn_norm.weight"),
-                moe ? matrix(f, b + "ffn_gate_inp.weight") : null,
-                moe && c.hasSelectionBias() ? vector(f, b + "exp_probs_b.bias") : null,
-                moe ? matrix(f, b + "ffn_gate_exps.weight") : null,
-                moe ? matrix(f, b + "ffn_up_exps.weight") : null,
-                moe ? matrix(f, b + "ffn_down_exps.weight") : null,
-                moe ? (shared ? matrix(f, b + "ffn_gate_shexp.weight") : null) : matrix(f, b + "ffn_gate.weight"),
-                moe ? (shared ? matrix(f, b + "ffn_up_shexp.weight") : null) : matrix(f, b + "ffn_up.weight"),
-                moe ? (shared ? matrix(f, b + "ffn_down_shexp.weight") : null) : matrix(f, b + "ffn_down.weight"));
+        boolean moe = t.moe();
+        return new Layer(t.index(), vector(f, t.attnNorm()),
+                matrix(f, t.qA()), vector(f, t.qANorm()), matrix(f, t.qB()), matrix(f, t.q()),
+                matrix(f, t.kvA()), vector(f, t.kvANorm()), kB, vB,
+                matrix(f, t.out()),
+                vector(f, t.ffnNorm()),
+                matrix(f, t.router()), vector(f, t.bias()),
+                matrix(f, t.gateExps()), matrix(f, t.upExps()), matrix(f, t.downExps()),
+                matrix(f, moe ? t.gateShared() : t.gate()),
+                matrix(f, moe ? t.upShared() : t.up()),
+                matrix(f, moe ? t.downShared() : t.down()));
     }
 
-    private static DeviceTensor matrix(GgufModel f, String name) {
-        return DeviceTensor.of(f.tensor(name));
+    /** The tensor's bytes, or {@code null} for a tensor the block does not have. */
+    private static DeviceTensor matrix(CheckedModel f, TensorSpec t) {
+        return t == null ? null : DeviceTensor.of(f.tensor(t));
     }
 
-    private static FloatArray vector(GgufModel f, String name) {
-        return FloatArray.fromArray(WeightMatrix.of(f.tensor(name)).toFloats());
+    private static FloatArray vector(CheckedModel f, TensorSpec t) {
+        return t == null ? null : FloatArray.fromArray(TensorValues.floats(f.tensor(t)));
     }
 
     /** Bytes of weights read per token by the whole forward pass (embedding row excluded). */

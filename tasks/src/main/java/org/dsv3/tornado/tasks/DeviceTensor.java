@@ -1,6 +1,8 @@
 package org.dsv3.tornado.tasks;
 
-import org.dsv3.cpu.WeightMatrix;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import org.dsv3.model.gguf.GgufTensor;
 import org.dsv3.tornado.kernels.WeightType;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -10,6 +12,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * and its shape ({@code rows} rows of {@code cols} values; stacked experts are rows too).
  */
 record DeviceTensor(String name, IntArray words, int type, int rows, int cols) {
+    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** The tensor's bytes as stored in the file, unchanged. */
     static DeviceTensor of(GgufTensor t) {
@@ -18,12 +21,14 @@ record DeviceTensor(String name, IntArray words, int type, int rows, int cols) {
                 Math.toIntExact(t.rowCount()), Math.toIntExact(t.rowLength()));
     }
 
-    /** A matrix built at load time (the split of a legacy {@code attn_kv_b}), as its stored bytes. */
-    static DeviceTensor of(WeightMatrix m) {
-        check(m.name(), m.type().id(), m.cols());
-        long bytes = m.rows() * m.rowBytes();
-        return new DeviceTensor(m.name(), DeviceWeights.words(m.data().asSlice(m.offset(), bytes)), m.type().id(),
-                m.rows(), m.cols());
+    /** A float32 matrix built at load time (the split of a legacy {@code attn_kv_b}), as its bytes. */
+    static DeviceTensor ofFloats(String name, float[] values, int rows, int cols) {
+        if (values.length != (long) rows * cols) {
+            throw new IllegalArgumentException(name + ": " + values.length + " values for " + rows + "×" + cols);
+        }
+        MemorySegment bytes = MemorySegment.ofArray(new byte[4 * values.length]);
+        MemorySegment.copy(values, 0, bytes, F32_LE, 0, values.length);
+        return new DeviceTensor(name, DeviceWeights.words(bytes), WeightType.F32, rows, cols);
     }
 
     private static void check(String name, int type, long cols) {

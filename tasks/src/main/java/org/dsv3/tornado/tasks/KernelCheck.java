@@ -2,7 +2,7 @@ package org.dsv3.tornado.tasks;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
-import org.dsv3.cpu.Router;
+import org.dsv3.model.arch.Router;
 import org.dsv3.model.config.Gating;
 import org.dsv3.model.quant.BlockFormat;
 import org.dsv3.model.quant.GgmlType;

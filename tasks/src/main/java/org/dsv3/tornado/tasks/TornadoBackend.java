@@ -1,22 +1,25 @@
 package org.dsv3.tornado.tasks;
 
+import java.util.EnumSet;
+import java.util.Set;
 import org.dsv3.model.backend.InferenceBackend;
 import org.dsv3.model.backend.InferenceSession;
 import org.dsv3.model.backend.KvCacheType;
 import org.dsv3.model.backend.SessionOptions;
+import org.dsv3.model.config.CheckedModel;
 import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.model.config.ModelValidator;
 import org.dsv3.model.gguf.GgufModel;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 
 /**
  * The model on one TornadoVM device. The weights are read from the file into upload-ready arrays at
  * load; the execution plan (kernels compiled, weights uploaded once) is built by the first session
- * and kept for the next ones as long as their context fits. One session at a time.
+ * and kept for the next ones as long as their context fits: its cache is allocated for the whole context
+ * up front, so a session should ask for the context it needs (0 = the model's, which may take GiBs).
+ * One session at a time.
  */
 public final class TornadoBackend implements InferenceBackend {
-    /** Context of a session that asks for none: the models' own (up to 163,840) would take GiBs of cache. */
-    public static final int DEFAULT_CONTEXT = 4096;
-
     private final DeepSeekConfig config;
     private final DeviceModel model;
     private final TornadoDevice device;
@@ -24,11 +27,16 @@ public final class TornadoBackend implements InferenceBackend {
     private DecodePlan plan;
     private TornadoSession open;
 
-    TornadoBackend(GgufModel file, DeepSeekConfig config, TornadoDevice device, PlanOptions options) {
-        this.config = config;
+    TornadoBackend(CheckedModel file, TornadoDevice device, PlanOptions options) {
+        this.config = file.config();
         this.device = device;
         this.options = options;
-        this.model = DeviceModel.load(file, config);
+        this.model = DeviceModel.load(file);
+    }
+
+    /** Checks {@code file} against {@code config}, then loads it (for tools that build the backend directly). */
+    TornadoBackend(GgufModel file, DeepSeekConfig config, TornadoDevice device, PlanOptions options) {
+        this(ModelValidator.check(file, config), device, options);
     }
 
     @Override
@@ -43,14 +51,11 @@ public final class TornadoBackend implements InferenceBackend {
 
     @Override
     public InferenceSession newSession(SessionOptions options) {
-        if (options.kvCacheType() != KvCacheType.F32) {
-            throw new IllegalArgumentException("the tornado device keeps the latent cache in f32; use --kv-type f32");
-        }
+        options.requireKvCacheType(this);
         if (open != null) {
             throw new IllegalStateException("the tornado backend runs one session at a time; close the open one first");
         }
-        int max = options.maxContext() > 0 ? Math.min(options.maxContext(), config.contextLength())
-                : Math.min(DEFAULT_CONTEXT, config.contextLength());
+        int max = options.contextLength(config);
         if (plan == null || plan.maxContext() < max) {
             if (plan != null) {
                 plan.close();
@@ -60,6 +65,12 @@ public final class TornadoBackend implements InferenceBackend {
         }
         open = new TornadoSession(this, plan, max);
         return open;
+    }
+
+    /** The device keeps the latent cache in float32 only. */
+    @Override
+    public Set<KvCacheType> kvCacheTypes() {
+        return EnumSet.of(KvCacheType.F32);
     }
 
     void sessionClosed(TornadoSession s) {

@@ -8,8 +8,7 @@ import org.dsv3.model.backend.BackendOptions;
 import org.dsv3.model.backend.BackendProvider;
 import org.dsv3.model.backend.DeviceInfo;
 import org.dsv3.model.backend.InferenceBackend;
-import org.dsv3.model.config.DeepSeekConfig;
-import org.dsv3.model.gguf.GgufModel;
+import org.dsv3.model.config.CheckedModel;
 import uk.ac.manchester.tornado.api.TornadoRuntime;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 
@@ -68,13 +67,13 @@ public final class TornadoBackendProvider implements BackendProvider {
     }
 
     @Override
-    public InferenceBackend load(GgufModel model, DeepSeekConfig config, BackendOptions options) {
+    public InferenceBackend load(CheckedModel model, BackendOptions options) {
         TornadoDevice device;
         try {
             device = DeviceSelector.select(options.device());
         } catch (BackendException e) {
             throw new BackendException(e.getMessage() + " (use --device cpu)", e);
         }
-        return new TornadoBackend(model, config, device, PlanOptions.fromSystemProperties());
+        return new TornadoBackend(model, device, PlanOptions.fromSystemProperties());
     }
 }

@@ -2,7 +2,7 @@ package org.dsv3.tests.bench;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.dsv3.cpu.Router;
+import org.dsv3.model.arch.Router;
 import org.dsv3.model.config.Gating;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

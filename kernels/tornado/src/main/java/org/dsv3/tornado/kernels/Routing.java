@@ -8,7 +8,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * the host: softmax or sigmoid scores, an optional selection bias used only for choosing, group-limited
  * choice with the losing groups masked (top-2-sum or max group score), top-k with ties to the lower
  * index, weights from the unbiased scores, optionally normalised (sum clamped below at 6.103515625e-5 as
- * llama.cpp does), times the routed scale. Mirrors {@code org.dsv3.cpu.Router}.
+ * llama.cpp does), times the routed scale. Mirrors {@code org.dsv3.model.arch.Router}.
  *
  * <p>The work (a few hundred exponentials and comparisons) is done by one thread of each work-group that
  * needs it ({@link NormMatVec#expertsGateUp}), in that group's own slot of a scratch array, which is

@@ -1,4 +1,4 @@
-package org.dsv3.cpu;
+package org.dsv3.model.arch;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

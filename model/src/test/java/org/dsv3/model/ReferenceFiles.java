@@ -1,4 +1,4 @@
-package org.dsv3.cpu;
+package org.dsv3.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,14 +8,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.dsv3.model.TestData;
 
 /** Reads the reference files of the test data ({@link TestData} decides where they are and skips when absent). */
-final class ReferenceFiles {
+public final class ReferenceFiles {
     private ReferenceFiles() {
     }
 
-    static JsonNode json(String relative) {
+    public static JsonNode json(String relative) {
         try {
             return new ObjectMapper().readTree(TestData.require(relative).toFile());
         } catch (IOException e) {
@@ -24,7 +23,7 @@ final class ReferenceFiles {
     }
 
     /** The token ids of case {@code i} of a {@code cases.json}. */
-    static int[] tokens(String casesJson, int i) {
+    public static int[] tokens(String casesJson, int i) {
         JsonNode t = json(casesJson).get("cases").get(i).get("tokens");
         int[] tokens = new int[t.size()];
         for (int k = 0; k < tokens.length; k++) {
@@ -34,7 +33,7 @@ final class ReferenceFiles {
     }
 
     /** A little-endian float32 file. */
-    static float[] floats(Path file) {
+    public static float[] floats(Path file) {
         try {
             byte[] b = Files.readAllBytes(file);
             float[] f = new float[b.length / 4];

@@ -1,7 +1,8 @@
-package org.dsv3.cpu;
+package org.dsv3.model.arch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.dsv3.model.TestConfigs;
 import org.junit.jupiter.api.Test;
 
 /** Hand-checkable numbers of docs/architecture.md §3.4 and §4.2. */

@@ -1,4 +1,4 @@
-package org.dsv3.cpu;
+package org.dsv3.model.arch;
 
 import java.util.Arrays;
 import org.dsv3.model.config.DeepSeekConfig;
@@ -27,69 +27,60 @@ public final class Router {
     /** llama.cpp's lower clamp for the normaliser (smallest normal F16), §5.3 step 7. */
     private static final float MIN_NORM_SUM = 6.103515625e-5f;
 
-    private final int experts;
-    private final Gating gating;
+    private final RoutingRule rule;
     private final float[] bias;
-    private final int groups;
-    private final int groupsUsed;
-    private final GroupScore groupScore;
-    private final int topK;
-    private final boolean normalize;
-    private final float scale;
 
     /**
-     * @param bias selection bias per expert ({@code exp_probs_b}), or {@code null}
+     * @param bias selection bias per expert ({@code exp_probs_b}); {@code null} exactly when the rule has none
      */
-    public Router(int experts, Gating gating, float[] bias, int groups, int groupsUsed, GroupScore groupScore, int topK,
-                  boolean normalize, float scale) {
-        if (bias != null && bias.length != experts) {
-            throw new IllegalArgumentException("selection bias has " + bias.length + " values for " + experts + " experts");
+    public Router(RoutingRule rule, float[] bias) {
+        if (rule.selectionBias() != (bias != null)) {
+            throw new IllegalArgumentException(rule.selectionBias() ? "the routing rule needs a selection bias"
+                    : "a selection bias for a rule without one");
         }
-        if (groups > 1 && (experts % groups != 0 || groupsUsed < 1 || groupsUsed > groups)) {
-            throw new IllegalArgumentException(groups + " groups / " + groupsUsed + " kept do not fit " + experts + " experts");
+        if (bias != null && bias.length != rule.experts()) {
+            throw new IllegalArgumentException("selection bias has " + bias.length + " values for " + rule.experts() + " experts");
         }
-        if (topK < 1 || topK > experts) {
-            throw new IllegalArgumentException("top-" + topK + " of " + experts + " experts");
-        }
-        this.experts = experts;
-        this.gating = gating;
+        this.rule = rule;
         this.bias = bias;
-        this.groups = groups;
-        this.groupsUsed = groupsUsed;
-        this.groupScore = groupScore;
-        this.topK = topK;
-        this.normalize = normalize;
-        this.scale = scale;
     }
 
-    /** The router of a configuration; the group score is top-2-sum for sigmoid or biased models, else max. */
+    /** A router from the rule's parts; {@code bias} may be {@code null}. */
+    public Router(int experts, Gating gating, float[] bias, int groups, int groupsUsed, GroupScore groupScore, int topK,
+                  boolean normalize, float scale) {
+        this(new RoutingRule(experts, gating, bias != null, groups, groupsUsed, groupScore, topK, normalize, scale), bias);
+    }
+
+    /** The router of a configuration ({@link RoutingRule#of}) with its selection bias, or {@code null}. */
     public static Router of(DeepSeekConfig c, float[] bias) {
-        GroupScore gs = c.gating() == Gating.SIGMOID || bias != null ? GroupScore.TOP2_SUM : GroupScore.MAX;
-        return new Router(c.expertCount(), c.gating(), bias, c.groupCount(), c.groupUsedCount(), gs, c.expertUsedCount(),
-                c.normalizeTopK(), c.routedScale());
+        return new Router(RoutingRule.of(c), bias);
+    }
+
+    public RoutingRule rule() {
+        return rule;
     }
 
     /** Routes one token from its router logits {@code logits[off … off+E)} ({@code W_router·x}). */
     public Choice choose(float[] logits, int off) {
-        int e = experts;
+        int e = rule.experts();
         float[] score = scores(logits, off, e);
         float[] sel = new float[e];
         for (int i = 0; i < e; i++) {
             sel[i] = bias != null ? score[i] + bias[i] : score[i];
         }
-        if (groups > 1) {
+        if (rule.grouped()) {
             maskLosingGroups(sel);
         }
-        int[] chosen = topK(sel, topK);
+        int[] chosen = topK(sel, rule.topK());
         float[] weights = new float[chosen.length];
         float sum = 0f;
         for (int j = 0; j < chosen.length; j++) {
             weights[j] = score[chosen[j]]; // unbiased score, never (s + b) - b
             sum += weights[j];
         }
-        float norm = normalize ? 1f / Math.max(sum, MIN_NORM_SUM) : 1f;
+        float norm = rule.normalize() ? 1f / Math.max(sum, MIN_NORM_SUM) : 1f;
         for (int j = 0; j < weights.length; j++) {
-            weights[j] *= norm * scale;
+            weights[j] *= norm * rule.scale();
         }
         return new Choice(chosen, weights);
     }
@@ -97,7 +88,7 @@ public final class Router {
     /** §5.3 step 2. */
     private float[] scores(float[] logits, int off, int e) {
         float[] s = new float[e];
-        if (gating == Gating.SIGMOID) {
+        if (rule.gating() == Gating.SIGMOID) {
             for (int i = 0; i < e; i++) {
                 s[i] = (float) (1.0 / (1.0 + Math.exp(-logits[off + i])));
             }
@@ -120,6 +111,7 @@ public final class Router {
 
     /** §5.3 step 4: keep the {@code groupsUsed} best groups, set every other expert to −∞ (never 0). */
     private void maskLosingGroups(float[] sel) {
+        int groups = rule.groups();
         int perGroup = sel.length / groups;
         float[] groupScores = new float[groups];
         for (int g = 0; g < groups; g++) {
@@ -134,10 +126,10 @@ public final class Router {
                     second = v;
                 }
             }
-            groupScores[g] = groupScore == GroupScore.MAX || perGroup < 2 ? best : best + second;
+            groupScores[g] = rule.groupScore() == GroupScore.MAX || perGroup < 2 ? best : best + second;
         }
         boolean[] keep = new boolean[groups];
-        for (int g : topK(groupScores, groupsUsed)) {
+        for (int g : topK(groupScores, rule.groupsUsed())) {
             keep[g] = true;
         }
         for (int g = 0; g < groups; g++) {

@@ -1,4 +1,4 @@
-package org.dsv3.cpu;
+package org.dsv3.model.arch;
 
 import org.dsv3.model.config.DeepSeekConfig;
 

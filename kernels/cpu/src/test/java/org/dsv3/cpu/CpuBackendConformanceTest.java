@@ -1,0 +1,11 @@
+package org.dsv3.cpu;
+
+import org.dsv3.model.backend.BackendConformance;
+
+/** The shared backend contract ({@link BackendConformance}) on the CPU backend. */
+class CpuBackendConformanceTest extends BackendConformance {
+    @Override
+    protected String device() {
+        return "cpu";
+    }
+}
