@@ -86,6 +86,22 @@ public final class IQuantGrids {
         return (low & 0xFFFFFFFFL) | (long) high << 32;
     }
 
+    /**
+     * Bytes of the grid that type {@code t} reads, packed one byte per value (what a device keeps
+     * beside the blocks); 0 for types without a grid.
+     */
+    public static int packedBytes(GgmlType t) {
+        return switch (t) {
+            case IQ1_S, IQ1_M -> 8 * IQ1S.length;
+            case IQ2_XXS -> 8 * IQ2XXS.length;
+            case IQ2_XS -> 8 * IQ2XS.length;
+            case IQ2_S -> 8 * IQ2S.length;
+            case IQ3_XXS -> 4 * IQ3XXS.length;
+            case IQ3_S -> 4 * IQ3S.length;
+            default -> 0;
+        };
+    }
+
     /** Value j (0..7) of a packed entry. */
     public static int value(long packed, int j) {
         return (byte) (packed >> (8 * j));

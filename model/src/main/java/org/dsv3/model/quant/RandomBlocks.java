@@ -54,6 +54,21 @@ public final class RandomBlocks {
         return rnd.nextBoolean() ? magnitude : -magnitude;
     }
 
+    /**
+     * Sets the super-scale d (f16) of the lattice i-quant block at byte {@code blk}: the half at byte
+     * 0, or for IQ1_M the top nibbles of its four scale words.
+     */
+    public static void setGridScale(GgmlType t, MemorySegment dst, long blk, float d) {
+        if (!(BlockFormat.of(t) instanceof GridFormat)) {
+            throw new IllegalArgumentException(t + " is not a lattice i-quant");
+        }
+        if (t == GgmlType.IQ1_M) {
+            putIq1mScale(dst, blk, Float.floatToFloat16(d));
+        } else {
+            LittleEndian.putF16(dst, blk, d);
+        }
+    }
+
     /** IQ1_M keeps its f16 super-scale in the top nibbles of its four scale words (see {@link IQ1_MFormat}). */
     private static void putIq1mScale(MemorySegment dst, long blk, short bits) {
         for (int w = 0; w < 4; w++) {
