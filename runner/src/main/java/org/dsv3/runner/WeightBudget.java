@@ -36,7 +36,7 @@ final class WeightBudget {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("parameters", s[0]);
             row.put("bytes", s[1]);
-            row.put("bits_per_weight", s[0] == 0 ? 0.0 : Math.round(s[1] * 8.0 / s[0] * 1000) / 1000.0);
+            row.put("bits_per_weight", s[0] == 0 ? 0.0 : Math.round(s[1] * 8.0 / s[0] * 10000) / 10000.0);
             row.put("types", String.join("+", types.get(c)));
             out.put(c.name().toLowerCase(), row);
         });
