@@ -36,8 +36,8 @@ final class InfoCommand implements Callable<Integer> {
             description = "tokens of KV cache in the device-memory projection (default: ${DEFAULT-VALUE})")
     long context;
 
-    @Option(names = "--device-memory", defaultValue = "141GB",
-            description = "memory of the device to project for, e.g. 141GB (one H200), 80GB, 24GiB (default: ${DEFAULT-VALUE})")
+    @Option(names = "--device-memory", defaultValue = "143771MiB",
+            description = "memory of the device to project for, e.g. 80GB, 24GiB (default: ${DEFAULT-VALUE}, one H200)")
     String deviceMemory;
 
     @Spec
