@@ -38,6 +38,12 @@ public abstract class GridFormat implements BlockFormat {
         return d * (0.5f + s) * mul;
     }
 
+    /** IQ2_XS / IQ2_S: sub-block j's scale byte {@code s}, low nibble for its first 16 values, high nibble for the last 16. */
+    protected static void nibbleScales(float d, int s, float[] factor, int j) {
+        factor[2 * j] = halfStep(d, s & 15, 0.25f);
+        factor[2 * j + 1] = halfStep(d, s >> 4, 0.25f);
+    }
+
     @Override
     public long bytesFor(int n) {
         return type().bytesFor(n);

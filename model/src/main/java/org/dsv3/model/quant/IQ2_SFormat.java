@@ -33,9 +33,7 @@ public final class IQ2_SFormat extends GridFormat {
     public void decode(MemorySegment seg, long blk, byte[] q, float[] factor) {
         float d = LittleEndian.f16(seg, blk);
         for (int j = 0; j < 8; j++) {
-            int s = LittleEndian.u8(seg, blk + SCALES + j);
-            factor[2 * j] = halfStep(d, s & 15, 0.25f);
-            factor[2 * j + 1] = halfStep(d, s >> 4, 0.25f);
+            nibbleScales(d, LittleEndian.u8(seg, blk + SCALES + j), factor, j);
             int qh = LittleEndian.u8(seg, blk + QH + j);
             for (int g = 0; g < 4; g++) {
                 int k = 4 * j + g;

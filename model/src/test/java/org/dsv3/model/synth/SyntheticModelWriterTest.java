@@ -63,14 +63,7 @@ class SyntheticModelWriterTest {
             assertEquals(GgmlType.Q4_K, m.tensor("blk.1.ffn_gate_exps.weight").type());
             assertEquals(GgmlType.F32, m.tensor("blk.1.ffn_gate_inp.weight").type());
             // weights decode to values of the intended scale (uniform, variance 1/fan-in)
-            GgufTensor up = m.tensor("blk.1.ffn_up_exps.weight");
-            float[] row = new float[2048];
-            BlockFormat.of(up.type()).dequantize(up.data(), up.rowBytes() * 1000, row, 0, 2048);
-            double sq = 0;
-            for (float v : row) {
-                sq += v * v;
-            }
-            double variance = sq / row.length;
+            double variance = rowVariance(m.tensor("blk.1.ffn_up_exps.weight"), 1000);
             assertTrue(variance > 0.5 / 2048 && variance < 2.0 / 2048, "variance " + variance);
         }
     }
@@ -91,14 +84,7 @@ class SyntheticModelWriterTest {
             assertEquals(GgmlType.Q6_K, m.tensor("output.weight").type());
             assertEquals(GgmlType.F32, m.tensor("blk.1.ffn_gate_inp.weight").type());
             assertEquals(31, m.metadata().getInt("general.file_type"));
-            GgufTensor up = m.tensor("blk.1.ffn_up_exps.weight");
-            float[] row = new float[2048];
-            BlockFormat.of(up.type()).dequantize(up.data(), up.rowBytes() * 1000, row, 0, 2048);
-            double sq = 0;
-            for (float v : row) {
-                sq += v * v;
-            }
-            double variance = sq / row.length;
+            double variance = rowVariance(m.tensor("blk.1.ffn_up_exps.weight"), 1000);
             assertTrue(variance > 0.5 / 2048 && variance < 2.0 / 2048, "variance " + variance);
         }
     }
@@ -116,5 +102,16 @@ class SyntheticModelWriterTest {
         assertEquals(GgmlType.Q4_K, QuantRecipe.UD_IQ1_S.typeFor("blk.0.ffn_gate.weight", 0, 61, 7168, 2));
         assertEquals(GgmlType.Q5_0, QuantRecipe.UD_IQ1_S.typeFor("blk.9.attn_k_b.weight", 9, 61, 128, 3));
         assertEquals(QuantRecipe.UD_IQ2_XXS, QuantRecipe.parse("UD-IQ2_XXS"));
+    }
+
+    /** Mean square of the values of row {@code r} of a 2048-wide tensor. */
+    private static double rowVariance(GgufTensor t, long r) {
+        float[] row = new float[2048];
+        BlockFormat.of(t.type()).dequantize(t.data(), t.rowBytes() * r, row, 0, 2048);
+        double sq = 0;
+        for (float v : row) {
+            sq += v * v;
+        }
+        return sq / row.length;
     }
 }
