@@ -32,13 +32,28 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--no-group-routing", description = "report routing as llama.cpp runs V3 files without group keys (no groups)")
     boolean noGroups;
 
+    @Option(names = "--context", defaultValue = "8192",
+            description = "tokens of KV cache in the device-memory projection (default: ${DEFAULT-VALUE})")
+    long context;
+
+    @Option(names = "--device-memory", defaultValue = "143771MiB",
+            description = "memory of the device to project for, e.g. 80GB, 24GiB (default: ${DEFAULT-VALUE}, one H200)")
+    String deviceMemory;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         try (GgufModel m = GgufModel.open(model)) {
+            if (context < 1) {
+                throw new UserError("--context must be at least 1, got " + context);
+            }
             Map<String, Object> info = describe(m, noGroups ? GroupRouting.OFF : GroupRouting.AUTO);
+            if (info.containsKey("tensor_types")) {
+                info.put("device_memory", WeightBudget.deviceMemory(m, DeepSeekConfig.fromGguf(m,
+                        noGroups ? GroupRouting.OFF : GroupRouting.AUTO), context, deviceBytes(deviceMemory)));
+            }
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(info));
@@ -119,11 +134,36 @@ final class InfoCommand implements Callable<Integer> {
                 types.put(e.getKey().name(), Map.of("tensors", s.tensorsPerType().get(e.getKey()), "bytes", e.getValue()));
             }
             info.put("tensor_types", types);
+            info.put("bits_per_weight", WeightBudget.bitsPerWeight(m));
             List<String> problems = ModelValidator.problems(m, c);
             info.put("problem_count", problems.size());
             info.put("problems", ModelValidator.firstOf(problems, ModelValidator.LISTED));
         }
         return info;
+    }
+
+    /** "141GB", "141G", "24GiB", "80e9" or plain bytes; decimal units for GB/G, binary for GiB. */
+    static long deviceBytes(String s) {
+        String t = s.trim().toUpperCase(java.util.Locale.ROOT);
+        long mul = 1;
+        String[][] units = {{"TIB", "1099511627776"}, {"GIB", "1073741824"}, {"MIB", "1048576"}, {"TB", "1000000000000"},
+                {"GB", "1000000000"}, {"MB", "1000000"}, {"T", "1000000000000"}, {"G", "1000000000"}, {"M", "1000000"}};
+        for (String[] u : units) {
+            if (t.endsWith(u[0])) {
+                mul = Long.parseLong(u[1]);
+                t = t.substring(0, t.length() - u[0].length()).trim();
+                break;
+            }
+        }
+        try {
+            double v = Double.parseDouble(t);
+            if (!(v > 0) || v * mul > Long.MAX_VALUE) {
+                throw new NumberFormatException();
+            }
+            return (long) (v * mul);
+        } catch (NumberFormatException e) {
+            throw new UserError("--device-memory '" + s + "' is not a size such as 141GB, 80G or 24GiB");
+        }
     }
 
     private static void putTokenizer(Map<String, Object> info, GgufMetadata md) {
@@ -183,6 +223,21 @@ final class InfoCommand implements Callable<Integer> {
             Map<String, Map<String, Object>> types = (Map<String, Map<String, Object>>) i.get("tensor_types");
             types.forEach((k, v) -> out.printf(" %s ×%s (%s)", k, v.get("tensors"), Units.bytes(((Number) v.get("bytes")).longValue())));
             out.println();
+            @SuppressWarnings("unchecked")
+            Map<String, Map<String, Object>> bpw = (Map<String, Map<String, Object>>) i.get("bits_per_weight");
+            out.println("bits/weight");
+            bpw.forEach((k, v) -> out.printf(java.util.Locale.ROOT, "  %-22s %6.3f  %-20s %9s params %11s%n",
+                    TensorClass.valueOf(k.toUpperCase(java.util.Locale.ROOT)).label, ((Number) v.get("bits_per_weight")).doubleValue(),
+                    v.get("types"), Units.count((Long) v.get("parameters")), Units.bytes((Long) v.get("bytes"))));
+            if (i.containsKey("device_memory")) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> dm = (Map<String, Object>) i.get("device_memory");
+                out.printf("device memory %s weights + %s i-quant grids + %s KV cache (F32, %s tokens) = %s; %s a %s device%n",
+                        Units.bytes((Long) dm.get("weights")), Units.bytes((Long) dm.get("grid_tables")),
+                        Units.bytes((Long) dm.get("kv_cache_f32")), dm.get("context"), Units.bytes((Long) dm.get("total")),
+                        Boolean.TRUE.equals(dm.get("fits")) ? "fits" : "does NOT fit",
+                        Units.bytes((Long) dm.get("device")));
+            }
             @SuppressWarnings("unchecked")
             List<String> problems = (List<String>) i.get("problems");
             out.println(problems.isEmpty() ? "check         all tensors present with the expected shapes and supported types"

@@ -19,7 +19,8 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--layers", description = "write only the first N blocks (default: all)")
     Integer layers;
 
-    @Option(names = "--type", defaultValue = "q8_0", description = "f32, f16, bf16, q8_0, q4_0, q5_0, q4_k_m, q5_k_m, q6_k (default: ${DEFAULT-VALUE})")
+    @Option(names = "--type", defaultValue = "q8_0", description = "f32, f16, bf16, q8_0, q4_0, q5_0, q4_k_m, q5_k_m, q6_k, or a 1.5-2-bit dynamic mix "
+            + "ud-iq1_s, ud-iq1_m, ud-iq2_xxs (default: ${DEFAULT-VALUE})")
     String type;
 
     @Option(names = "--out", required = true, description = "output GGUF file")

@@ -88,4 +88,49 @@ class InfoCommandTest {
         assertEquals(1, err.toString().strip().lines().count(), err.toString());
         Files.delete(f);
     }
+
+    /** i-quant files: bits per weight per tensor class from the block geometry, and a device-memory projection. */
+    @Test
+    void iquantFilesReportBitsPerWeightAndDeviceMemory() throws IOException {
+        Path root = data();
+        Path f = root.resolve("iquant/tiny-v3.iq1_s.gguf");
+        assumeTrue(Files.exists(f), "skipped: no i-quant files in " + root);
+        JsonNode j = new ObjectMapper().readTree(run("info", "--model", f.toString(), "--json", "--context", "1000",
+                "--device-memory", "24GiB"));
+        JsonNode bpw = j.get("bits_per_weight");
+        int pureIq1 = 0;
+        long bytes = 0;
+        for (JsonNode c : bpw) {
+            bytes += c.get("bytes").asLong();
+            if (c.get("types").asText().equals("IQ1_S")) {
+                assertEquals(1.5625, c.get("bits_per_weight").asDouble(), 1e-9, c.toString()); // 50 bytes per 256 values
+                pureIq1++;
+            }
+            if (c.get("types").asText().equals("F32")) {
+                assertEquals(32.0, c.get("bits_per_weight").asDouble(), 1e-9, c.toString());
+            }
+        }
+        assertTrue(pureIq1 > 0, bpw.toString());
+        JsonNode dm = j.get("device_memory");
+        assertEquals(bytes, dm.get("weights").asLong());
+        assertTrue(dm.get("grid_tables").asLong() >= 16384, dm.toString()); // at least one IQ1 grid
+        assertEquals(1000, dm.get("context").asLong());
+        assertEquals(24L << 30, dm.get("device").asLong());
+        assertTrue(dm.get("fits").asBoolean());
+        String text = run("info", "--model", f.toString());
+        assertTrue(text.contains("bits/weight") && text.contains("device memory"), text);
+    }
+
+    @Test
+    void aBadDeviceMemoryIsNamed() {
+        Path root = data();
+        Path f = root.resolve("models/quant/tiny-v3.q4_k_m.gguf");
+        assumeTrue(Files.exists(f));
+        CommandLine cl = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(new StringWriter()));
+        cl.setErr(new PrintWriter(err));
+        assertTrue(cl.execute("info", "--model", f.toString(), "--device-memory", "lots") != 0);
+        assertTrue(err.toString().contains("--device-memory 'lots'"), err.toString());
+    }
 }

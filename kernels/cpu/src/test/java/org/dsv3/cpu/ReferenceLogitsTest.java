@@ -48,6 +48,8 @@ class ReferenceLogitsTest {
 
     private static final String[] QUANT_TYPES = {"f16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q2_k", "q3_k_m",
             "q4_k_m", "q5_k_m", "q6_k", "iq4_xs", "iq4_nl"};
+    /** The i-quant files (testdata iquant/, models and references side by side); iq2_m is the one holding IQ2_S. */
+    static final String[] IQUANT_TYPES = {"iq1_s", "iq1_m", "iq2_xxs", "iq2_xs", "iq2_m", "iq3_xxs", "iq3_s"};
 
     /** One model file and where its expected logits are. */
     private record Subject(String label, String modelFile, String casesJson, String refPattern, boolean allCacheTypes) {
@@ -69,6 +71,10 @@ class ReferenceLogitsTest {
         for (String q : QUANT_TYPES) {
             s.add(new Subject("tiny-v3." + q, "models/quant/tiny-v3." + q + ".gguf", "reference/tiny-v3.cases.json",
                     "reference/quant/tiny-v3." + q + ".case{i}.dequant-ref.f32", false));
+        }
+        for (String q : IQUANT_TYPES) {
+            s.add(new Subject("tiny-v3." + q, "iquant/tiny-v3." + q + ".gguf", "reference/tiny-v3.cases.json",
+                    "iquant/tiny-v3." + q + ".case{i}.dequant-ref.f32", false));
         }
         return s;
     }

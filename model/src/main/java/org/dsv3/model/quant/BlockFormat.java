@@ -43,6 +43,13 @@ public interface BlockFormat {
             case Q6_K -> Q6_KFormat.INSTANCE;
             case IQ4_NL -> IQ4_NLFormat.INSTANCE;
             case IQ4_XS -> IQ4_XSFormat.INSTANCE;
+            case IQ1_S -> IQ1_SFormat.INSTANCE;
+            case IQ1_M -> IQ1_MFormat.INSTANCE;
+            case IQ2_XXS -> IQ2_XXSFormat.INSTANCE;
+            case IQ2_XS -> IQ2_XSFormat.INSTANCE;
+            case IQ2_S -> IQ2_SFormat.INSTANCE;
+            case IQ3_XXS -> IQ3_XXSFormat.INSTANCE;
+            case IQ3_S -> IQ3_SFormat.INSTANCE;
             default -> throw new IllegalArgumentException("no block format for ggml type " + t + " (id " + t.id() + ")");
         };
     }

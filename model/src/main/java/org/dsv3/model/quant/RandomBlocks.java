@@ -39,11 +39,42 @@ public final class RandomBlocks {
                         LittleEndian.putU8(dst, blk + i, rnd.nextInt(256));
                     }
                     for (int f : halfFields) {
-                        float magnitude = 0.001f + 0.05f * rnd.nextFloat();
-                        LittleEndian.putF16(dst, blk + f, rnd.nextBoolean() ? magnitude : -magnitude);
+                        LittleEndian.putF16(dst, blk + f, randomScale(rnd));
+                    }
+                    if (t == GgmlType.IQ1_M) {
+                        putIq1mScale(dst, blk, Float.floatToFloat16(randomScale(rnd)));
                     }
                 }
             }
+        }
+    }
+
+    private static float randomScale(RandomGenerator rnd) {
+        float magnitude = 0.001f + 0.05f * rnd.nextFloat();
+        return rnd.nextBoolean() ? magnitude : -magnitude;
+    }
+
+    /**
+     * Sets the super-scale d (f16) of the lattice i-quant block at byte {@code blk}: the half at byte
+     * 0, or for IQ1_M the top nibbles of its four scale words.
+     */
+    public static void setGridScale(GgmlType t, MemorySegment dst, long blk, float d) {
+        if (!(BlockFormat.of(t) instanceof GridFormat)) {
+            throw new IllegalArgumentException(t + " is not a lattice i-quant");
+        }
+        if (t == GgmlType.IQ1_M) {
+            putIq1mScale(dst, blk, Float.floatToFloat16(d));
+        } else {
+            LittleEndian.putF16(dst, blk, d);
+        }
+    }
+
+    /** IQ1_M keeps its f16 super-scale in the top nibbles of its four scale words (see {@link IQ1_MFormat}). */
+    private static void putIq1mScale(MemorySegment dst, long blk, short bits) {
+        for (int w = 0; w < 4; w++) {
+            long at = blk + IQ1_MFormat.SCALES + 2L * w;
+            int word = LittleEndian.u16(dst, at) & 0x0FFF | (bits >> (4 * w) & 15) << 12;
+            LittleEndian.putU16(dst, at, word);
         }
     }
 
@@ -57,7 +88,8 @@ public final class RandomBlocks {
     /** Byte offsets of the half-precision scale fields within one block (see each format's layout). */
     static int[] halfFloatFields(GgmlType t) {
         return switch (t) {
-            case Q8_0, Q4_0, Q5_0, IQ4_NL, IQ4_XS -> new int[] {0};
+            case Q8_0, Q4_0, Q5_0, IQ4_NL, IQ4_XS, IQ1_S, IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S -> new int[] {0};
+            case IQ1_M -> new int[0];
             case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
             case Q2_K -> new int[] {Q2_KFormat.D, Q2_KFormat.DMIN};
             case Q3_K -> new int[] {Q3_KFormat.D};

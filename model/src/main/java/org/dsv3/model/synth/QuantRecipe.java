@@ -14,21 +14,33 @@ import org.dsv3.model.quant.GgmlType;
 public enum QuantRecipe {
     F32(GgmlType.F32, null), F16(GgmlType.F16, null), BF16(GgmlType.BF16, null),
     Q8_0(GgmlType.Q8_0, null), Q4_0(GgmlType.Q4_0, null), Q5_0(GgmlType.Q5_0, null),
-    Q4_K_M(GgmlType.Q4_K, GgmlType.Q6_K), Q5_K_M(GgmlType.Q5_K, GgmlType.Q6_K), Q6_K(GgmlType.Q6_K, null);
+    Q4_K_M(GgmlType.Q4_K, GgmlType.Q6_K), Q5_K_M(GgmlType.Q5_K, GgmlType.Q6_K), Q6_K(GgmlType.Q6_K, null),
+    UD_IQ1_S(DynamicMix.UD_IQ1_S), UD_IQ1_M(DynamicMix.UD_IQ1_M), UD_IQ2_XXS(DynamicMix.UD_IQ2_XXS);
 
     private final GgmlType base;
     private final GgmlType moreBits;
+    /** The per-tensor-class mix of the UD recipes ({@code null} for the others). */
+    private final DynamicMix mix;
 
     QuantRecipe(GgmlType base, GgmlType moreBits) {
         this.base = base;
         this.moreBits = moreBits;
+        this.mix = null;
     }
 
+    QuantRecipe(DynamicMix mix) {
+        this.base = mix.experts();
+        this.moreBits = null;
+        this.mix = mix;
+    }
+
+    /** The recipe named {@code s} (case-insensitive; '-' and '_' alike, as in {@code ud-iq1_s}). */
     public static QuantRecipe parse(String s) {
         try {
-            return valueOf(s.toUpperCase(Locale.ROOT));
+            return valueOf(s.toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown type '" + s + "' (f32, f16, bf16, q8_0, q4_0, q5_0, q4_k_m, q5_k_m, q6_k)");
+            throw new IllegalArgumentException("unknown type '" + s
+                    + "' (f32, f16, bf16, q8_0, q4_0, q5_0, q4_k_m, q5_k_m, q6_k, ud-iq1_s, ud-iq1_m, ud-iq2_xxs)");
         }
     }
 
@@ -39,6 +51,9 @@ public enum QuantRecipe {
 
     /** The type of tensor {@code t} of a file of {@code layers} blocks. */
     public GgmlType typeFor(TensorSpec t, int layers) {
+        if (mix != null) {
+            return mix.typeFor(t.name(), t.block(), layers, t.rowLength(), t.dims().length);
+        }
         TensorKind kind = t.kind();
         if (t.dims().length == 1 || kind == TensorKind.FFN_GATE_INP || kind == TensorKind.EXP_PROBS_B) {
             return GgmlType.F32;
@@ -75,6 +90,7 @@ public enum QuantRecipe {
             case Q5_K_M -> 17;
             case Q6_K -> 18;
             case BF16 -> 32;
+            case UD_IQ1_S, UD_IQ1_M, UD_IQ2_XXS -> mix.fileType();
         };
     }
 }

@@ -193,6 +193,13 @@ public final class SyntheticModelWriter {
 
     private static List<MemorySegment> randomRows(GgmlType type, int n, int count, float amplitude, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
+        if (GridRows.handles(type)) {
+            List<MemorySegment> rows = new ArrayList<>(count);
+            for (int r = 0; r < count; r++) {
+                rows.add(GridRows.random(type, n, amplitude, rnd));
+            }
+            return rows;
+        }
         Quantizer q = Quantizer.of(type);
         float[] values = new float[n];
         List<MemorySegment> rows = new ArrayList<>(count);

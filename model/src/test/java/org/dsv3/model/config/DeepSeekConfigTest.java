@@ -194,7 +194,7 @@ class DeepSeekConfigTest {
                     case "blk.1.ffn_up_exps.weight" -> { } // dropped
                     case "blk.0.attn_output.weight" -> w.addTensor(t.name(), t.type(), new long[] {t.dims()[0], t.dims()[1] / 2},
                             t.data().asSlice(0, t.byteSize() / 2));
-                    case "blk.2.ffn_gate_exps.weight" -> w.addTensor(t.name(), GgmlType.IQ1_S, t.dims(),
+                    case "blk.2.ffn_gate_exps.weight" -> w.addTensor(t.name(), GgmlType.TQ1_0, t.dims(),
                             (MemorySegment dst) -> dst.fill((byte) 0));
                     default -> w.addTensor(t.name(), t.type(), t.dims(), t.data());
                 }
@@ -208,7 +208,7 @@ class DeepSeekConfigTest {
             assertTrue(msg.contains("3 tensor problem(s)"), msg);
             assertTrue(msg.contains("blk.1.ffn_up_exps.weight: missing"), msg);
             assertTrue(msg.contains("blk.0.attn_output.weight: shape [256, 128], expected [256, 256]"), msg);
-            assertTrue(msg.contains("blk.2.ffn_gate_exps.weight: tensor type IQ1_S is not supported"), msg);
+            assertTrue(msg.contains("blk.2.ffn_gate_exps.weight: tensor type TQ1_0 is not supported"), msg);
         }
     }
 }

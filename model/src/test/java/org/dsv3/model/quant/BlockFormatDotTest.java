@@ -50,7 +50,7 @@ class BlockFormatDotTest {
     }
 
     static List<QuantSample> samples() {
-        return QuantSample.all();
+        return QuantSample.everything();
     }
 
     /** The 2048 sampled values of llama.cpp-written blocks, as one row and as rows of 256. */

@@ -17,20 +17,56 @@ import org.dsv3.model.gguf.GgufModel;
 import org.dsv3.model.gguf.GgufTensor;
 
 /**
- * One entry of {@code reference/quant/tiny-v3.quant-reference.json → <file>.dequant_samples.<TYPE>}:
- * the first {@code count} values of tensor {@code tensor} of {@code models/quant/tiny-v3.<file>.gguf},
- * dequantized by gguf-py into {@code reference/quant/<valuesFile>}.
+ * One entry of {@code <set's json> → <file>.dequant_samples.<TYPE>}: the first {@code count} values
+ * of tensor {@code tensor} of the set's {@code tiny-v3.<file>.gguf}, dequantized by gguf-py into the
+ * set's {@code <valuesFile>}. Two sets: {@link Set#QUANT} (models/quant, reference/quant) and
+ * {@link Set#IQUANT} (the i-quant files and their references, all in iquant/).
  */
-record QuantSample(String file, GgmlType type, String tensor, String valuesFile, int count) {
+record QuantSample(Set set, String file, GgmlType type, String tensor, String valuesFile, int count) {
     static final String REFERENCE_JSON = "reference/quant/tiny-v3.quant-reference.json";
+
+    /** Where a set's files lie in the data set (and, for the block cuts, in the subset's derived/). */
+    enum Set {
+        QUANT(REFERENCE_JSON, "models/quant/", "reference/quant/", "derived/quant/"),
+        IQUANT("iquant/tiny-v3.iquant-reference.json", "iquant/", "iquant/", "derived/iquant/");
+
+        final String json;
+        final String models;
+        final String references;
+        final String cuts;
+
+        Set(String json, String models, String references, String cuts) {
+            this.json = json;
+            this.models = models;
+            this.references = references;
+            this.cuts = cuts;
+        }
+    }
 
     /** Matches one {@code "<TYPE>": {"tensor": …, "values_file": "tiny-v3.<file>.dequant-<TYPE>.f32", "count": N}} entry. */
     private static final Pattern ENTRY = Pattern.compile(
             "\"(\\w+)\"\\s*:\\s*\\{\\s*\"tensor\"\\s*:\\s*\"([^\"]+)\"\\s*,\\s*\"values_file\"\\s*:\\s*"
                     + "\"(tiny-v3\\.([a-z0-9_]+)\\.dequant-\\w+\\.f32)\"\\s*,\\s*\"count\"\\s*:\\s*(\\d+)");
 
+    /** The samples of the K-quant and legacy files (models/quant). */
     static List<QuantSample> all() {
-        Path json = TestData.require(REFERENCE_JSON);
+        return of(Set.QUANT);
+    }
+
+    /** The samples of the i-quant files (iquant/). */
+    static List<QuantSample> iquant() {
+        return of(Set.IQUANT);
+    }
+
+    /** Both sets. */
+    static List<QuantSample> everything() {
+        List<QuantSample> out = new ArrayList<>(all());
+        out.addAll(iquant());
+        return out;
+    }
+
+    static List<QuantSample> of(Set set) {
+        Path json = TestData.require(set.json);
         String text;
         try {
             text = Files.readString(json);
@@ -40,7 +76,7 @@ record QuantSample(String file, GgmlType type, String tensor, String valuesFile,
         List<QuantSample> out = new ArrayList<>();
         Matcher m = ENTRY.matcher(text);
         while (m.find()) {
-            out.add(new QuantSample(m.group(4), GgmlType.valueOf(m.group(1)), m.group(2), m.group(3),
+            out.add(new QuantSample(set, m.group(4), GgmlType.valueOf(m.group(1)), m.group(2), m.group(3),
                     Integer.parseInt(m.group(5))));
         }
         if (out.isEmpty()) {
@@ -50,16 +86,16 @@ record QuantSample(String file, GgmlType type, String tensor, String valuesFile,
     }
 
     String modelPath() {
-        return "models/quant/tiny-v3." + file + ".gguf";
+        return set.models + "tiny-v3." + file + ".gguf";
     }
 
     String referencePath() {
-        return "reference/quant/" + valuesFile;
+        return set.references + valuesFile;
     }
 
     /** Where the subset keeps this sample's raw block bytes (cut from the GGUF file, see testdata/README.md). */
     String blocksPath() {
-        return "derived/quant/tiny-v3." + file + ".blocks-" + type + ".bin";
+        return set.cuts + "tiny-v3." + file + ".blocks-" + type + ".bin";
     }
 
     /** Where the subset keeps the first values of the tensor in the original BF16 model. */

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class QuantSubsetConsistencyTest {
 
     static List<QuantSample> samples() {
-        return QuantSample.all();
+        return QuantSample.everything();
     }
 
     @ParameterizedTest(name = "{0}")

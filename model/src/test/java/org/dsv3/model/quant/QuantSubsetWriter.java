@@ -23,11 +23,13 @@ public final class QuantSubsetWriter {
         Path full = Path.of(args[0]);
         Path subset = Path.of(args[1]);
         System.setProperty("dsv3.testdata", full.toString());
-        Files.createDirectories(subset.resolve("reference/quant"));
-        Files.createDirectories(subset.resolve("derived/quant"));
-        Files.copy(full.resolve(QuantSample.REFERENCE_JSON), subset.resolve(QuantSample.REFERENCE_JSON),
-                StandardCopyOption.REPLACE_EXISTING);
-        for (QuantSample s : QuantSample.all()) {
+        for (QuantSample.Set set : QuantSample.Set.values()) {
+            for (String dir : new String[] {set.references, set.cuts, "derived/quant/"}) {
+                Files.createDirectories(subset.resolve(dir));
+            }
+            Files.copy(full.resolve(set.json), subset.resolve(set.json), StandardCopyOption.REPLACE_EXISTING);
+        }
+        for (QuantSample s : QuantSample.everything()) {
             Files.copy(full.resolve(s.referencePath()), subset.resolve(s.referencePath()), StandardCopyOption.REPLACE_EXISTING);
             try (GgufModel model = GgufModel.open(full.resolve(s.modelPath()))) {
                 GgufTensor t = model.tensor(s.tensor());

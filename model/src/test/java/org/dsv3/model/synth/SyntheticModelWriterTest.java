@@ -84,15 +84,55 @@ class SyntheticModelWriterTest {
             assertEquals(GgmlType.Q4_K, m.tensor("blk.1.ffn_gate_exps.weight").type());
             assertEquals(GgmlType.F32, m.tensor("blk.1.ffn_gate_inp.weight").type());
             // weights decode to values of the intended scale (uniform, variance 1/fan-in)
-            GgufTensor up = m.tensor("blk.1.ffn_up_exps.weight");
-            float[] row = new float[2048];
-            BlockFormat.of(up.type()).dequantize(up.data(), up.rowBytes() * 1000, row, 0, 2048);
-            double sq = 0;
-            for (float v : row) {
-                sq += v * v;
-            }
-            double variance = sq / row.length;
+            double variance = rowVariance(m.tensor("blk.1.ffn_up_exps.weight"), 1000);
             assertTrue(variance > 0.5 / 2048 && variance < 2.0 / 2048, "variance " + variance);
         }
+    }
+
+    @Test
+    void dynamicMixesPutTheRoutedExpertsLowestAndDownOneStepAbove() throws IOException {
+        Path f = tmp.resolve("lite-ud.gguf");
+        new SyntheticModelWriter(SyntheticArchitecture.V2_LITE, 2, QuantRecipe.parse("ud-iq1_m"), 7, 300).write(f);
+        try (GgufModel m = GgufModel.open(f)) {
+            DeepSeekConfig c = DeepSeekConfig.fromGguf(m, GroupRouting.AUTO);
+            assertEquals(List.of(), ModelValidator.problems(m, c));
+            assertEquals(GgmlType.IQ1_M, m.tensor("blk.1.ffn_gate_exps.weight").type());
+            assertEquals(GgmlType.IQ1_M, m.tensor("blk.1.ffn_up_exps.weight").type());
+            // V2-Lite's experts are 1408 wide: their down rows are not whole 256-blocks and fall back
+            assertEquals(GgmlType.Q4_0, m.tensor("blk.1.ffn_down_exps.weight").type());
+            assertEquals(GgmlType.Q6_K, m.tensor("blk.1.ffn_down_shexp.weight").type());
+            assertEquals(GgmlType.Q4_K, m.tensor("blk.0.attn_output.weight").type());
+            assertEquals(GgmlType.Q6_K, m.tensor("output.weight").type());
+            assertEquals(GgmlType.F32, m.tensor("blk.1.ffn_gate_inp.weight").type());
+            assertEquals(31, m.metadata().getInt("general.file_type"));
+            double variance = rowVariance(m.tensor("blk.1.ffn_up_exps.weight"), 1000);
+            assertTrue(variance > 0.5 / 2048 && variance < 2.0 / 2048, "variance " + variance);
+        }
+    }
+
+    @Test
+    void udMixTypesPerTensorClass() {
+        // DeepSeek-V3: 61 blocks, 7168-wide, experts 2048 wide
+        assertEquals(GgmlType.IQ1_S, QuantRecipe.UD_IQ1_S.typeFor("blk.30.ffn_gate_exps.weight", 30, 61, 7168, 3));
+        assertEquals(GgmlType.IQ1_S, QuantRecipe.UD_IQ1_S.typeFor("blk.31.ffn_down_exps.weight", 31, 61, 2048, 3));
+        assertEquals(GgmlType.IQ2_XXS, QuantRecipe.UD_IQ1_S.typeFor("blk.3.ffn_down_exps.weight", 3, 61, 2048, 3));
+        assertEquals(GgmlType.IQ2_XXS, QuantRecipe.UD_IQ1_M.typeFor("blk.30.ffn_down_exps.weight", 30, 61, 2048, 3));
+        assertEquals(GgmlType.IQ2_S, QuantRecipe.UD_IQ2_XXS.typeFor("blk.60.ffn_down_exps.weight", 60, 61, 2048, 3));
+        assertEquals(GgmlType.IQ2_XXS, QuantRecipe.UD_IQ2_XXS.typeFor("blk.60.ffn_up_exps.weight", 60, 61, 7168, 3));
+        assertEquals(GgmlType.Q6_K, QuantRecipe.UD_IQ1_S.typeFor("blk.0.ffn_down.weight", 0, 61, 18432, 2));
+        assertEquals(GgmlType.Q4_K, QuantRecipe.UD_IQ1_S.typeFor("blk.0.ffn_gate.weight", 0, 61, 7168, 2));
+        assertEquals(GgmlType.Q5_0, QuantRecipe.UD_IQ1_S.typeFor("blk.9.attn_k_b.weight", 9, 61, 128, 3));
+        assertEquals(QuantRecipe.UD_IQ2_XXS, QuantRecipe.parse("UD-IQ2_XXS"));
+    }
+
+    /** Mean square of the values of row {@code r} of a 2048-wide tensor. */
+    private static double rowVariance(GgufTensor t, long r) {
+        float[] row = new float[2048];
+        BlockFormat.of(t.type()).dequantize(t.data(), t.rowBytes() * r, row, 0, 2048);
+        double sq = 0;
+        for (float v : row) {
+            sq += v * v;
+        }
+        return sq / row.length;
     }
 }

@@ -14,10 +14,12 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 record DeviceTensor(String name, IntArray words, int type, int rows, int cols) {
     private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /** The tensor's bytes as stored in the file, unchanged. */
+    /** The tensor's bytes as stored in the file, unchanged (behind their grid for the i-quants, see {@link DeviceGrids}). */
     static DeviceTensor of(GgufTensor t) {
         check(t.name(), t.type().id(), t.rowLength());
-        return new DeviceTensor(t.name(), DeviceWeights.words(t.data()), t.type().id(),
+        int type = t.type().id();
+        IntArray words = WeightType.isGrid(type) ? DeviceGrids.words(type, t.data()) : DeviceWeights.words(t.data());
+        return new DeviceTensor(t.name(), words, type,
                 Math.toIntExact(t.rowCount()), Math.toIntExact(t.rowLength()));
     }
 

@@ -8,6 +8,7 @@ import org.dsv3.model.quant.BlockFormat;
 import org.dsv3.model.quant.GgmlType;
 import org.dsv3.model.quant.RandomBlocks;
 import org.dsv3.tornado.kernels.MatVec;
+import org.dsv3.tornado.kernels.WeightType;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import uk.ac.manchester.tornado.api.GridScheduler;
@@ -27,7 +28,8 @@ class MatVecKernelTest {
 
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1",
-            "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
+            "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS", "IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S",
+            "IQ3_XXS", "IQ3_S"})
     void matchesScalarDot(GgmlType type) throws Exception {
         Random rnd = new Random(type.id() * 31L + 7);
         int rows = 37;
@@ -41,7 +43,7 @@ class MatVecKernelTest {
         for (int i = 0; i < cols; i++) {
             x[i] = (float) rnd.nextGaussian();
         }
-        IntArray words = DeviceWeights.words(w);
+        IntArray words = WeightType.isGrid(type.id()) ? DeviceGrids.words(type.id(), w) : DeviceWeights.words(w);
         FloatArray xd = FloatArray.fromArray(x);
         FloatArray y = new FloatArray(rows);
         KernelContext ctx = new KernelContext();

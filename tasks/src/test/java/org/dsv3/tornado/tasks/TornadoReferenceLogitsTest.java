@@ -51,6 +51,8 @@ class TornadoReferenceLogitsTest {
 
     private static final String[] QUANT_TYPES = {"f16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q2_k", "q3_k_m",
             "q4_k_m", "q5_k_m", "q6_k", "iq4_xs", "iq4_nl"};
+    /** The i-quant files (testdata iquant/, models and references side by side); iq2_m is the one holding IQ2_S. */
+    private static final String[] IQUANT_TYPES = {"iq1_s", "iq1_m", "iq2_xxs", "iq2_xs", "iq2_m", "iq3_xxs", "iq3_s"};
 
     private record Subject(String label, String modelFile, String casesJson, String refPattern) {
         String refFile(int i) {
@@ -72,11 +74,22 @@ class TornadoReferenceLogitsTest {
             s.add(new Subject("tiny-v3." + q, "models/quant/tiny-v3." + q + ".gguf", "reference/tiny-v3.cases.json",
                     "reference/quant/tiny-v3." + q + ".case{i}.dequant-ref.f32"));
         }
+        for (String q : IQUANT_TYPES) {
+            s.add(new Subject("tiny-v3." + q, "iquant/tiny-v3." + q + ".gguf", "reference/tiny-v3.cases.json",
+                    "iquant/tiny-v3." + q + ".case{i}.dequant-ref.f32"));
+        }
         return s;
     }
 
     /** The case of 160 tokens; the others have 15–27. */
     private static final int LONG_CASE = 3;
+
+    /**
+     * System property naming the subjects to run (labels containing any of its comma-separated
+     * parts, e.g. {@code iq1,iq2,iq3}); all when unset. PoCL takes a minute or two per model, so a
+     * change to one family of types can be checked on that family first.
+     */
+    static final String ONLY = "dsv3.tornado.subjects";
 
     /** Whether {@code -Dtornado.full} asks for the whole set (the property given without a value counts too). */
     static boolean fullSet() {
@@ -90,7 +103,10 @@ class TornadoReferenceLogitsTest {
         System.out.println("TornadoVM conformance set: " + (full
                 ? "full (-Dtornado.full): every case token by token and batched"
                 : "CI: short cases token by token, the long case batched (-Dtornado.full for all of both)"));
-        return subjects().stream().map(s -> {
+        String only = System.getProperty(ONLY, "");
+        return subjects().stream()
+                .filter(s -> only.isBlank() || Stream.of(only.split(",")).anyMatch(p -> s.label().contains(p.trim())))
+                .map(s -> {
             List<DynamicTest> tests = new ArrayList<>();
             tests.add(DynamicTest.dynamicTest("cases 0-2 token by token, case 3 batched",
                     () -> check(s, c -> c == LONG_CASE)));

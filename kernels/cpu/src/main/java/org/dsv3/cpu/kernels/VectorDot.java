@@ -3,12 +3,14 @@ package org.dsv3.cpu.kernels;
 import java.lang.foreign.MemorySegment;
 import org.dsv3.model.quant.BlockFormat;
 import org.dsv3.model.quant.GgmlType;
+import org.dsv3.model.quant.GridFormat;
 
 /**
  * Row kernels over ggml-typed weights read in place from a {@link MemorySegment}: a fused
  * dequantize-and-dot of one weight row with a float vector, and dequantization of one row (for
  * prefill, where a row is decoded once and reused against many activations). F32, F16, BF16, Q8_0,
- * Q4_0, Q5_0, Q4_K, Q5_K and Q6_K run on the Vector API at the width {@link Lanes#ACTIVE} picks; every
+ * Q4_0, Q5_0, Q4_K, Q5_K, Q6_K and the seven lattice i-quants (IQ1_S … IQ3_S) run on the Vector API
+ * at the width {@link Lanes#ACTIVE} picks; every
  * other supported type (and every type on machines with vectors narrower than 256 bits) uses the
  * scalar {@link BlockFormat}. Unsupported types throw IllegalArgumentException naming the type.
  *
@@ -35,6 +37,8 @@ public final class VectorDot {
                 case Q4_K: return Q4_KKernel.dot(seg, offset, x, xOff, n);
                 case Q5_K: return Q5_KKernel.dot(seg, offset, x, xOff, n);
                 case Q6_K: return Q6_KKernel.dot(seg, offset, x, xOff, n);
+                case IQ1_S, IQ1_M, IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S:
+                    return IQuantKernel.dot((GridFormat) BlockFormat.of(t), seg, offset, x, xOff, n);
                 default: break;
             }
         }
@@ -54,6 +58,8 @@ public final class VectorDot {
                 case Q4_K: Q4_KKernel.dequantize(seg, offset, out, outOff, n); return;
                 case Q5_K: Q5_KKernel.dequantize(seg, offset, out, outOff, n); return;
                 case Q6_K: Q6_KKernel.dequantize(seg, offset, out, outOff, n); return;
+                case IQ1_S, IQ1_M, IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S:
+                    IQuantKernel.dequantize((GridFormat) BlockFormat.of(t), seg, offset, out, outOff, n); return;
                 default: break;
             }
         }
@@ -64,6 +70,7 @@ public final class VectorDot {
     public static boolean isVectorised(GgmlType t) {
         return FAST && switch (t) {
             case F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K -> true;
+            case IQ1_S, IQ1_M, IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S -> true;
             default -> false;
         };
     }

@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Vector kernels against the scalar formats on random, well-formed blocks of every type. */
 class VectorDotRandomTest {
     static final Set<GgmlType> VECTORISED = EnumSet.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0,
-            GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
+            GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ1_S, GgmlType.IQ1_M,
+            GgmlType.IQ2_XXS, GgmlType.IQ2_XS, GgmlType.IQ2_S, GgmlType.IQ3_XXS, GgmlType.IQ3_S);
 
     static List<GgmlType> supported() {
         return Arrays.stream(GgmlType.values()).filter(GgmlType::isSupported).toList();
@@ -70,8 +71,8 @@ class VectorDotRandomTest {
     @Test
     void unsupportedTypesAreNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> VectorDot.dot(GgmlType.IQ2_XXS, MemorySegment.ofArray(new byte[66]), 0, new float[256], 0, 256));
-        assertTrue(e.getMessage().contains("IQ2_XXS"), e.getMessage());
+                () -> VectorDot.dot(GgmlType.TQ1_0, MemorySegment.ofArray(new byte[54]), 0, new float[256], 0, 256));
+        assertTrue(e.getMessage().contains("TQ1_0"), e.getMessage());
     }
 
     @Test

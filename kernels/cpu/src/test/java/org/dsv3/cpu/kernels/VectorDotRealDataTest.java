@@ -24,12 +24,14 @@ class VectorDotRealDataTest {
     /** The block cuts of the committed subset (2048 values of each type of each quantized file). */
     @Test
     void subsetBlockCuts() throws IOException {
-        Path dir = TestData.subset().resolve("derived/quant");
-        List<Path> cuts;
-        try (Stream<Path> files = Files.list(dir)) {
-            cuts = files.filter(p -> CUT.matcher(p.getFileName().toString()).matches()).sorted().toList();
+        List<Path> cuts = new java.util.ArrayList<>();
+        for (String dir : new String[] {"derived/quant", "derived/iquant"}) {
+            try (Stream<Path> files = Files.list(TestData.subset().resolve(dir))) {
+                List<Path> here = files.filter(p -> CUT.matcher(p.getFileName().toString()).matches()).sorted().toList();
+                assertFalse(here.isEmpty(), "no block cuts in " + dir);
+                cuts.addAll(here);
+            }
         }
-        assertFalse(cuts.isEmpty(), "no block cuts in " + dir);
         SplittableRandom rnd = new SplittableRandom(5);
         for (Path p : cuts) {
             Matcher m = CUT.matcher(p.getFileName().toString());
@@ -47,8 +49,9 @@ class VectorDotRealDataTest {
     void everyTensorOfTheTestModels() throws IOException {
         Path root = TestData.requireFull("every tensor of the GGUF test models");
         List<Path> models;
-        try (Stream<Path> files = Files.list(root.resolve("models/quant"))) {
-            models = Stream.concat(files.filter(p -> p.toString().endsWith(".gguf")),
+        try (Stream<Path> files = Files.list(root.resolve("models/quant"));
+             Stream<Path> iquant = Files.list(root.resolve("iquant"))) {
+            models = Stream.concat(Stream.concat(files, iquant).filter(p -> p.toString().endsWith(".gguf")),
                     Stream.of(root.resolve("models/tiny-v3.bf16.gguf"))).sorted().toList();
         }
         SplittableRandom rnd = new SplittableRandom(6);

@@ -32,7 +32,8 @@ public final class BlockDot {
      * tornado-config).
      */
     public static float row(int type, IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes) {
-        return WeightType.isSuperBlock(type) ? superBlocks(type, w, row, cols, x, xOff, lane, lanes)
+        return WeightType.isGrid(type) ? IQuantDot.row(type, w, row, cols, x, xOff, lane, lanes)
+                : WeightType.isSuperBlock(type) ? superBlocks(type, w, row, cols, x, xOff, lane, lanes)
                 : smallBlocks(type, w, row, cols, x, xOff, lane, lanes);
     }
 

@@ -30,6 +30,8 @@ public final class BlockValue {
             v = halfAt(w, blk) * RawBytes.signedByte(u8(w, blk + 2 + (i & 31)), 0);
         } else if (WeightType.blockValues(type) == 32) {
             v = small(type, w, row, i);
+        } else if (WeightType.isGrid(type)) {
+            v = IQuantDot.at(type, w, row, i);
         } else {
             v = superBlock(type, w, row, i);
         }

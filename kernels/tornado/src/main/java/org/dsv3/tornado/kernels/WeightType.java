@@ -18,8 +18,15 @@ public final class WeightType {
     public static final int Q4_K = 12;
     public static final int Q5_K = 13;
     public static final int Q6_K = 14;
+    public static final int IQ2_XXS = 16;
+    public static final int IQ2_XS = 17;
+    public static final int IQ3_XXS = 18;
+    public static final int IQ1_S = 19;
     public static final int IQ4_NL = 20;
+    public static final int IQ3_S = 21;
+    public static final int IQ2_S = 22;
     public static final int IQ4_XS = 23;
+    public static final int IQ1_M = 29;
     public static final int BF16 = 30;
 
     private WeightType() {
@@ -37,7 +44,8 @@ public final class WeightType {
             n = 1;
         } else if (type == Q4_0 || type == Q4_1 || type == Q5_0 || type == Q5_1 || type == Q8_0 || type == IQ4_NL) {
             n = 32;
-        } else if (type == Q2_K || type == Q3_K || type == Q4_K || type == Q5_K || type == Q6_K || type == IQ4_XS) {
+        } else if (type == Q2_K || type == Q3_K || type == Q4_K || type == Q5_K || type == Q6_K || type == IQ4_XS
+                || isGrid(type)) {
             n = 256;
         }
         return n;
@@ -72,11 +80,37 @@ public final class WeightType {
             b = 210;
         } else if (type == IQ4_XS) {
             b = 136;
+        } else if (isGrid(type)) {
+            b = gridBlockBytes(type);
         }
         return b;
     }
 
-    /** Whether {@code type} has 256-value super-blocks (K-quants, IQ4_XS). */
+    /** Whether {@code type} is a lattice i-quant (read by {@link IQuantDot}, its grid in front of its blocks). */
+    public static boolean isGrid(int type) {
+        return type == IQ1_S || type == IQ1_M || type == IQ2_XXS || type == IQ2_XS || type == IQ2_S || type == IQ3_XXS
+                || type == IQ3_S;
+    }
+
+    private static int gridBlockBytes(int type) {
+        int b = 50;
+        if (type == IQ1_M) {
+            b = 56;
+        } else if (type == IQ2_XXS) {
+            b = 66;
+        } else if (type == IQ2_XS) {
+            b = 74;
+        } else if (type == IQ2_S) {
+            b = 82;
+        } else if (type == IQ3_XXS) {
+            b = 98;
+        } else if (type == IQ3_S) {
+            b = 110;
+        }
+        return b;
+    }
+
+    /** Whether {@code type} has 256-value super-blocks (K-quants, IQ4_XS, the lattice i-quants). */
     public static boolean isSuperBlock(int type) {
         return blockValues(type) == 256;
     }
