@@ -13,13 +13,20 @@ public final class CpuBackend implements InferenceBackend {
     private final WorkerPool pool;
     private final Arena arena;
     private final DeepSeekTransformer model;
+    private final DotMode mode;
 
+    /** Exact products ({@link DotMode#EXACT}). */
     public CpuBackend(GgufModel file, DeepSeekConfig config, int threads) {
+        this(file, config, threads, DotMode.EXACT);
+    }
+
+    public CpuBackend(GgufModel file, DeepSeekConfig config, int threads, DotMode mode) {
         this.config = config;
+        this.mode = mode;
         this.pool = new WorkerPool(threads);
         this.arena = Arena.ofShared();
         try {
-            this.model = CpuModelLoader.load(file, config, new MatMul(pool), arena);
+            this.model = CpuModelLoader.load(file, config, new MatMul(pool, mode), arena);
         } catch (RuntimeException e) {
             pool.close();
             arena.close();
@@ -34,7 +41,7 @@ public final class CpuBackend implements InferenceBackend {
 
     @Override
     public String device() {
-        return "cpu (" + pool.size() + " threads)";
+        return "cpu (" + pool.size() + " threads" + (mode == DotMode.EXACT ? ", exact" : "") + ")";
     }
 
     @Override
