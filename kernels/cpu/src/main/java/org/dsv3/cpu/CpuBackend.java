@@ -6,6 +6,7 @@ import org.dsv3.model.backend.InferenceSession;
 import org.dsv3.model.backend.SessionOptions;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.model.gguf.GgufModel;
+import org.dsv3.model.gguf.GgufTensor;
 
 /** The model on the CPU: weights in place in the memory map, one persistent thread pool. */
 public final class CpuBackend implements InferenceBackend {
@@ -27,6 +28,7 @@ public final class CpuBackend implements InferenceBackend {
         this.arena = Arena.ofShared();
         try {
             this.model = CpuModelLoader.load(file, config, new MatMul(pool, mode), arena);
+            PageAdvice.hugePages(file.tensors().values().stream().map(GgufTensor::data).toList());
         } catch (RuntimeException e) {
             pool.close();
             arena.close();
