@@ -4,9 +4,7 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.dsv3.model.quant.BlockFormat;
 import org.dsv3.model.quant.GgmlType;
@@ -17,20 +15,11 @@ import org.dsv3.model.quant.Q4_KFormat;
  * nibbles and 2c+1 in its high nibbles. The block's 16 factors (d·scale, dmin·min) are decoded
  * once by {@link BlockFactors}; the vector loop then forms w = q·(d·scale) − dmin·min lane-wise
  * (fused in the dot; multiply-then-subtract in the dequantization, as the scalar format rounds).
- *
- * <p>The integer dot ({@link #dotQ8}) takes activations as 8-bit blocks of 32 ({@link Q8Blocks}),
- * one per sub-block: with x ≈ d_x·q_x, sub-block j contributes
- * {@code d_x·(d·scale_j·Σ q·q_x − dmin·min_j·Σ q_x)}, the first sum in 16-bit lanes (nibbles ≤ 15
- * times |q_x| ≤ 127, two products a lane) made into int lanes as in {@link Q8_0Kernel}, the second
- * precomputed with the activation blocks.
  */
 final class Q4_KKernel {
     private static final VectorSpecies<Float> F = Lanes.ACTIVE.f();
     private static final VectorSpecies<Byte> B = Lanes.ACTIVE.b();
     private static final VectorSpecies<Integer> I = Lanes.ACTIVE.i();
-    /** 2L shorts and 2L bytes, for the integer dot. */
-    private static final VectorSpecies<Short> S2 = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize()));
-    private static final VectorSpecies<Byte> B2 = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
     private static final int BYTES = Q4_KFormat.BLOCK_BYTES;
 
     private Q4_KKernel() {
@@ -64,41 +53,6 @@ final class Q4_KKernel {
             }
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-    }
-
-    static float dotQ8(MemorySegment seg, long offset, short[] xq, float[] xd, int[] xs, int xOff, int n) {
-        int nb = BlockFormat.blocks(GgmlType.Q4_K, n);
-        int step = S2.length();
-        float[] k = new float[16];
-        FloatVector acc = FloatVector.zero(F);
-        float mins = 0f;
-        for (int b = 0; b < nb; b++) {
-            long blk = offset + (long) b * BYTES;
-            BlockFactors.kQuant(seg, blk, k);
-            int xb = (xOff + 256 * b) / 32;
-            for (int c = 0; c < 4; c++) {
-                long qs = blk + Q4_KFormat.QS + 32 * c;
-                int xo = xOff + 256 * b + 64 * c;
-                ShortVector p0 = ShortVector.zero(S2);
-                ShortVector p1 = ShortVector.zero(S2);
-                for (int l = 0; l < 32; l += step) {
-                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B2, seg, qs + l, Lanes.LE)
-                            .convertShape(VectorOperators.B2S, S2, 0);
-                    p0 = p0.add(q.and((short) 0x0F).mul(ShortVector.fromArray(S2, xq, xo + l)));
-                    p1 = p1.add(q.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S2, xq, xo + 32 + l)));
-                }
-                float d0 = xd[xb + 2 * c];
-                float d1 = xd[xb + 2 * c + 1];
-                IntVector v0 = p0.reinterpretAsInts();
-                IntVector v1 = p1.reinterpretAsInts();
-                IntVector s0 = v0.lanewise(VectorOperators.ASHR, 16).add(v0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-                IntVector s1 = v1.lanewise(VectorOperators.ASHR, 16).add(v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-                acc = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d0 * k[2 * c]), acc);
-                acc = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d1 * k[2 * c + 1]), acc);
-                mins += d0 * k[8 + 2 * c] * xs[xb + 2 * c] + d1 * k[9 + 2 * c] * xs[xb + 2 * c + 1];
-            }
-        }
-        return acc.reduceLanes(VectorOperators.ADD) - mins;
     }
 
     static void dequantize(MemorySegment seg, long offset, float[] out, int outOff, int n) {

@@ -16,8 +16,6 @@ public final class Q8Blocks {
 
     private final short[] q;
     private final float[] d;
-    /** Σ q over each block (for the weight types with a per-block offset, e.g. Q4_K's minimum). */
-    private final int[] sums;
     private final int rows;
     private final int n;
 
@@ -29,7 +27,6 @@ public final class Q8Blocks {
         this.n = n;
         this.q = new short[rows * n];
         this.d = new float[rows * n / BLOCK];
-        this.sums = new int[rows * n / BLOCK];
     }
 
     /**
@@ -54,14 +51,10 @@ public final class Q8Blocks {
             float inv = scale != 0f ? 1f / scale : 0f;
             int qo = to + blk * BLOCK;
             d[qo / BLOCK] = scale;
-            int sum = 0;
             for (int j = 0; j < BLOCK; j++) {
                 double v = x[xo + j] * inv;
-                short r = (short) Math.clamp((long) (v + Math.copySign(0.5, v)), -127, 127);
-                q[qo + j] = r;
-                sum += r;
+                q[qo + j] = (short) Math.clamp((long) (v + Math.copySign(0.5, v)), -127, 127);
             }
-            sums[qo / BLOCK] = sum;
         }
     }
 
@@ -82,11 +75,6 @@ public final class Q8Blocks {
     /** The block scales, row t from index t·length()/32. */
     float[] scales() {
         return d;
-    }
-
-    /** Σ q per block, row t from index t·length()/32. */
-    int[] sums() {
-        return sums;
     }
 
     /** The value {@code d·q} stands for at index {@code i} (row-major), for tests and scalar code. */

@@ -43,10 +43,10 @@ public final class VectorDot {
 
     /**
      * Whether weights of type {@code t} have an integer dot product with 8-bit activation blocks
-     * ({@link #dotQ8}) on this machine: Q8_0 and Q4_K.
+     * ({@link #dotQ8}) on this machine.
      */
     public static boolean hasQ8Dot(GgmlType t) {
-        return FAST && (t == GgmlType.Q8_0 || t == GgmlType.Q4_K);
+        return FAST && t == GgmlType.Q8_0;
     }
 
     /**
@@ -58,8 +58,7 @@ public final class VectorDot {
         if (!hasQ8Dot(t)) {
             throw new IllegalArgumentException("no integer dot product for " + t + " weights");
         }
-        return t == GgmlType.Q8_0 ? Q8_0Kernel.dotQ8(seg, offset, x.quants(), x.scales(), xOff, n)
-                : Q4_KKernel.dotQ8(seg, offset, x.quants(), x.scales(), x.sums(), xOff, n);
+        return Q8_0Kernel.dotQ8(seg, offset, x.quants(), x.scales(), xOff, n);
     }
 
     /** Dequantizes the n values of type {@code t} stored from byte {@code offset} into out[outOff..outOff+n). */

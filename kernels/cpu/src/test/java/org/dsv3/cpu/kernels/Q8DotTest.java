@@ -14,7 +14,7 @@ import org.dsv3.model.quant.RandomBlocks;
 import org.junit.jupiter.api.Test;
 
 /**
- * The integer dot products against the definition (Q8_0) or the scalar dequantization (Q4_K): for weight blocks (d_w, q_w) and activation
+ * The integer dot products against the definition: for weight blocks (d_w, q_w) and activation
  * blocks (d_x, q_x), Σ_blocks d_w·d_x·Σ q_w·q_x, evaluated in double with the integer inner sums
  * exact. The kernel sums the block terms in float32, so it may differ by the rounding of that sum.
  */
@@ -95,36 +95,6 @@ class Q8DotTest {
         }
     }
 
-    /** Q4_K: Σ over the 32-value activation blocks of d_x·Σ w·q_x, with w the scalar format's dequantized weights. */
-    @Test
-    void q4_KAgainstTheDequantizedWeights() {
-        SplittableRandom rnd = new SplittableRandom(12);
-        GgmlType t = GgmlType.Q4_K;
-        for (int n : new int[] {256, 512, 2048, 7168}) {
-            MemorySegment heap = RandomBlocks.row(t, rnd, 256 + n);
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment seg = arena.allocate(heap.byteSize(), 64).copyFrom(heap).asReadOnly();
-                long off = t.bytesFor(256);
-                float[] w = new float[n];
-                org.dsv3.model.quant.BlockFormat.of(t).dequantize(seg, off, w, 0, n);
-                float[] x = VectorDotRandomTest.randomX(rnd, 2 * n);
-                Q8Blocks qx = Q8Blocks.of(x, 0, n, 2, n);
-                for (int row = 0; row < 2; row++) {
-                    double expected = 0;
-                    double magnitude = 0;
-                    for (int i = 0; i < n; i++) {
-                        double v = (double) w[i] * qx.quant(row * n + i) * qx.scale((row * n + i) / 32);
-                        expected += v;
-                        magnitude += Math.abs(v);
-                    }
-                    float actual = VectorDot.dotQ8(t, seg, off, qx, row * n, n);
-                    assertTrue(Math.abs(actual - expected) <= TOL * magnitude + 1e-30,
-                            "n=" + n + " row " + row + ": " + actual + " vs " + expected + " (Σ|terms| " + magnitude + ")");
-                }
-            }
-        }
-    }
-
     /** The extreme products: −128 weights (allowed by the format) times ±127 activations, 32 of them in a block. */
     @Test
     void extremeQuantsDoNotOverflowTheShortLanes() {
@@ -147,7 +117,6 @@ class Q8DotTest {
     @Test
     void typesWithoutAnIntegerKernelAreRefused() {
         assertTrue(VectorDot.hasQ8Dot(GgmlType.Q8_0));
-        assertTrue(VectorDot.hasQ8Dot(GgmlType.Q4_K));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VectorDot.dotQ8(GgmlType.IQ2_XXS,
                 MemorySegment.ofArray(new byte[66]), 0, Q8Blocks.of(new float[256], 0, 256, 1, 256), 0, 256));
         assertTrue(e.getMessage().contains("IQ2_XXS"), e.getMessage());
