@@ -24,6 +24,7 @@ import org.dsv3.model.synth.SyntheticModelWriter;
 import org.dsv3.runner.bench.BenchResult;
 import org.dsv3.runner.bench.MemoryBandwidth;
 import org.dsv3.runner.bench.ModelBenchmark;
+import org.dsv3.runner.bench.ProcessCounters;
 import org.dsv3.runner.load.PageToucher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -108,6 +109,11 @@ final class BenchCommand implements Callable<Integer> {
                             s.activeParameters(), s.activeWeightBytes(), c.vocabSize(), d.provider(), effectiveThreads,
                             d.provider().equals("cpu") ? bandwidth : Double.NaN);
                     results.addAll(new ModelBenchmark(b, ctx, repetitions).run(promptTokens, genTokens));
+                    long huge = ProcessCounters.fileHugePageBytes();
+                    if (huge >= 0) {
+                        err.printf("dsv3 bench: %s of the model mapped in 2 MiB pages%n", Units.bytes(huge));
+                        err.flush();
+                    }
                 }
             }
         }
@@ -117,7 +123,8 @@ final class BenchCommand implements Callable<Integer> {
         } else {
             printTable(out, results, markdown);
             out.printf(Locale.ROOT, "%nmachine read bandwidth: %.1f GB/s with %d threads; tg: weight bytes read per token × t/s "
-                    + "(and that as a fraction of the machine bandwidth); pp: 2 × active parameters × t/s%n", bandwidth / 1e9, effectiveThreads);
+                    + "(and that as a fraction of the machine bandwidth); pp: 2 × active parameters × t/s; faults and CPU time "
+                    + "(all threads) per token over the timed runs%n", bandwidth / 1e9, effectiveThreads);
         }
         out.flush();
         return 0;
@@ -164,13 +171,16 @@ final class BenchCommand implements Callable<Integer> {
                 o.put("gflops", r.gflops());
             }
             o.put("resident_bytes", r.residentBytes());
+            o.put("minor_faults_per_token", r.perToken().minorFaults());
+            o.put("major_faults_per_token", r.perToken().majorFaults());
+            o.put("cpu_ms_per_token", r.perToken().cpuMs());
             list.add(o);
         }
         return list;
     }
 
     private static void printTable(PrintWriter out, List<BenchResult> results, boolean markdown) {
-        String[] head = {"model", "size", "params", "backend", "device", "threads", "test", "t/s", "TTFT ms", "GB/s (bw %)", "GFLOP/s", "RSS"};
+        String[] head = {"model", "size", "params", "backend", "device", "threads", "test", "t/s", "TTFT ms", "GB/s (bw %)", "GFLOP/s", "RSS", "faults/tok (major)", "CPU ms/tok"};
         List<String[]> rows = new ArrayList<>();
         for (BenchResult r : results) {
             rows.add(new String[] {r.model(), Units.bytes(r.modelBytes()), Units.count(r.parameters()), r.backend(), r.device(),
@@ -180,7 +190,10 @@ final class BenchCommand implements Callable<Integer> {
                     Double.isNaN(r.weightGBps()) ? "" : String.format(Locale.ROOT, "%.1f%s", r.weightGBps(),
                             Double.isNaN(r.bandwidthFraction()) ? "" : String.format(Locale.ROOT, " (%.0f %%)", 100 * r.bandwidthFraction())),
                     Double.isNaN(r.gflops()) ? "" : String.format(Locale.ROOT, "%.1f", r.gflops()),
-                    r.residentBytes() < 0 ? "" : Units.bytes(r.residentBytes())});
+                    r.residentBytes() < 0 ? "" : Units.bytes(r.residentBytes()),
+                    Double.isNaN(r.perToken().minorFaults()) ? "" : String.format(Locale.ROOT, "%.0f (%.0f)",
+                            r.perToken().minorFaults() + r.perToken().majorFaults(), r.perToken().majorFaults()),
+                    Double.isNaN(r.perToken().cpuMs()) ? "" : String.format(Locale.ROOT, "%.1f", r.perToken().cpuMs())});
         }
         int[] w = new int[head.length];
         for (int i = 0; i < head.length; i++) {

@@ -1,21 +1,48 @@
 package org.dsv3.cpu;
 
+import org.dsv3.cpu.kernels.Q8Blocks;
 import org.dsv3.cpu.kernels.VectorOps;
 
 /**
  * Quantized matrix products {@code Y = X·Wᵀ} for a batch of T input rows, parallel over weight rows.
- * A single input row uses the fused quantized dot product; a batch dequantizes each weight row once
- * (in small row blocks that stay in cache) and dots it with every input row ({@link DotTile}: 4 rows
- * × 2 inputs at a time), so a weight pass serves the whole batch.
+ * A single input row uses the fused quantized dot product; for the products that allow it
+ * ({@link #applyRounded}, {@link #roundFor}: the FFN's) and in {@link DotMode#INT8}, the integer
+ * one, with the row rounded to 8-bit blocks once per product, where the weight type has it. A batch dequantizes each weight row once (in small row blocks that stay in cache) and dots
+ * it with every input row in float32 ({@link DotTile}: 4 rows × 2 inputs at a time), so a weight
+ * pass serves the whole batch: on AVX2 the float tile does as many multiply-adds a cycle as the
+ * integer lanes would, without rounding the activations.
  */
 public final class MatMul {
     /** Weight rows dequantized together before the pass over the batch. */
     private static final int ROW_BLOCK = 8;
 
     private final WorkerPool pool;
+    private final DotMode mode;
 
+    /** Exact products ({@link DotMode#EXACT}). */
     public MatMul(WorkerPool pool) {
+        this(pool, DotMode.EXACT);
+    }
+
+    public MatMul(WorkerPool pool, DotMode mode) {
         this.pool = pool;
+        this.mode = mode;
+    }
+
+    public DotMode mode() {
+        return mode;
+    }
+
+    /**
+     * The input rows {@code x[xOff + t·xStride …]} of a product with {@code w}, rounded to 8-bit
+     * blocks when this product runs on integer dots (INT8 mode, one input row, a weight type with an
+     * integer kernel); otherwise {@code null}, and the product uses {@code x} as it is.
+     */
+    public Q8Blocks roundFor(WeightMatrix w, float[] x, int xOff, int xStride, int tokens) {
+        if (mode != DotMode.INT8 || tokens != 1 || !w.hasQ8Dot()) {
+            return null;
+        }
+        return Q8Blocks.of(x, xOff, xStride, tokens, w.cols());
     }
 
     public WorkerPool pool() {
@@ -31,9 +58,42 @@ public final class MatMul {
 
     /** As {@link #apply(WeightMatrix, float[], int)} into {@code out} ({@code [T][rows]}). */
     public void apply(WeightMatrix w, float[] x, int tokens, float[] out) {
+        apply(w, x, null, tokens, out);
+    }
+
+    /**
+     * As {@link #apply(WeightMatrix, float[], int)}, on integer dots when {@link #roundFor} allows
+     * (the FFN's products: see {@link DotMode#INT8}).
+     */
+    public float[] applyRounded(WeightMatrix w, float[] x, int tokens) {
+        float[] out = new float[tokens * w.rows()];
+        apply(w, x, roundFor(w, x, 0, w.cols(), tokens), tokens, out);
+        return out;
+    }
+
+    private void apply(WeightMatrix w, float[] x, Q8Blocks qx, int tokens, float[] out) {
         int minChunk = Math.max(ROW_BLOCK, 16384 / Math.max(1, w.cols() * Math.max(1, tokens)));
         pool.parallelFor(w.rows(), minChunk, (from, to, worker) ->
-                rows(w, from, to, x, 0, w.cols(), tokens, out, 0, w.rows()));
+                rows(w, from, to, x, qx, 0, w.cols(), tokens, out, 0, w.rows()));
+    }
+
+    /**
+     * {@link #rows(WeightMatrix, int, int, float[], int, int, int, float[], int, int)}, or with
+     * {@code qx} (from {@link #roundFor}) when it is not null: then the integer dots of its rows.
+     */
+    public static void rows(WeightMatrix w, int from, int to, float[] x, Q8Blocks qx, int xOff, int xStride, int tokens,
+                            float[] out, int outOff, int outStride) {
+        if (qx == null) {
+            rows(w, from, to, x, xOff, xStride, tokens, out, outOff, outStride);
+            return;
+        }
+        int n = qx.length();
+        for (int t = 0; t < qx.rows(); t++) {
+            int o = outOff + t * outStride;
+            for (int r = from; r < to; r++) {
+                out[o + r] = w.dotQ8(r, qx, t * n);
+            }
+        }
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.dsv3.cpu;
 
+import org.dsv3.cpu.kernels.Q8Blocks;
+
 /**
  * The SiLU-gated FFN {@code W_down·(silu(W_gate·x) ⊙ W_up·x)} (docs/architecture.md §5.2): the dense FFN
  * of the leading blocks, each routed expert and the (concatenated) shared experts.
@@ -27,19 +29,20 @@ public final class SwiGlu implements FeedForward {
         int d = gate.cols();
         float[] g = new float[tokens * f];
         float[] u = new float[tokens * f];
-        // gate and up in one parallel pass over 2f rows
+        // gate and up in one parallel pass over 2f rows (one rounding of x serves both: same type and width)
+        Q8Blocks qx = gate.type() == up.type() ? mm.roundFor(gate, x, 0, d, tokens) : null;
         mm.pool().parallelFor(2 * f, 8, (from, to, worker) -> {
             if (from < f) {
-                MatMul.rows(gate, from, Math.min(to, f), x, 0, d, tokens, g, 0, f);
+                MatMul.rows(gate, from, Math.min(to, f), x, qx, 0, d, tokens, g, 0, f);
             }
             if (to > f) {
-                MatMul.rows(up, Math.max(from, f) - f, to - f, x, 0, d, tokens, u, 0, f);
+                MatMul.rows(up, Math.max(from, f) - f, to - f, x, qx, 0, d, tokens, u, 0, f);
             }
         });
         for (int i = 0; i < g.length; i++) {
             g[i] = silu(g[i]) * u[i];
         }
-        return mm.apply(down, g, tokens);
+        return mm.applyRounded(down, g, tokens);
     }
 
     static float silu(float z) {

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import org.dsv3.cpu.kernels.Q8Blocks;
 import org.dsv3.cpu.kernels.VectorDot;
 import org.dsv3.model.gguf.GgufTensor;
 import org.dsv3.model.quant.GgmlType;
@@ -44,6 +45,16 @@ public record WeightMatrix(String name, GgmlType type, MemorySegment data, long 
     /** Dot product of row {@code row} with {@code x[xOff … xOff+cols)}. */
     public float dot(int row, float[] x, int xOff) {
         return VectorDot.dot(type, data, offset + row * rowBytes, x, xOff, cols);
+    }
+
+    /** Dot product of row {@code row} with the 8-bit activation blocks of {@code x} from value {@code xOff}. */
+    public float dotQ8(int row, Q8Blocks x, int xOff) {
+        return VectorDot.dotQ8(type, data, offset + row * rowBytes, x, xOff, cols);
+    }
+
+    /** Whether this matrix has an integer dot product with 8-bit activation blocks on this machine. */
+    public boolean hasQ8Dot() {
+        return VectorDot.hasQ8Dot(type);
     }
 
     /** Writes row {@code row} as floats into {@code out[outOff …]}. */

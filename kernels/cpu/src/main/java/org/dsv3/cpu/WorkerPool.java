@@ -11,7 +11,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * matrix-vector products per token, so dispatch must be cheap: the threads stay alive, spin briefly
  * for the next loop and only then park; the calling thread takes part in the work.
  *
- * <p>A loop {@code [0, n)} is cut into chunks that the participants claim from one atomic counter.
+ * <p>A loop {@code [0, n)} is cut into chunks ({@link #CHUNKS_PER_THREAD} per participant at most)
+ * that the participants claim from one atomic counter, so a faster thread takes more of them and a
+ * descheduled one holds up at most the chunk it has.
  * The counter carries the loop's generation in its upper half, so a thread still finishing an old
  * loop can never claim a chunk of the next one. A loop started from inside a running loop (or while
  * another thread holds the pool) runs on the calling thread alone.
@@ -25,6 +27,14 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private static final int SPIN_LIMIT = 1 << 14;
+    /**
+     * Chunks a loop is cut into per participant, at most. A chunk is claimed whole, so a worker
+     * descheduled in the middle of one (another process wanting the core) holds up the loop's end
+     * by what is left of it: with 16 chunks a thread that is at most 1/16 of the loop, where 4
+     * chunks a thread left the other participants waiting for up to a quarter of it. Claims cost one
+     * compare-and-set each, against a chunk of ~20 V2-Lite rows (~40 KB of weights) at the least.
+     */
+    private static final int CHUNKS_PER_THREAD = 16;
     private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> false);
 
     private record Job(RangeTask task, int n, int chunks, int generation, AtomicInteger remaining,
@@ -63,7 +73,7 @@ public final class WorkerPool implements AutoCloseable {
         if (n <= 0) {
             return;
         }
-        int chunks = Math.min(Math.max(1, n / Math.max(1, minChunk)), size * 4);
+        int chunks = Math.min(Math.max(1, n / Math.max(1, minChunk)), size * CHUNKS_PER_THREAD);
         if (size == 1 || chunks == 1 || INSIDE.get() || closed || !lock.tryLock()) {
             runInline(task, n);
             return;

@@ -8,4 +8,10 @@ class CpuBackendConformanceTest extends BackendConformance {
     protected String device() {
         return "cpu";
     }
+
+    /** The contract's bounds are those of exact float products; {@code cpu}'s default rounds activations. */
+    @Override
+    protected String exactDetail() {
+        return "exact";
+    }
 }

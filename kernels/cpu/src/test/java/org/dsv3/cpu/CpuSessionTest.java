@@ -28,7 +28,7 @@ class CpuSessionTest {
         try (GgufModel file = GgufModel.open(TestData.require(MODEL))) {
             DeepSeekConfig c = DeepSeekConfig.fromGguf(file, GroupRouting.AUTO);
             int vocab = c.vocabSize();
-            try (InferenceBackend backend = Backends.provider("cpu").load(file, c, new BackendOptions(2))) {
+            try (InferenceBackend backend = Backends.provider("cpu").load(file, c, new BackendOptions(2, "exact"))) {
                 for (KvCacheType kv : KvCacheType.values()) {
                     float[] batch;
                     try (InferenceSession s = backend.newSession(SessionOptions.defaults().withKvCacheType(kv))) {

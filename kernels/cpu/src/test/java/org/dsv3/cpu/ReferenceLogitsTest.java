@@ -147,7 +147,7 @@ class ReferenceLogitsTest {
     private static float[] run(String model, int[] tokens, KvCacheType kv, int batch) {
         try (GgufModel file = GgufModel.open(java.nio.file.Path.of(model))) {
             DeepSeekConfig config = DeepSeekConfig.fromGguf(file, GroupRouting.AUTO);
-            try (InferenceBackend backend = Backends.provider("cpu").load(file, config, BackendOptions.defaults());
+            try (InferenceBackend backend = Backends.provider("cpu").load(file, config, new BackendOptions(0, "exact"));
                  InferenceSession session = backend.newSession(SessionOptions.defaults().withKvCacheType(kv))) {
                 float[] all = new float[tokens.length * config.vocabSize()];
                 for (int from = 0; from < tokens.length; from += batch) {

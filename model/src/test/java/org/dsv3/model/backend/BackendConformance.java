@@ -47,11 +47,19 @@ public abstract class BackendConformance {
     /** The device the backend runs on, as {@code --device} names it. */
     protected abstract String device();
 
+    /**
+     * The device detail ({@code cpu:DETAIL}) that gives the backend's exact products, which the
+     * contract's reference bounds are for; empty for the backend's default.
+     */
+    protected String exactDetail() {
+        return "";
+    }
+
     @BeforeAll
     void load() {
         file = GgufModel.open(TestData.require(MODEL));
         config = DeepSeekConfig.fromGguf(file, GroupRouting.AUTO);
-        backend = Backends.provider(device()).load(file, config, BackendOptions.defaults());
+        backend = Backends.provider(device()).load(file, config, new BackendOptions(0, exactDetail()));
         tokens = ReferenceFiles.tokens(CASES, 0);
         expected = ReferenceFiles.floats(TestData.require(LOGITS));
         vocab = config.vocabSize();

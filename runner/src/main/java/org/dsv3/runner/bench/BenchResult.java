@@ -7,8 +7,10 @@ package org.dsv3.runner.bench;
  * @param stddev          standard deviation of the per-repetition tokens/s
  * @param bandwidthFraction decode only: weight bytes read per second / the measured machine bandwidth (NaN otherwise)
  * @param gflops          prompt processing only: estimated GFLOP/s (2 × active parameters per token)
+ * @param perToken        page faults and process CPU time per token over the timed repetitions
  */
 public record BenchResult(String model, long modelBytes, long parameters, String backend, String device, int threads,
                           String test, double tokensPerSecond, double stddev, double timeToFirstTokenMs,
-                          double weightGBps, double bandwidthFraction, double gflops, long residentBytes) {
+                          double weightGBps, double bandwidthFraction, double gflops, long residentBytes,
+                          ProcessCounters.PerToken perToken) {
 }

@@ -43,6 +43,7 @@ public final class ModelBenchmark {
         if (promptTokens > 0) {
             double[] tps = new double[repetitions];
             double[] ttft = new double[repetitions];
+            ProcessCounters start = ProcessCounters.now();
             for (int r = 0; r < repetitions; r++) {
                 try (InferenceSession s = backend.newSession(SessionOptions.defaults())) {
                     int[] prompt = randomTokens(rnd, promptTokens);
@@ -57,11 +58,12 @@ public final class ModelBenchmark {
             double gflops = 2.0 * ctx.activeParameters() * median / 1e9;
             out.add(new BenchResult(ctx.model(), ctx.modelBytes(), ctx.parameters(), ctx.backend(), backend.device(),
                     ctx.threads(), "pp" + promptTokens, median, Stats.stddev(tps), Stats.median(ttft), Double.NaN, Double.NaN,
-                    gflops, ResidentMemory.bytes()));
+                    gflops, ResidentMemory.bytes(), ProcessCounters.now().since(start, (long) promptTokens * repetitions)));
         }
         if (genTokens > 0) {
             double[] tps = new double[repetitions];
             double[] first = new double[repetitions];
+            ProcessCounters start = ProcessCounters.now();
             for (int r = 0; r < repetitions; r++) {
                 try (InferenceSession s = backend.newSession(SessionOptions.defaults())) {
                     int token = rnd.nextInt(ctx.vocab());
@@ -81,7 +83,7 @@ public final class ModelBenchmark {
             double fraction = ctx.machineBandwidth() > 0 ? gbps * 1e9 / ctx.machineBandwidth() : Double.NaN;
             out.add(new BenchResult(ctx.model(), ctx.modelBytes(), ctx.parameters(), ctx.backend(), backend.device(),
                     ctx.threads(), "tg" + genTokens, median, Stats.stddev(tps), Stats.median(first), gbps, fraction, Double.NaN,
-                    ResidentMemory.bytes()));
+                    ResidentMemory.bytes(), ProcessCounters.now().since(start, (long) genTokens * repetitions)));
         }
         return out;
     }

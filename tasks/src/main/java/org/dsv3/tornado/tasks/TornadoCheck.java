@@ -41,7 +41,7 @@ public final class TornadoCheck {
     static boolean check(Path model, String detail, int[] tokens) {
         try (GgufModel file = GgufModel.open(model)) {
             DeepSeekConfig c = DeepSeekConfig.fromGguf(file, GroupRouting.AUTO);
-            float[] cpu = run(file, c, "cpu", BackendOptions.defaults(), tokens);
+            float[] cpu = run(file, c, "cpu", new BackendOptions(0, "exact"), tokens);
             long t0 = System.nanoTime();
             float[] dev;
             String device;

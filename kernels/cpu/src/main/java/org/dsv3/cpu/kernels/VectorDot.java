@@ -45,6 +45,26 @@ public final class VectorDot {
         return BlockFormat.of(t).dot(seg, offset, x, xOff, n);
     }
 
+    /**
+     * Whether weights of type {@code t} have an integer dot product with 8-bit activation blocks
+     * ({@link #dotQ8}) on this machine.
+     */
+    public static boolean hasQ8Dot(GgmlType t) {
+        return FAST && t == GgmlType.Q8_0;
+    }
+
+    /**
+     * Σ_i w[i]·x[xOff+i] with the activations rounded to 8-bit blocks ({@link Q8Blocks}): integer
+     * products inside each block, float32 across blocks. {@code xOff} is a multiple of 32 (a block
+     * start of {@code x}). Only for types where {@link #hasQ8Dot} holds.
+     */
+    public static float dotQ8(GgmlType t, MemorySegment seg, long offset, Q8Blocks x, int xOff, int n) {
+        if (!hasQ8Dot(t)) {
+            throw new IllegalArgumentException("no integer dot product for " + t + " weights");
+        }
+        return Q8_0Kernel.dotQ8(seg, offset, x.quants(), x.scales(), xOff, n);
+    }
+
     /** Dequantizes the n values of type {@code t} stored from byte {@code offset} into out[outOff..outOff+n). */
     public static void dequantizeRow(GgmlType t, MemorySegment seg, long offset, float[] out, int outOff, int n) {
         if (FAST) {

@@ -1,0 +1,125 @@
+package org.dsv3.cpu.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+import org.dsv3.model.quant.GgmlType;
+import org.dsv3.model.quant.LittleEndian;
+import org.dsv3.model.quant.Q8_0Format;
+import org.dsv3.model.quant.RandomBlocks;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The integer dot products against the definition: for weight blocks (d_w, q_w) and activation
+ * blocks (d_x, q_x), Σ_blocks d_w·d_x·Σ q_w·q_x, evaluated in double with the integer inner sums
+ * exact. The kernel sums the block terms in float32, so it may differ by the rounding of that sum.
+ */
+class Q8DotTest {
+    private static final double TOL = 1e-5;
+
+    @Test
+    void roundingFollowsGgmlsQ8_0Rule() {
+        float[] x = new float[64];
+        for (int i = 0; i < 32; i++) {
+            x[i] = i - 16.5f;            // max |x| = 16.5 → d = 16.5/127, values land on ±(k + 1/2)·127/16.5 …
+        }
+        x[40] = 127f;                     // second block: d = 1, so q = round(x) exactly
+        x[41] = -2.5f;                    // halves go away from zero
+        x[42] = 2.5f;
+        x[43] = 0.49f;
+        Q8Blocks b = Q8Blocks.of(x, 0, 64, 1, 64);
+        assertEquals(16.5f / 127f, b.scale(0));
+        assertEquals(-127, b.quant(0));   // −16.5 is the block's extreme
+        assertEquals(1f, b.scale(1));
+        assertEquals(127, b.quant(40));
+        assertEquals(-3, b.quant(41));
+        assertEquals(3, b.quant(42));
+        assertEquals(0, b.quant(43));
+        for (int i = 0; i < 32; i++) {
+            assertTrue(Math.abs(b.value(i) - x[i]) <= b.scale(0) / 2 * 1.0001f, "value " + i);
+        }
+        Q8Blocks zero = Q8Blocks.of(new float[32], 0, 32, 1, 32);
+        assertEquals(0f, zero.scale(0));
+        assertEquals(0, zero.quant(5));
+    }
+
+    @Test
+    void stridedRowsAreQuantizedIndependently() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        float[] x = VectorDotRandomTest.randomX(rnd, 3 * 100);
+        Q8Blocks b = Q8Blocks.of(x, 4, 100, 3, 64);
+        for (int t = 0; t < 3; t++) {
+            Q8Blocks one = Q8Blocks.of(x, 4 + 100 * t, 0, 1, 64);
+            for (int i = 0; i < 64; i++) {
+                assertEquals(one.quant(i), b.quant(64 * t + i));
+            }
+            assertEquals(one.scale(1), b.scale(2 * t + 1));
+        }
+    }
+
+    @Test
+    void q8_0AgainstTheDefinition() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        GgmlType t = GgmlType.Q8_0;
+        for (int n : new int[] {32, 64, 96, 2048, 7168}) {
+            MemorySegment heap = RandomBlocks.row(t, rnd, 32 + n);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment seg = arena.allocate(heap.byteSize(), 64).copyFrom(heap).asReadOnly();
+                float[] x = VectorDotRandomTest.randomX(rnd, 2 * n);
+                Q8Blocks qx = Q8Blocks.of(x, 0, n, 2, n);
+                for (int row = 0; row < 2; row++) {
+                    double expected = 0;
+                    double magnitude = 0;
+                    for (int b = 0; b < n / 32; b++) {
+                        long blk = t.bytesFor(32) + (long) b * Q8_0Format.BLOCK_BYTES;
+                        long sum = 0;
+                        long abs = 0;
+                        for (int j = 0; j < 32; j++) {
+                            int p = LittleEndian.i8(seg, blk + Q8_0Format.QS + j) * qx.quant(row * n + 32 * b + j);
+                            sum += p;
+                            abs += Math.abs(p);
+                        }
+                        double scale = (double) LittleEndian.f16(seg, blk) * qx.scale(row * n / 32 + b);
+                        expected += scale * sum;
+                        magnitude += Math.abs(scale) * abs;
+                    }
+                    float actual = VectorDot.dotQ8(t, seg, t.bytesFor(32), qx, row * n, n);
+                    assertTrue(Math.abs(actual - expected) <= TOL * magnitude + 1e-30,
+                            "n=" + n + " row " + row + ": " + actual + " vs " + expected + " (Σ|terms| " + magnitude + ")");
+                }
+            }
+        }
+    }
+
+    /** The extreme products: −128 weights (allowed by the format) times ±127 activations, 32 of them in a block. */
+    @Test
+    void extremeQuantsDoNotOverflowTheShortLanes() {
+        GgmlType t = GgmlType.Q8_0;
+        MemorySegment seg = MemorySegment.ofArray(new byte[Q8_0Format.BLOCK_BYTES * 2]);
+        float[] x = new float[64];
+        for (int b = 0; b < 2; b++) {
+            LittleEndian.putF16(seg, (long) b * Q8_0Format.BLOCK_BYTES, 1f);
+            for (int j = 0; j < 32; j++) {
+                seg.set(java.lang.foreign.ValueLayout.JAVA_BYTE, (long) b * Q8_0Format.BLOCK_BYTES + Q8_0Format.QS + j, (byte) -128);
+                x[32 * b + j] = b == 0 ? -127f : 127f;
+            }
+        }
+        Q8Blocks qx = Q8Blocks.of(x, 0, 64, 1, 64);
+        assertEquals(32 * 128 * 127f, VectorDot.dotQ8(t, seg, 0, qx, 0, 32));
+        assertEquals(-32 * 128 * 127f, VectorDot.dotQ8(t, seg, Q8_0Format.BLOCK_BYTES, qx, 32, 32));
+        assertEquals(0f, VectorDot.dotQ8(t, seg, 0, qx, 0, 64));
+    }
+
+    @Test
+    void typesWithoutAnIntegerKernelAreRefused() {
+        assertTrue(VectorDot.hasQ8Dot(GgmlType.Q8_0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VectorDot.dotQ8(GgmlType.IQ2_XXS,
+                MemorySegment.ofArray(new byte[66]), 0, Q8Blocks.of(new float[256], 0, 256, 1, 256), 0, 256));
+        assertTrue(e.getMessage().contains("IQ2_XXS"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Q8Blocks.of(new float[40], 0, 40, 1, 40));
+    }
+}
