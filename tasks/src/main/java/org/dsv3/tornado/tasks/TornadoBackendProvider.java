@@ -46,6 +46,6 @@ public final class TornadoBackendProvider implements BackendProvider {
         } catch (BackendException e) {
             throw new BackendException(e.getMessage() + " (use --device cpu)", e);
         }
-        return new TornadoBackend(model, config, device, PlanOptions.fromSystemProperties());
+        return new TornadoBackend(model, config, device, PlanOptions.fromSystemProperties(device));
     }
 }
