@@ -54,6 +54,13 @@ check-big)   # the whole V2-Lite-size Q8_0 model (4 graphs of up to 9 blocks) ag
   wait
   log "check ptx v2l.q8_0.gguf"
   timeout 150 "${TVM[@]}" org.dsv3.tornado.tasks.TornadoCheck ptx:0 0,1,100,2000,17,999,3,44 /tmp/v2l.q8_0.gguf >> "$OUT/check.txt" 2>&1 || echo "exit $?" >> "$OUT/check.txt" ;;
+dsv3bench)   # the product's own benchmark (logits to the host every token, as for any backend)
+  wait
+  for m in q8_0; do
+    if [ "$(left)" -lt 70 ]; then log "skip dsv3 bench $m (time)"; continue; fi
+    log "dsv3 bench $m"
+    timeout 120 "${TVM[@]}" org.dsv3.runner.Main bench -m /tmp/v2l.$m.gguf --device tornado -p 0 -n 128 -r 2 >> "$OUT/dsv3bench.txt" 2>&1 || echo "exit $?" >> "$OUT/dsv3bench.txt"
+  done ;;
 kernels)
   log kernel checks ptx
   timeout 60 "${TVM[@]}" org.dsv3.tornado.tasks.KernelCheck ptx:0 >> "$OUT/check.txt" 2>&1 ;;
