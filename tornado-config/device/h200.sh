@@ -1,10 +1,12 @@
 #!/bin/bash
-# One H200 session of the TornadoVM backend: correctness on the tiny models against the CPU engine
-# (OpenCL and PTX), then decode/prompt speed on synthetic V2-Lite-size models. Run from the repository
-# root on the GPU machine, with .device/ carried: made by this folder's pack.sh (tornado-device.tar.xz =
-# a minimal JDK, the TornadoVM SDK and its argfile; app/ = this folder's files, our jars in app/lib,
-# tiny GGUFs in app/models). Everything goes to $OUT (at most 8 files come back).
-# usage: bash .device/app/h200.sh [STEPS...]   STEPS default: env check synth bench
+# One H200 session of the TornadoVM backend: correctness against the CPU engine (tiny models and a
+# 3-block V2-Lite-size synthetic model, PTX and OpenCL), then decode/prompt speed on synthetic
+# V2-Lite-size models. Run from the repository root on the GPU machine, with .device/ carried:
+# tornado-device.tar.xz (from this folder's pack.sh: a JDK and the TornadoVM SDK), app/ = this
+# folder's files plus dsv3-tornado.args, our jars in app/lib, tiny GGUFs in app/models.
+# Everything goes to $OUT (at most 8 files come back).
+# usage: bash .device/app/h200.sh [STEPS...]   STEPS default: synth env check bench
+#   BENCHES="MODEL DEVICE DECODE PROMPT DEPTH [JVM-OPTION...];..." the benchmark list (see below)
 set -u
 OUT=${OUT:-/tmp/dsv3-out}; mkdir -p "$OUT"
 APP=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,44 +27,64 @@ TVM=(./jdk/bin/java @argfile @"$APP/dsv3-tornado.args" -Dtornado.device.memory=1
      --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx24g -cp "$CP")
 PLAIN=(./jdk/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g -cp "$CP")
 TOKENS=0,1,100,2000,17,999,3,44,512,1023,77,5,1500,1800,2047,9,10,11,300,301,302,600,700,800
-TINY="$APP/models/tiny-v2.bf16.gguf $ROOT/testdata/models/quant/tiny-v3.q4_k_m.gguf $APP/models/tiny-v3.q8_0.gguf"
+TINY="$APP/models/tiny-v3.q8_0.gguf $ROOT/testdata/models/quant/tiny-v3.q4_k_m.gguf"
 
 steps=${*:-synth env check bench}
 for s in $steps; do case $s in
 env)
   log env
-  { nvidia-smi; nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,clocks.mem,power.draw --format=csv; nproc; free -g
-    timeout 60 "${TVM[@]}" -m tornado.drivers.common/uk.ac.manchester.tornado.drivers.TornadoDeviceQuery; } > "$OUT/env.txt" 2>&1 ;;
+  { nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.draw --format=csv; nproc
+    timeout 60 "${TVM[@]}" -m tornado.drivers.common/uk.ac.manchester.tornado.drivers.TornadoDeviceQuery | grep -i "device\|backend"; } > "$OUT/env.txt" 2>&1 ;;
 synth)
   log synth
+  "${PLAIN[@]}" org.dsv3.runner.Main synth --arch v2-lite --layers 3 --type q8_0 --out /tmp/v2l3.q8_0.gguf >> "$OUT/steps.txt" 2>&1
   "${PLAIN[@]}" org.dsv3.runner.Main synth --arch v2-lite --type q8_0 --out /tmp/v2l.q8_0.gguf >> "$OUT/steps.txt" 2>&1 &
   "${PLAIN[@]}" org.dsv3.runner.Main synth --arch v2-lite --type q4_k_m --out /tmp/v2l.q4_k_m.gguf >> "$OUT/steps.txt" 2>&1 &
-  ;;  # runs in the background while the checks run; bench waits for it
-check)
-  log check opencl
-  timeout 120 "${TVM[@]}" org.dsv3.tornado.tasks.TornadoCheck opencl:0 $TOKENS $TINY > "$OUT/check.txt" 2>&1
-  log kernel checks ptx
-  timeout 60 "${TVM[@]}" org.dsv3.tornado.tasks.KernelCheck ptx:0 >> "$OUT/check.txt" 2>&1
-  if [ -n "${PTX_MODELS:-}" ]; then
-    log check ptx
-    for m in $TINY; do   # one JVM per model
-      timeout 60 "${TVM[@]}" org.dsv3.tornado.tasks.TornadoCheck ptx:0 $TOKENS $m >> "$OUT/check.txt" 2>&1
+  ;;  # the big ones are written in the background while the checks run; bench waits for them
+check|check-ptx|check-opencl)   # one JVM per model
+  case $s in check-ptx) BACKENDS=ptx ;; check-opencl) BACKENDS=opencl ;; *) BACKENDS="ptx opencl" ;; esac
+  for b in $BACKENDS; do
+    for m in $TINY /tmp/v2l3.q8_0.gguf; do
+      if [ "$(left)" -lt 60 ]; then log "skip check $b $(basename $m) (time)"; continue; fi
+      log "check $b $(basename $m)"
+      timeout 90 "${TVM[@]}" org.dsv3.tornado.tasks.TornadoCheck $b:0 $TOKENS $m >> "$OUT/check.txt" 2>&1 || echo "exit $?" >> "$OUT/check.txt"
     done
-  fi ;;
+  done ;;
+check-big)   # the whole V2-Lite-size Q8_0 model (4 graphs of up to 9 blocks) against the CPU engine
+  wait
+  log "check ptx v2l.q8_0.gguf"
+  timeout 150 "${TVM[@]}" org.dsv3.tornado.tasks.TornadoCheck ptx:0 0,1,100,2000,17,999,3,44 /tmp/v2l.q8_0.gguf >> "$OUT/check.txt" 2>&1 || echo "exit $?" >> "$OUT/check.txt" ;;
+dsv3bench)   # the product's own benchmark (logits to the host every token, as for any backend)
+  wait
+  for m in q8_0; do
+    if [ "$(left)" -lt 70 ]; then log "skip dsv3 bench $m (time)"; continue; fi
+    log "dsv3 bench $m"
+    timeout 120 "${TVM[@]}" org.dsv3.runner.Main bench -m /tmp/v2l.$m.gguf --device tornado -p 0 -n 128 -r 2 >> "$OUT/dsv3bench.txt" 2>&1 || echo "exit $?" >> "$OUT/dsv3bench.txt"
+  done ;;
+kernels)
+  log kernel checks ptx
+  timeout 60 "${TVM[@]}" org.dsv3.tornado.tasks.KernelCheck ptx:0 >> "$OUT/check.txt" 2>&1 ;;
 bench)
   wait; ls -la /tmp/*.gguf >> "$OUT/steps.txt"
-  # BENCHES="MODEL DEVICE [JVM-OPTION];…" overrides the default list
+  # MODEL DEVICE DECODE PROMPT DEPTH [JVM options]; DEVICE "-" = the default device (PTX + CUDA graphs on NVIDIA)
   if [ -n "${BENCHES:-}" ]; then IFS=';' read -ra CFGS <<< "$BENCHES"
-  else CFGS=("q8_0 opencl:0" "q8_0 ptx:0 -Ddsv3.tornado.cudaGraph=true" "q4_k_m opencl:0"
-             "q4_k_m ptx:0 -Ddsv3.tornado.cudaGraph=true" "q8_0 opencl:0 -Ddsv3.tornado.layersPerGraph=5"); fi
+  else CFGS=("q8_0 - 128 64 4096 -Ddsv3.bench.noProfile=true" "q4_k_m - 128 64 0 -Ddsv3.bench.noProfile=true"
+             "q8_0 ptx:0 32 16 0 -Ddsv3.tornado.cudaGraph=false -Ddsv3.bench.sample=false"
+             "q8_0 opencl:0 64 16 0 -Ddsv3.bench.sample=false"); fi
+  i=0
   for cfg in "${CFGS[@]}"; do
     set -- $cfg
-    t=$(( $(left) < 120 ? $(left) : 120 ))
-    if [ "$t" -lt 35 ]; then log "skip bench $cfg (time)"; continue; fi
+    i=$((i + 1))
+    t=$(( $(left) < 150 ? $(left) : 150 ))
+    if [ "$t" -lt 40 ]; then log "skip bench $cfg (time)"; continue; fi
     log "bench $cfg (timeout $t s)"
-    tag=${3:+-${3##*.}}; tag=${tag//=/}
-    f="$OUT/bench-$1-${2%%:*}$tag.txt"
-    timeout $t "${TVM[@]}" ${3:-} org.dsv3.tornado.tasks.TornadoBench /tmp/v2l.$1.gguf $2 ${DECODE:-48} ${PROMPT:-64} > "$f" 2>&1
+    f="$OUT/bench.txt"
+    echo "=== bench $i: $cfg" >> "$f"
+    opts=(); cp="$CP"
+    for o in "${@:6}"; do   # VARIANT=NAME: kernel classes from app/variants/NAME.jar first (an A/B of a kernel shape)
+      case $o in VARIANT=*) cp="$APP/variants/${o#VARIANT=}.jar:$CP" ;; *) opts+=("$o") ;; esac
+    done
+    timeout $t "${TVM[@]}" -cp "$cp" "${opts[@]}" org.dsv3.tornado.tasks.TornadoBench /tmp/v2l.$1.gguf $2 $3 $4 $5 >> "$f" 2>&1
     echo "exit $?" >> "$f"
   done ;;
 esac; done

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.dsv3.model.ReferenceFiles;
 import org.dsv3.model.TestData;
 import org.dsv3.model.backend.BackendOptions;
 import org.dsv3.model.backend.Backends;

@@ -12,6 +12,8 @@ import org.dsv3.model.config.GroupRouting;
 import org.dsv3.model.config.ModelStatistics;
 import org.dsv3.model.config.ModelTensors;
 import org.dsv3.model.config.ModelValidator;
+import org.dsv3.model.config.TensorKind;
+import org.dsv3.model.config.TensorSpec;
 import org.dsv3.model.gguf.GgufModel;
 import org.dsv3.model.gguf.GgufTensor;
 import org.dsv3.model.quant.BlockFormat;
@@ -113,16 +115,24 @@ class SyntheticModelWriterTest {
     @Test
     void udMixTypesPerTensorClass() {
         // DeepSeek-V3: 61 blocks, 7168-wide, experts 2048 wide
-        assertEquals(GgmlType.IQ1_S, QuantRecipe.UD_IQ1_S.typeFor("blk.30.ffn_gate_exps.weight", 30, 61, 7168, 3));
-        assertEquals(GgmlType.IQ1_S, QuantRecipe.UD_IQ1_S.typeFor("blk.31.ffn_down_exps.weight", 31, 61, 2048, 3));
-        assertEquals(GgmlType.IQ2_XXS, QuantRecipe.UD_IQ1_S.typeFor("blk.3.ffn_down_exps.weight", 3, 61, 2048, 3));
-        assertEquals(GgmlType.IQ2_XXS, QuantRecipe.UD_IQ1_M.typeFor("blk.30.ffn_down_exps.weight", 30, 61, 2048, 3));
-        assertEquals(GgmlType.IQ2_S, QuantRecipe.UD_IQ2_XXS.typeFor("blk.60.ffn_down_exps.weight", 60, 61, 2048, 3));
-        assertEquals(GgmlType.IQ2_XXS, QuantRecipe.UD_IQ2_XXS.typeFor("blk.60.ffn_up_exps.weight", 60, 61, 7168, 3));
-        assertEquals(GgmlType.Q6_K, QuantRecipe.UD_IQ1_S.typeFor("blk.0.ffn_down.weight", 0, 61, 18432, 2));
-        assertEquals(GgmlType.Q4_K, QuantRecipe.UD_IQ1_S.typeFor("blk.0.ffn_gate.weight", 0, 61, 7168, 2));
-        assertEquals(GgmlType.Q5_0, QuantRecipe.UD_IQ1_S.typeFor("blk.9.attn_k_b.weight", 9, 61, 128, 3));
+        assertEquals(GgmlType.IQ1_S, QuantRecipe.UD_IQ1_S.typeFor(spec(TensorKind.FFN_GATE_EXPS, 30, 7168, 3), 61));
+        assertEquals(GgmlType.IQ1_S, QuantRecipe.UD_IQ1_S.typeFor(spec(TensorKind.FFN_DOWN_EXPS, 31, 2048, 3), 61));
+        assertEquals(GgmlType.IQ2_XXS, QuantRecipe.UD_IQ1_S.typeFor(spec(TensorKind.FFN_DOWN_EXPS, 3, 2048, 3), 61));
+        assertEquals(GgmlType.IQ2_XXS, QuantRecipe.UD_IQ1_M.typeFor(spec(TensorKind.FFN_DOWN_EXPS, 30, 2048, 3), 61));
+        assertEquals(GgmlType.IQ2_S, QuantRecipe.UD_IQ2_XXS.typeFor(spec(TensorKind.FFN_DOWN_EXPS, 60, 2048, 3), 61));
+        assertEquals(GgmlType.IQ2_XXS, QuantRecipe.UD_IQ2_XXS.typeFor(spec(TensorKind.FFN_UP_EXPS, 60, 7168, 3), 61));
+        assertEquals(GgmlType.Q6_K, QuantRecipe.UD_IQ1_S.typeFor(spec(TensorKind.FFN_DOWN, 0, 18432, 2), 61));
+        assertEquals(GgmlType.Q4_K, QuantRecipe.UD_IQ1_S.typeFor(spec(TensorKind.FFN_GATE, 0, 7168, 2), 61));
+        assertEquals(GgmlType.Q5_0, QuantRecipe.UD_IQ1_S.typeFor(spec(TensorKind.ATTN_K_B, 9, 128, 3), 61));
         assertEquals(QuantRecipe.UD_IQ2_XXS, QuantRecipe.parse("UD-IQ2_XXS"));
+    }
+
+    /** A tensor of {@code kind} in {@code block} with rows of {@code rowLength} values and {@code dims} dimensions. */
+    private static TensorSpec spec(TensorKind kind, int block, long rowLength, int dims) {
+        long[] shape = new long[dims];
+        java.util.Arrays.fill(shape, 8);
+        shape[0] = rowLength;
+        return new TensorSpec(kind, block, shape, false);
     }
 
     /** Mean square of the values of row {@code r} of a 2048-wide tensor. */

@@ -31,7 +31,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  *                                   cache row W_UV                  shared     routed      shared
  *                                   softmax                         gate/up    gate/up     down
  * </pre>
- * Blocks are grouped {@code layersPerGraph} to a graph (TornadoVM compiles graphs of up to ~48 tasks;
+ * Blocks are grouped {@code layersPerGraph} to a graph (TornadoVM 5.2 holds up to ~63 of our tasks a graph;
  * each graph is one {@code execute()} per token); the last graph is the output head. Weights go up once
  * ({@code FIRST_EXECUTION}); the per-token buffers ({@link Activations}) are created by the first graph
  * and handed on with {@code persistOnDevice}/{@code consumeFromDevice}; a block's latent cache lives in
@@ -52,11 +52,13 @@ final class DecodeGraphs {
     private final DeepSeekConfig c;
     private final Activations a;
     private final KernelContext ctx = new KernelContext();
+    private final int slicePositions;
 
-    private DecodeGraphs(DeviceModel m, Activations a) {
+    private DecodeGraphs(DeviceModel m, Activations a, int slicePositions) {
         this.m = m;
         this.c = m.config;
         this.a = a;
+        this.slicePositions = slicePositions;
     }
 
     /** Graph index of the output head (logits and argmax); the block graphs come before it. */
@@ -64,8 +66,8 @@ final class DecodeGraphs {
         return graphs.size() - 1;
     }
 
-    static DecodeGraphs build(DeviceModel m, Activations a, int layersPerGraph) {
-        DecodeGraphs d = new DecodeGraphs(m, a);
+    static DecodeGraphs build(DeviceModel m, Activations a, int layersPerGraph, int slicePositions) {
+        DecodeGraphs d = new DecodeGraphs(m, a, slicePositions);
         int blocks = m.layers.length;
         String previous = null;
         for (int first = 0; first < blocks; first += layersPerGraph) {
@@ -151,9 +153,9 @@ final class DecodeGraphs {
         add(g, graph, p + "attend", heads * a.splits, l.kB().bytes());
         g.task(p + "attend", LatentAttention::attend, ctx, a.q, a.kv, l.kvANorm(), latentEps, a.rope, a.step,
                 l.kB().words(), l.kB().type(), cache, c.kqScale(), a.partial, heads, c.qkNopeDim(), c.qkRopeDim(), rank,
-                a.splits);
+                a.splits, slicePositions);
         add(g, graph, p + "expand", MatVec.groups(heads * vDim), l.vB().bytes());
-        g.task(p + "expand", LatentAttention::combineAndExpand, ctx, a.partial, a.splits, rank, a.olat,
+        g.task(p + "expand", LatentAttention::combineAndExpand, ctx, a.partial, a.step, a.splits, slicePositions, rank, a.olat,
                 l.vB().words(), l.vB().type(), heads, vDim, a.o);
         add(g, graph, p + "out", MatVec.groups(d), l.out().bytes());
         g.task(p + "out", Residual::projectAdd, ctx, a.o, l.out().words(), l.out().type(), d, heads * vDim,

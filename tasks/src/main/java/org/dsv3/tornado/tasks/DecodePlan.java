@@ -18,7 +18,7 @@ import uk.ac.manchester.tornado.api.enums.ProfilerMode;
  */
 final class DecodePlan implements AutoCloseable {
     /** Task budget of a block graph (see the constructor). */
-    private static final int TASKS_PER_GRAPH = 40;
+    private static final int TASKS_PER_GRAPH = 63;
     /** Print each graph's wall time (first token: compile and upload) to stderr. */
     private static final boolean TRACE = Boolean.getBoolean("dsv3.tornado.trace");
 
@@ -42,12 +42,13 @@ final class DecodePlan implements AutoCloseable {
             throw new IllegalArgumentException("attention splits must be 1…" + LatentAttention.MAX_SPLITS + ", got " + options.splits());
         }
         this.buffers = new Activations(model.config, model.layers.length, maxContext, options.splits());
-        // Default: as many blocks as keep a graph near 40 tasks. Fewer, larger graphs would save execute()
-        // calls, but TornadoVM 5.2 records a graph's tasks in a fixed 8 KiB buffer (TornadoTaskGraph's
-        // highLevelCode): ~60 of our tasks fit (PoCL), the 191 of a whole V2-Lite step overflow it (H200).
+        // Default: as many blocks as keep a graph within 63 tasks. Fewer, larger graphs save execute() calls
+        // (H200, V2-Lite Q8_0, PTX + CUDA graphs: 7 executes a token 122 tok/s, 5 → 124, 4 → 125), but
+        // TornadoVM 5.2 records a graph's tasks in a fixed 8 KiB buffer (TornadoTaskGraph's highLevelCode):
+        // 63 of our tasks fit (9 V2-Lite blocks, H200), the 191 of a whole V2-Lite step overflow it.
         int perBlock = 4 + (model.config.hasQLora() ? 1 : 0) + 3;
         int layersPerGraph = options.layersPerGraph() > 0 ? options.layersPerGraph() : Math.max(1, TASKS_PER_GRAPH / perBlock);
-        this.graphs = DecodeGraphs.build(model, buffers, layersPerGraph);
+        this.graphs = DecodeGraphs.build(model, buffers, layersPerGraph, options.slicePositions());
         TornadoExecutionPlan p = new TornadoExecutionPlan(graphs.graphs.toArray(new ImmutableTaskGraph[0]));
         p.withGridScheduler(graphs.grids).withDevice(device);
         if (profile) {

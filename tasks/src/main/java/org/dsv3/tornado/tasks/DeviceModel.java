@@ -64,12 +64,13 @@ final class DeviceModel {
     /** Checks that the kernels can run this configuration; throws IllegalArgumentException saying why not. */
     static void checkSupported(DeepSeekConfig c) {
         int width = c.kvCacheWidth();
-        require(c.kvLoraRank() <= 2 * MatVec.GROUP, "kv_lora_rank " + c.kvLoraRank() + " > " + 2 * MatVec.GROUP);
+        require(c.kvLoraRank() <= LatentAttention.MAX_RANK, "kv_lora_rank " + c.kvLoraRank() + " > " + LatentAttention.MAX_RANK);
         require(width <= LatentAttention.MAX_WIDTH, "latent width " + width + " > " + LatentAttention.MAX_WIDTH);
         require(c.vHeadDim() % MatVec.ROWS == 0, "v_head_dim " + c.vHeadDim() + " is not a multiple of " + MatVec.ROWS);
         require(c.qkRopeDim() % 2 == 0, "odd RoPE dimension " + c.qkRopeDim());
         require(c.expertCount() <= Routing.MAX_EXPERTS, c.expertCount() + " experts > " + Routing.MAX_EXPERTS);
         require(c.groupCount() <= Routing.MAX_GROUPS, c.groupCount() + " expert groups > " + Routing.MAX_GROUPS);
+        require(c.expertUsedCount() <= Routing.MAX_TOP_K, c.expertUsedCount() + " experts per token > " + Routing.MAX_TOP_K);
     }
 
     private static void require(boolean ok, String what) {

@@ -7,11 +7,12 @@ import org.dsv3.model.backend.BackendException;
 import uk.ac.manchester.tornado.api.TornadoBackend;
 import uk.ac.manchester.tornado.api.TornadoRuntime;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
 import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
 
 /**
  * Finds the TornadoVM device a {@code --device tornado[:BACKEND:DEVICE]} detail names: empty for
- * TornadoVM's default device, {@code B:D} with numbers as {@code tornado --devices} lists them
+ * the default device ({@link #defaultDevice}), {@code B:D} with numbers as {@code tornado --devices} lists them
  * ({@code 0:0}), or a backend by name ({@code opencl:0}, {@code ptx:0}).
  */
 final class DeviceSelector {
@@ -37,7 +38,7 @@ final class DeviceSelector {
     static TornadoDevice select(String detail) {
         TornadoRuntime rt = runtime();
         if (detail == null || detail.isBlank()) {
-            return rt.getDefaultDevice();
+            return defaultDevice(rt);
         }
         String[] parts = detail.split(":");
         if (parts.length > 2) {
@@ -58,6 +59,20 @@ final class DeviceSelector {
                     + "; devices here: " + list(rt));
         }
         return b.getDevice(device);
+    }
+
+    /**
+     * With no device named: the first device of the PTX backend where there is one (an NVIDIA GPU: measured
+     * on the H200, PTX with CUDA graphs decodes about twice as fast as OpenCL, with the same logits), else
+     * TornadoVM's own default (its OpenCL device unless its backend priorities say otherwise).
+     */
+    static TornadoDevice defaultDevice(TornadoRuntime rt) {
+        for (int i = 0; i < rt.getNumBackends(); i++) {
+            if (rt.getBackendType(i) == TornadoVMBackendType.PTX && rt.getBackend(i).getNumDevices() > 0) {
+                return rt.getBackend(i).getDevice(0);
+            }
+        }
+        return rt.getDefaultDevice();
     }
 
     private static int backendIndex(TornadoRuntime rt, String s) {

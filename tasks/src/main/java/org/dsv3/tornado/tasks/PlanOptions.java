@@ -1,23 +1,47 @@
 package org.dsv3.tornado.tasks;
 
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
+
 /**
  * How the decode plan is laid out and observed.
  *
- * @param layersPerGraph blocks per task graph, i.e. per {@code execute()}; 0 = about 40 tasks a graph
- * @param splits         position slices per head in the attention launch (split-K over the context)
+ * @param layersPerGraph blocks per task graph, i.e. per {@code execute()}; 0 = as many as fit 63 tasks
+ * @param splits         most position slices per head in the attention launch (split-K over the context)
+ * @param slicePositions fewest positions a slice holds: a context of n positions uses
+ *                       {@code min(splits, ⌈n / slicePositions⌉)} slices (few at short context, all at long)
  * @param profile        run with TornadoVM's profiler (kernel times per task; costs host time)
  * @param cudaGraph      replay each graph as a CUDA graph (PTX backend only): far cheaper launches
  */
-record PlanOptions(int layersPerGraph, int splits, boolean profile, boolean cudaGraph) {
+record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph) {
+    static final int DEFAULT_SPLITS = 32;
+    static final int DEFAULT_SLICE_POSITIONS = 16;
 
-    /** From system properties {@code dsv3.tornado.layersPerGraph}, {@code .splits}, {@code .profile}, {@code .cudaGraph}. */
-    static PlanOptions fromSystemProperties() {
+    PlanOptions {
+        if (slicePositions < 1) {
+            throw new IllegalArgumentException("attention slice positions must be >= 1, got " + slicePositions);
+        }
+    }
+
+    /**
+     * From system properties {@code dsv3.tornado.layersPerGraph}, {@code .splits}, {@code .slicePositions},
+     * {@code .profile} and {@code .cudaGraph}; CUDA graphs are on by default on a PTX device (measured on the
+     * H200: they cut the launch cost several times) and off elsewhere (only PTX has them).
+     */
+    static PlanOptions fromSystemProperties(TornadoDevice device) {
+        String graphs = System.getProperty("dsv3.tornado.cudaGraph");
+        boolean ptx = device != null && device.getTornadoVMBackend() == TornadoVMBackendType.PTX;
         return new PlanOptions(Integer.getInteger("dsv3.tornado.layersPerGraph", 0),
-                Integer.getInteger("dsv3.tornado.splits", 16), Boolean.getBoolean("dsv3.tornado.profile"),
-                Boolean.getBoolean("dsv3.tornado.cudaGraph"));
+                Integer.getInteger("dsv3.tornado.splits", DEFAULT_SPLITS),
+                Integer.getInteger("dsv3.tornado.slicePositions", DEFAULT_SLICE_POSITIONS),
+                Boolean.getBoolean("dsv3.tornado.profile"), graphs != null ? Boolean.parseBoolean(graphs) : ptx);
     }
 
     PlanOptions withProfile(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, on, cudaGraph);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph);
+    }
+
+    PlanOptions withCudaGraph(boolean on) {
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on);
     }
 }

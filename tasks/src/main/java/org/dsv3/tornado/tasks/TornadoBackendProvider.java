@@ -74,6 +74,6 @@ public final class TornadoBackendProvider implements BackendProvider {
         } catch (BackendException e) {
             throw new BackendException(e.getMessage() + " (use --device cpu)", e);
         }
-        return new TornadoBackend(model, device, PlanOptions.fromSystemProperties());
+        return new TornadoBackend(model, device, PlanOptions.fromSystemProperties(device));
     }
 }

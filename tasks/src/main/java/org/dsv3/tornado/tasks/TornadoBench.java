@@ -13,17 +13,22 @@ import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.model.config.GroupRouting;
 import org.dsv3.model.gguf.GgufModel;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.ProfilerMode;
 
 /**
  * Decode and prompt-processing speed of the TornadoVM backend, with TornadoVM's profiler breakdown:
  * kernel time per kind of task, the weight bytes each reads and the bandwidth that makes, and the host
  * time per token that is not kernel time. Usage:
- * {@code TornadoBench MODEL.gguf [DEVICE_DETAIL|-] [DECODE_TOKENS] [PROMPT_TOKENS]}.
+ * {@code TornadoBench MODEL.gguf [DEVICE_DETAIL|-] [DECODE_TOKENS] [PROMPT_TOKENS] [DEPTH]}.
  *
- * <p>Three phases on one plan: (1) prompt tokens through the block graphs only (no head), (2) greedy
- * decode, each token's id the argmax of the last, without the profiler: the wall time per token; (3)
- * the same with the profiler: device time per task. Host overhead ≈ (2) − Σ kernel times of (3).
+ * <p>Phases on one plan: (1) prompt tokens through the block graphs only (no head), (2) greedy
+ * decode, each token's id the argmax of the last, without the profiler: the wall time per token; (2a)
+ * with {@code DEPTH > 0}, the same decode starting at position DEPTH (the cache rows before it hold
+ * whatever is there, zeros mostly: the kernels' work does not depend on the values, so this times
+ * decoding with DEPTH tokens of context); (3) decode with the profiler: device time per task (with CUDA
+ * graphs on, TornadoVM's profiler may see no single kernel: profile a plan without them). Host overhead ≈
+ * (2) − Σ kernel times of (3).
  */
 public final class TornadoBench {
     private static final Pattern TASK = Pattern.compile("\"([A-Za-z0-9_]+\\.[A-Za-z0-9_]+)\": \\{([^}]*)\\}");
@@ -37,23 +42,25 @@ public final class TornadoBench {
         String detail = args.length > 1 && !args[1].equals("-") ? args[1] : "";
         int decode = args.length > 2 ? Integer.parseInt(args[2]) : 64;
         int prompt = args.length > 3 ? Integer.parseInt(args[3]) : 128;
-        PlanOptions base = PlanOptions.fromSystemProperties();
+        int depth = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+        TornadoDevice device = DeviceSelector.select(detail);
+        PlanOptions base = PlanOptions.fromSystemProperties(device);
         try (GgufModel file = GgufModel.open(model)) {
             DeepSeekConfig c = DeepSeekConfig.fromGguf(file, GroupRouting.AUTO);
             long t0 = System.nanoTime();
-            TornadoBackend backend = new TornadoBackend(file, c, DeviceSelector.select(detail),
-                    base.withProfile(false));
+            TornadoBackend backend = new TornadoBackend(file, c, device, base.withProfile(false));
             double read = (System.nanoTime() - t0) / 1e9;
             backend.newSession(new org.dsv3.model.backend.SessionOptions(org.dsv3.model.backend.KvCacheType.F32,
-                    prompt + 3 * decode + 24)).close();
+                    Math.max(prompt + 3 * decode, depth + decode) + 24)).close();
             DecodePlan plan = backend.plan();
             DeviceModel m = backend.model();
             System.out.printf("model %s: %s, %d blocks, %.2f GiB of weights read per token%n", model.getFileName(),
                     c.family(), m.layers.length, m.bytesPerToken() / (double) (1L << 30));
             System.out.printf("device %s; read weights %.1f s, compile + upload + first token %.1f s%n", backend.device(),
                     read, plan.warmUpSeconds);
-            System.out.printf("plan: %d graphs (executes) per token, %d kernel launches per token, %d attention slices%s%n",
-                    plan.graphs.graphs.size(), plan.graphs.tasksPerToken, base.splits(), base.cudaGraph() ? ", CUDA graphs" : "");
+            System.out.printf("plan: %d graphs (executes) per token, %d kernel launches per token, up to %d attention slices "
+                    + "of >= %d positions%s%n", plan.graphs.graphs.size(), plan.graphs.tasksPerToken, base.splits(),
+                    base.slicePositions(), base.cudaGraph() ? ", CUDA graphs" : "");
 
             // (1) prompt processing, token by token through the block graphs
             int pos = 0;
@@ -80,6 +87,18 @@ public final class TornadoBench {
             System.out.printf("decode: %d tokens, mean %.3f ms/token (%.1f tokens/s), median %.3f ms, min %.3f ms%n", decode,
                     mean, 1000 / mean, sorted[decode / 2], sorted[0]);
 
+            // (2a) the same at depth: positions depth … depth + decode − 1
+            if (depth > 0) {
+                int at = depth;
+                long d0 = System.nanoTime();
+                for (int i = 0; i < decode; i++) {
+                    token = plan.step(token, at++, true);
+                }
+                double ms = (System.nanoTime() - d0) / 1e6 / decode;
+                System.out.printf("decode at depth %d: %d tokens, mean %.3f ms/token (%.1f tokens/s)%n", depth, decode, ms,
+                        1000 / ms);
+            }
+
             // (2b) where the host time goes: Java stack samples of the same loop
             String sampled = "";
             if (Boolean.parseBoolean(System.getProperty("dsv3.bench.sample", "true"))) {
@@ -92,6 +111,11 @@ public final class TornadoBench {
             }
 
             // (3) the same with the profiler: kernel time per task
+            if (Boolean.getBoolean("dsv3.bench.noProfile")) {
+                System.out.print(sampled);
+                backend.close();
+                return;
+            }
             plan.plan.withProfiler(ProfilerMode.SILENT);
             Map<String, long[]> perTask = new TreeMap<>();
             int profiled = Math.min(decode, 16);

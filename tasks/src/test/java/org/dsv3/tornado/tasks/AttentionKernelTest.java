@@ -23,14 +23,16 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 /**
  * The fused attention kernel ({@link LatentAttention#attend}, absorbed query, new cache row, split online
  * softmax) against a scalar float64 reference, for the tiny test models' and V2-Lite's dimensions, with
- * positions spread over more and fewer slices than there are positions.
+ * positions spread over more and fewer slices than there are positions, and with only the first few slices
+ * in use (a short context: the unused ones must come out empty).
  */
 class AttentionKernelTest {
 
     @ParameterizedTest
-    @CsvSource({"4, 64, 32, 128, 0, 4", "4, 64, 32, 128, 9, 4", "4, 64, 32, 128, 40, 16", "16, 128, 64, 512, 0, 16",
-            "16, 128, 64, 512, 37, 16", "16, 128, 64, 512, 5, 3"})
-    void matchesReference(int heads, int nope, int ropeDim, int rank, int pos, int splits) throws Exception {
+    @CsvSource({"4, 64, 32, 128, 0, 4, 1", "4, 64, 32, 128, 9, 4, 1", "4, 64, 32, 128, 40, 16, 1", "16, 128, 64, 512, 0, 16, 1",
+            "16, 128, 64, 512, 37, 16, 1", "16, 128, 64, 512, 5, 3, 1", "16, 128, 64, 512, 37, 16, 8",
+            "16, 128, 64, 512, 200, 32, 16", "4, 64, 32, 128, 40, 8, 64"})
+    void matchesReference(int heads, int nope, int ropeDim, int rank, int pos, int splits, int minChunk) throws Exception {
         Random rnd = new Random(heads * 1000L + pos * 7L + splits);
         int width = rank + ropeDim;
         int qk = nope + ropeDim;
@@ -59,11 +61,11 @@ class AttentionKernelTest {
         FloatArray gainD = FloatArray.fromArray(gain);
         FloatArray ropeD = FloatArray.fromArray(rope);
         IntArray kBD = DeviceWeights.words(kB);
-        String name = "att" + heads + "x" + rank + "p" + pos + "s" + splits;
+        String name = "att" + heads + "x" + rank + "p" + pos + "s" + splits + "c" + minChunk;
         TaskGraph g = new TaskGraph(name)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, step, cacheD, qD, kvD, gainD, ropeD, kBD)
                 .task("a", LatentAttention::attend, new KernelContext(), qD, kvD, gainD, eps, ropeD, step, kBD, type.id(),
-                        cacheD, scale, partial, heads, nope, ropeDim, rank, splits)
+                        cacheD, scale, partial, heads, nope, ropeDim, rank, splits, minChunk)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, partial, cacheD);
         WorkerGrid1D grid = new WorkerGrid1D(heads * splits * MatVec.GROUP);
         grid.setLocalWork(MatVec.GROUP, 1, 1);

@@ -136,10 +136,12 @@ public final class NormMatVec {
     }
 
     /**
-     * The routed experts' SwiGLU rows for one token, the choice of experts included: thread 0 of every
-     * work-group routes the token from the router logits ({@link Routing#choose}, into the group's own
-     * slot of {@code route}; group 0's slot is the one {@link Residual#downAdd} reads later), then for each
-     * of the {@code topK} chosen experts e, {@code act[j·f + i] = silu(Wg_e[i]·x)·(Wu_e[i]·x)}, the rows read
+     * The routed experts' SwiGLU rows for one token, the choice of experts included: every work-group
+     * routes the token from the router logits itself (the rule of {@link Routing}, its 256 threads sharing
+     * the scores in local memory: a parallel softmax or sigmoid, group scores, then {@code topK} rounds of a
+     * parallel arg-max), so no launch waits for another; group 0 also stores the chosen ids and weights in
+     * {@code route} (at {@link Routing#idsAt}, read later by {@link Residual#downAdd}). Then for each of the
+     * {@code topK} chosen experts e, {@code act[j·f + i] = silu(Wg_e[i]·x)·(Wu_e[i]·x)}, the rows read
      * straight from the stacked {@code ffn_gate_exps}/{@code ffn_up_exps} tensors.
      *
      * @param types {@code typeG | typeU << 8}
@@ -152,12 +154,151 @@ public final class NormMatVec {
         int lane = lid & (LANES - 1);
         int typeG = types & 255;
         int typeU = (types >> 8) & 255;
-        int slot = ctx.groupIdx * Routing.slotSize(experts, topK, groupSpec & 0xFFFF);
-        if (lid == 0) {
-            Routing.choose(logits, bias, route, slot, experts, topK, flags, groupSpec, scale);
-        }
+        int groups = groupSpec & 0xFFFF;
+        int groupsUsed = (groupSpec >> 16) & 0xFFFF;
+        boolean sigmoid = (flags & Routing.SIGMOID) != 0;
+        float[] score = ctx.allocateFloatLocalArray(Routing.MAX_EXPERTS);
+        float[] sel = ctx.allocateFloatLocalArray(Routing.MAX_EXPERTS);
+        float[] groupScore = ctx.allocateFloatLocalArray(Routing.MAX_GROUPS);
         float[] part = ctx.allocateFloatLocalArray(GROUP);
         float[] part2 = ctx.allocateFloatLocalArray(GROUP);
+        int[] at = ctx.allocateIntLocalArray(GROUP);
+        int[] chosen = ctx.allocateIntLocalArray(Routing.MAX_TOP_K);
+        float[] weight = ctx.allocateFloatLocalArray(Routing.MAX_TOP_K);
+
+        // routing 1: the largest logit (for a stable softmax); thread t holds experts t and t + GROUP
+        int e0 = lid;
+        int e1 = lid + GROUP;
+        float l0 = e0 < experts ? logits.get(e0) : Routing.NEG_INF;
+        float l1 = e1 < experts ? logits.get(e1) : Routing.NEG_INF;
+        part[lid] = TornadoMath.max(l0, l1);
+        for (int stride = GROUP / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                part[lid] = TornadoMath.max(part[lid], part[lid + stride]);
+            }
+        }
+        ctx.localBarrier();
+        float max = part[0];
+        ctx.localBarrier();
+        // routing 2: scores (sigmoid, or softmax over all experts) and the selection scores (+ bias)
+        float v0 = sigmoid ? 1f / (1f + TornadoMath.exp(-l0)) : TornadoMath.exp(l0 - max);
+        float v1 = sigmoid ? 1f / (1f + TornadoMath.exp(-l1)) : TornadoMath.exp(l1 - max);
+        v0 = e0 < experts ? v0 : 0f;
+        v1 = e1 < experts ? v1 : 0f;
+        part[lid] = v0 + v1;
+        for (int stride = GROUP / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                part[lid] += part[lid + stride];
+            }
+        }
+        ctx.localBarrier();
+        float sum = part[0];
+        if (e0 < experts) {
+            float v = sigmoid ? v0 : v0 / sum;
+            score[e0] = v;
+            sel[e0] = (flags & Routing.BIAS) != 0 ? v + bias.get(e0) : v;
+        }
+        if (e1 < experts) {
+            float v = sigmoid ? v1 : v1 / sum;
+            score[e1] = v;
+            sel[e1] = (flags & Routing.BIAS) != 0 ? v + bias.get(e1) : v;
+        }
+        ctx.localBarrier();
+        // routing 3 (groups > 1): group scores, the groupsUsed best groups kept (marked 2e38), the others masked
+        int per = groups > 1 ? experts / groups : experts;
+        if (groups > 1 && lid < groups) {
+            float best = Routing.NEG_INF;
+            float second = Routing.NEG_INF;
+            for (int e = lid * per; e < (lid + 1) * per; e++) {
+                float v = sel[e];
+                if (v > best) {
+                    second = best;
+                    best = v;
+                } else if (v > second) {
+                    second = v;
+                }
+            }
+            groupScore[lid] = (flags & Routing.TOP2_SUM) != 0 && per > 1 ? best + second : best;
+        }
+        ctx.localBarrier();
+        if (groups > 1 && lid == 0) {
+            for (int k = 0; k < groupsUsed; k++) {
+                int bestG = 0;
+                float bestV = -3.4e38f;
+                for (int g = 0; g < groups; g++) {
+                    float v = groupScore[g];
+                    if (v < 1e38f && v > bestV) {
+                        bestG = g;
+                        bestV = v;
+                    }
+                }
+                groupScore[bestG] = 2e38f;
+            }
+        }
+        ctx.localBarrier();
+        if (groups > 1 && e0 < experts && groupScore[e0 / per] < 1e38f) {
+            sel[e0] = Routing.NEG_INF;
+        }
+        if (groups > 1 && e1 < experts && groupScore[e1 / per] < 1e38f) {
+            sel[e1] = Routing.NEG_INF;
+        }
+        // routing 4: topK rounds of arg-max over the selection scores (ties to the lower index; masked and
+        // already chosen experts, below -2e38, never win)
+        for (int k = 0; k < topK; k++) {
+            ctx.localBarrier();
+            float a = e0 < experts ? sel[e0] : Routing.NEG_INF;
+            float b = e1 < experts ? sel[e1] : Routing.NEG_INF;
+            float bv = -3.4e38f;
+            int bi = experts;
+            if (a > -2e38f && a > bv) {
+                bv = a;
+                bi = e0;
+            }
+            if (b > -2e38f && b > bv) {
+                bv = b;
+                bi = e1;
+            }
+            part[lid] = bv;
+            at[lid] = bi;
+            for (int stride = GROUP / 2; stride > 0; stride >>= 1) {
+                ctx.localBarrier();
+                if (lid < stride) {
+                    float o = part[lid + stride];
+                    int oi = at[lid + stride];
+                    if (o > part[lid] || (o == part[lid] && oi < at[lid])) {
+                        part[lid] = o;
+                        at[lid] = oi;
+                    }
+                }
+            }
+            ctx.localBarrier();
+            if (lid == 0) {
+                int best = at[0] < experts ? at[0] : 0;
+                sel[best] = -3.3e38f;
+                chosen[k] = best;
+                weight[k] = score[best];
+            }
+        }
+        ctx.localBarrier();
+        // routing 5: weights from the unbiased scores, optionally normalised, times the routed scale
+        if (lid == 0) {
+            float total = 0f;
+            for (int k = 0; k < topK; k++) {
+                total += weight[k];
+            }
+            float norm = (flags & Routing.NORMALIZE) != 0 ? 1f / TornadoMath.max(total, Routing.MIN_NORM_SUM) : 1f;
+            for (int k = 0; k < topK; k++) {
+                weight[k] = weight[k] * norm * scale;
+                if (ctx.groupIdx == 0) {
+                    route.set(Routing.idsAt(experts) + k, chosen[k]);
+                    route.set(Routing.idsAt(experts) + topK + k, weight[k]);
+                }
+            }
+        }
+
+        // RMSNorm of x (as in the other kernels of this class)
         float ss = 0f;
         for (int i = lid; i < cols; i += GROUP) {
             float v = x.get(i);
@@ -170,7 +311,6 @@ public final class NormMatVec {
                 part[lid] += part[lid + stride];
             }
         }
-        ctx.globalBarrier(); // the routing slot written by thread 0 is visible to the group
         ctx.localBarrier();
         float inv = 1f / TornadoMath.sqrt(part[0] / cols + eps);
         ctx.localBarrier();
@@ -179,8 +319,7 @@ public final class NormMatVec {
         float g = 0f;
         float u = 0f;
         if (r < topK * f) {
-            int e = (int) route.get(slot + Routing.idsAt(experts) + r / f);
-            int row = e * f + r % f;
+            int row = chosen[r / f] * f + r % f;
             g = BlockDot.row(typeG, wG, row * WeightType.rowBytes(typeG, cols), cols, xg, 0, lane, LANES);
             u = BlockDot.row(typeU, wU, row * WeightType.rowBytes(typeU, cols), cols, xg, 0, lane, LANES);
         }

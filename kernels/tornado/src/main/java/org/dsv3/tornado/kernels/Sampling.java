@@ -21,11 +21,30 @@ public final class Sampling {
         int[] at = ctx.allocateIntLocalArray(GROUP);
         float b = -3.4e38f;
         int bi = n;
-        for (int i = lid; i < n; i += GROUP) {
-            float v = logits.get(i);
-            if (v > b) {
-                b = v;
+        // four loads in flight per thread (the loop is bound by memory latency), compared in index order
+        for (int i = lid; i < n; i += 4 * GROUP) {
+            int i1 = i + GROUP;
+            int i2 = i + 2 * GROUP;
+            int i3 = i + 3 * GROUP;
+            float v0 = logits.get(i);
+            float v1 = i1 < n ? logits.get(i1) : -3.4e38f;
+            float v2 = i2 < n ? logits.get(i2) : -3.4e38f;
+            float v3 = i3 < n ? logits.get(i3) : -3.4e38f;
+            if (v0 > b) {
+                b = v0;
                 bi = i;
+            }
+            if (v1 > b) {
+                b = v1;
+                bi = i1;
+            }
+            if (v2 > b) {
+                b = v2;
+                bi = i2;
+            }
+            if (v3 > b) {
+                b = v3;
+                bi = i3;
             }
         }
         best[lid] = b;
