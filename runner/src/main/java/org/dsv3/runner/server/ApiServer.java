@@ -50,7 +50,7 @@ public final class ApiServer implements AutoCloseable {
         }
         int contextSize = sessions.getFirst().maxContext();
         this.pool = new SlotPool(slots, config.queue());
-        this.parser = new RequestParser(contextSize);
+        this.parser = new RequestParser(contextSize, model.tokenizer().vocabSize());
         this.body = new JsonBody(config.maxBodyBytes());
         this.access = new AccessCheck(config.apiKey(), config.host());
         this.service = new CompletionService(model.template().isPresent() ? model.prompts() : null,
