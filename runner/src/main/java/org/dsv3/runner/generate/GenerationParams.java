@@ -9,8 +9,13 @@ import org.dsv3.model.sampling.SamplerSettings;
  * @param sampler   how tokens are chosen
  * @param maxTokens most tokens to generate; 0 = until the end of generation or a full context
  * @param stop      strings that end the generation when they appear in the text (not included)
+ * @param logits    logit bias and presence / frequency penalties applied before sampling
  */
-public record GenerationParams(SamplerSettings sampler, int maxTokens, List<String> stop) {
+public record GenerationParams(SamplerSettings sampler, int maxTokens, List<String> stop, LogitAdjustments logits) {
+    public GenerationParams(SamplerSettings sampler, int maxTokens, List<String> stop) {
+        this(sampler, maxTokens, stop, LogitAdjustments.NONE);
+    }
+
     public GenerationParams {
         if (sampler == null) {
             throw new IllegalArgumentException("sampler settings are required");
@@ -19,5 +24,6 @@ public record GenerationParams(SamplerSettings sampler, int maxTokens, List<Stri
             throw new IllegalArgumentException("max tokens must be >= 0 (0 = no limit), got " + maxTokens);
         }
         stop = stop == null ? List.of() : stop.stream().filter(s -> !s.isEmpty()).toList();
+        logits = logits == null ? LogitAdjustments.NONE : logits;
     }
 }

@@ -78,14 +78,17 @@ public final class Generator {
         StringBuilder text = new StringBuilder();
         int generated = 0;
         long firstToken = 0;
+        LogitAdjustments.Tracker adjust = params.logits().start();
         FinishReason finish;
         while (true) {
             if (cancel.isCancelled()) {
                 finish = FinishReason.CANCELLED;
                 break;
             }
+            adjust.apply(logits);
             int token = sampler.sample(logits);
             sampler.accept(token);
+            adjust.generated(token);
             if (firstToken == 0) {
                 firstToken = System.nanoTime() - start;
             }

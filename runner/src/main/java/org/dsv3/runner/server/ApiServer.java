@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The OpenAI-compatible HTTP API over a loaded model: {@code POST /v1/chat/completions},
- * {@code POST /v1/completions}, {@code GET /v1/models}, {@code GET /health}. Requests share
+ * {@code POST /v1/completions}, {@code GET /v1/models[/{id}]}, {@code GET /health}, and llama-server's
+ * {@code POST /tokenize}, {@code POST /detokenize}, {@code GET /props}, {@code GET /slots},
+ * {@code GET /metrics}. Requests share
  * {@link ServerConfig#parallel()} slots through a FIFO queue ({@link SlotPool}); every error is an
  * OpenAI-style JSON body, Jetty's own included ({@link JsonErrorHandler}). No path or file name is
  * ever taken from a request. Access: {@link AccessCheck}; bodies: {@link JsonBody}; a connection
@@ -29,6 +31,8 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     /** Request line and headers together may not exceed this. */
     private static final int MAX_HEADER_BYTES = 16 * 1024;
+    /** Request attribute: the answer is an {@link ApiError} already written. */
+    private static final String ANSWERED = "dsv3.answered";
 
     private final ServerConfig config;
     private final SlotPool pool;
@@ -37,6 +41,8 @@ public final class ApiServer implements AutoCloseable {
     private final RequestParser parser;
     private final JsonBody body;
     private final AccessCheck access;
+    private final TokenEndpoints tokens;
+    private final StatusEndpoints status;
     private final long created = System.currentTimeMillis() / 1000;
     private Javalin app;
 
@@ -50,11 +56,15 @@ public final class ApiServer implements AutoCloseable {
         }
         int contextSize = sessions.getFirst().maxContext();
         this.pool = new SlotPool(slots, config.queue());
-        this.parser = new RequestParser(contextSize);
+        this.parser = new RequestParser(contextSize, model.tokenizer().vocabSize());
         this.body = new JsonBody(config.maxBodyBytes());
         this.access = new AccessCheck(config.apiKey(), config.host());
+        ServerMetrics metrics = new ServerMetrics(slots.size());
         this.service = new CompletionService(model.template().isPresent() ? model.prompts() : null,
-                model.templateProblem(), model.rawPrompts(), pool, config.modelName(), contextSize);
+                model.templateProblem(), model.rawPrompts(), pool, config.modelName(), contextSize, metrics);
+        this.tokens = new TokenEndpoints(model.tokenizer());
+        this.status = new StatusEndpoints(pool, metrics, model.file().path().toString(), config.modelName(),
+                model.template().map(t -> t.name()).orElse(null), contextSize);
     }
 
     /** Starts listening; returns once the port is bound. */
@@ -80,9 +90,19 @@ public final class ApiServer implements AutoCloseable {
             c.routes.before(access::check);
             c.routes.get("/health", this::health);
             c.routes.get("/v1/models", ctx -> json(ctx, 200, ResponseJson.models(config.modelName(), created)));
+            c.routes.get("/v1/models/{id}", this::model);
+            c.routes.post("/tokenize", ctx -> json(ctx, 200, tokens.tokenize(body.read(ctx.req(), ctx.res()))));
+            c.routes.post("/detokenize", ctx -> json(ctx, 200, tokens.detokenize(body.read(ctx.req(), ctx.res()))));
+            c.routes.get("/props", ctx -> json(ctx, 200, status.props()));
+            c.routes.get("/slots", ctx -> ctx.status(200).contentType("application/json").result(status.slots().toString()));
+            c.routes.get("/metrics", ctx -> ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(status.metrics()));
             c.routes.post("/v1/chat/completions", ctx -> service.serve(ctx, parser.chat(body.read(ctx.req(), ctx.res()))));
             c.routes.post("/v1/completions", ctx -> service.serve(ctx, parser.completion(body.read(ctx.req(), ctx.res()))));
-            c.routes.exception(ApiError.class, (e, ctx) -> json(ctx, e.status(), e.toJson()));
+            c.routes.exception(ApiError.class, (e, ctx) -> {
+                ctx.attribute(ANSWERED, true); // a 404 of ours (an unknown model) keeps its own body
+                json(ctx, e.status(), e.toJson());
+            });
             c.routes.exception(Exception.class, (e, ctx) -> {
                 if (e instanceof java.io.IOException) { // the connection failed under us: one line, no trace
                     LOG.warn("request failed: {} {}: {}", ctx.method(), ctx.path(), e.toString());
@@ -92,8 +112,11 @@ public final class ApiServer implements AutoCloseable {
                 json(ctx, 500, new ApiError(500, "server_error", null, null, "internal error: " + e).toJson());
             });
             c.http.prefer405over404 = true;
-            c.routes.error(404, ctx -> json(ctx, 404,
-                    ApiError.notFound("no such endpoint: " + ctx.method() + " " + ctx.path()).toJson()));
+            c.routes.error(404, ctx -> {
+                if (ctx.attribute(ANSWERED) == null) {
+                    json(ctx, 404, ApiError.notFound("no such endpoint: " + ctx.method() + " " + ctx.path()).toJson());
+                }
+            });
             c.routes.error(405, ctx -> json(ctx, 405, new ApiError(405, "invalid_request_error", null,
                     "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()).toJson()));
         });
@@ -104,6 +127,16 @@ public final class ApiServer implements AutoCloseable {
     /** The port listened on (the one picked when the configuration said 0). */
     public int port() {
         return app.port();
+    }
+
+    /** One model object, or 404 {@code model_not_found} in OpenAI's shape. */
+    private void model(Context ctx) {
+        String id = ctx.pathParam("id");
+        if (!id.equals(config.modelName())) {
+            throw new ApiError(404, "invalid_request_error", "model", "model_not_found",
+                    "the model '" + (id.length() > 200 ? id.substring(0, 200) + "…" : id) + "' does not exist");
+        }
+        json(ctx, 200, (ObjectNode) ResponseJson.models(config.modelName(), created).get("data").get(0));
     }
 
     private void health(Context ctx) {

@@ -30,19 +30,21 @@ final class CompletionService {
     private final SlotPool pool;
     private final String modelName;
     private final int contextSize;
+    private final ServerMetrics metrics;
 
     /**
      * @param chatPrompts the chat template's prompts, or {@code null} when the model has none
      * @param noTemplate  why there is no template (for the error message)
      */
     CompletionService(PromptFormat chatPrompts, String noTemplate, PromptFormat rawPrompts, SlotPool pool,
-                      String modelName, int contextSize) {
+                      String modelName, int contextSize, ServerMetrics metrics) {
         this.chatPrompts = chatPrompts;
         this.noTemplate = noTemplate;
         this.rawPrompts = rawPrompts;
         this.pool = pool;
         this.modelName = modelName;
         this.contextSize = contextSize;
+        this.metrics = metrics;
     }
 
     /**
@@ -102,6 +104,7 @@ final class CompletionService {
             GenerationResult r;
             try {
                 r = slot.generator().generate(prompt.tokens(), req.params(), req.chat() ? split : TextSink.NONE, cancel);
+                metrics.finished(slot, r.stats());
             } catch (NonFiniteLogitsException e) {
                 throw new ApiError(500, "server_error", null, "non_finite_logits", e.getMessage());
             }
@@ -174,6 +177,7 @@ final class CompletionService {
                 sink = text -> sse.event(json.chunk(null, text, null, null, usage));
             }
             GenerationResult r = slot.generator().generate(prompt.tokens(), req.params(), sink, cancel);
+            metrics.finished(slot, r.stats());
             if (split != null) {
                 split.finish();
             }

@@ -2,19 +2,24 @@ package org.dsv3.runner.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.dsv3.model.chat.ChatMessage;
 import org.dsv3.model.sampling.SamplerSettings;
 import org.dsv3.runner.generate.GenerationParams;
+import org.dsv3.runner.generate.LogitAdjustments;
 
 /**
  * Checks the JSON of a request against what the server supports and turns it into an
- * {@link ApiRequest}; every problem is a 400 naming the offending field. Unknown fields are ignored,
- * as most OpenAI-compatible servers do; features this server lacks (tools, logprobs, {@code n > 1})
- * are refused rather than silently dropped.
+ * {@link ApiRequest}; every problem is a 400 naming the offending field. Nothing is silently dropped:
+ * a field this server does not know is refused by name, and so are features it lacks (tools,
+ * logprobs, {@code n > 1}); only fields that change nothing about the answer ({@code user}) are
+ * accepted and left unused.
  */
 final class RequestParser {
     /** Sampling defaults where a request does not say (llama.cpp's, which local clients expect). */
@@ -26,20 +31,35 @@ final class RequestParser {
     private static final Map<String, String> ROLES = Map.of(
             "system", "system", "developer", "system", "user", "user", "assistant", "assistant");
 
-    private final int contextSize;
+    /** Fields both endpoints read. */
+    private static final Set<String> COMMON = Set.of("model", "temperature", "top_p", "top_k", "min_p",
+            "repeat_penalty", "frequency_penalty", "presence_penalty", "logit_bias", "seed", "n", "max_tokens",
+            "stop", "stream", "stream_options", "logprobs", "user");
+    private static final Set<String> CHAT_ONLY = Set.of("messages", "max_completion_tokens", "tools", "functions",
+            "response_format");
+    private static final Set<String> COMPLETION_ONLY = Set.of("prompt", "echo", "suffix", "best_of");
 
-    /** @param contextSize the tokens one slot holds: the bound for {@code max_tokens} */
-    RequestParser(int contextSize) {
+    private final int contextSize;
+    private final int vocabSize;
+
+    /**
+     * @param contextSize the tokens one slot holds: the bound for {@code max_tokens}
+     * @param vocabSize   the number of token ids: the bound for {@code logit_bias} keys
+     */
+    RequestParser(int contextSize, int vocabSize) {
         this.contextSize = contextSize;
+        this.vocabSize = vocabSize;
     }
 
     ApiRequest chat(JsonNode body) {
+        refuseUnknown(body, CHAT_ONLY, "/v1/chat/completions");
         List<ChatMessage> messages = messages(body.get("messages"));
         refuseUnsupported(body);
         return new ApiRequest(true, messages, null, params(body), bool(body, "stream"), includeUsage(body));
     }
 
     ApiRequest completion(JsonNode body) {
+        refuseUnknown(body, COMPLETION_ONLY, "/v1/completions");
         String prompt = prompt(body.get("prompt"));
         refuseUnsupported(body);
         if (bool(body, "echo")) {
@@ -138,6 +158,17 @@ final class RequestParser {
         return p.asText();
     }
 
+    /** The first field (in the body's order) that neither {@link #COMMON} nor {@code own} holds is a 400. */
+    private static void refuseUnknown(JsonNode body, Set<String> own, String endpoint) {
+        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
+            String f = names.next();
+            if (!COMMON.contains(f) && !own.contains(f)) {
+                throw ApiError.invalid(f, "unsupported_parameter", "'" + f + "' is not supported by " + endpoint
+                        + " on this server");
+            }
+        }
+    }
+
     private static void refuseUnsupported(JsonNode body) {
         JsonNode model = body.get("model");
         if (model != null && !model.isNull() && !model.isTextual()) {
@@ -172,8 +203,9 @@ final class RequestParser {
         }
         float minP = number(body, "min_p", 0, 1, MIN_P);
         float repeat = number(body, "repeat_penalty", 0.01, 10, 1f);
-        number(body, "frequency_penalty", -2, 2, 0f);
-        number(body, "presence_penalty", -2, 2, 0f);
+        float frequency = number(body, "frequency_penalty", -2, 2, 0f);
+        float presence = number(body, "presence_penalty", -2, 2, 0f);
+        LogitAdjustments logits = new LogitAdjustments(logitBias(body.get("logit_bias")), presence, frequency);
         Integer topK = integer(body, "top_k");
         if (topK != null && topK < 0) {
             throw ApiError.invalid("top_k", "top_k must be >= 0");
@@ -181,7 +213,37 @@ final class RequestParser {
         Long seed = longValue(body, "seed");
         long s = seed != null ? seed : ThreadLocalRandom.current().nextLong();
         SamplerSettings sampler = new SamplerSettings(temperature, topK == null ? TOP_K : topK, topP, minP, repeat, 64, s);
-        return new GenerationParams(sampler, maxTokens(body), stops(body.get("stop")));
+        return new GenerationParams(sampler, maxTokens(body), stops(body.get("stop")), logits);
+    }
+
+    /** {@code {"token id": bias}} with ids below the vocabulary size and biases in [-100, 100]. */
+    private Map<Integer, Float> logitBias(JsonNode bias) {
+        if (bias == null || bias.isNull()) {
+            return Map.of();
+        }
+        if (!bias.isObject()) {
+            throw ApiError.invalid("logit_bias", "logit_bias must be an object mapping token ids to numbers");
+        }
+        Map<Integer, Float> out = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = bias.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            int id;
+            try {
+                id = Integer.parseInt(e.getKey());
+            } catch (NumberFormatException x) {
+                id = -1;
+            }
+            if (id < 0 || id >= vocabSize || !e.getKey().matches("[0-9]+")) {
+                throw ApiError.invalid("logit_bias", "logit_bias key '" + e.getKey()
+                        + "' is not a token id (an integer from 0 to " + (vocabSize - 1) + ")");
+            }
+            JsonNode v = e.getValue();
+            if (!v.isNumber() || !(v.asDouble() >= -100 && v.asDouble() <= 100)) {
+                throw ApiError.invalid("logit_bias", "logit_bias for token " + id + " must be a number between -100 and 100, got " + v);
+            }
+            out.put(id, (float) v.asDouble());
+        }
+        return out;
     }
 
     private int maxTokens(JsonNode body) {

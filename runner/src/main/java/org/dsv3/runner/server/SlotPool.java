@@ -15,7 +15,7 @@ import java.util.concurrent.TimeoutException;
 final class SlotPool {
     private final ArrayDeque<Slot> free = new ArrayDeque<>();
     private final ArrayDeque<Ticket> waiting = new ArrayDeque<>();
-    private final int size;
+    private final List<Slot> all;
     private final int queueLimit;
 
     SlotPool(List<Slot> slots, int queueLimit) {
@@ -26,7 +26,7 @@ final class SlotPool {
             throw new IllegalArgumentException("queue limit must be >= 0, got " + queueLimit);
         }
         free.addAll(slots);
-        this.size = slots.size();
+        this.all = List.copyOf(slots);
         this.queueLimit = queueLimit;
     }
 
@@ -63,7 +63,17 @@ final class SlotPool {
     }
 
     int size() {
-        return size;
+        return all.size();
+    }
+
+    /** Every slot, in id order. */
+    List<Slot> slots() {
+        return all;
+    }
+
+    /** Whether {@code slot} is serving a request now. */
+    synchronized boolean busy(Slot slot) {
+        return !free.contains(slot);
     }
 
     /** A request's claim on a slot. */

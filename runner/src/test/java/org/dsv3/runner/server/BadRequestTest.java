@@ -81,7 +81,21 @@ class BadRequestTest {
                 Arguments.of(TEXT, "{\"prompt\": 12}", 400, "prompt", null),
                 Arguments.of(TEXT, "{\"prompt\": \"\"}", 400, "prompt", null),
                 Arguments.of(TEXT, "{\"prompt\": \"x\", \"echo\": true}", 400, "echo", null),
-                Arguments.of(TEXT, "{\"prompt\": \"x\", \"max_tokens\": 0}", 400, "max_tokens", null));
+                Arguments.of(TEXT, "{\"prompt\": \"x\", \"max_tokens\": 0}", 400, "max_tokens", null),
+                // fields the server does not implement are named, never silently dropped
+                Arguments.of(CHAT, "{" + HI + ", \"tool_choice\": \"auto\"}", 400, "tool_choice", "unsupported_parameter"),
+                Arguments.of(CHAT, "{" + HI + ", \"top_logprobs\": 3}", 400, "top_logprobs", "unsupported_parameter"),
+                Arguments.of(CHAT, "{" + HI + ", \"prompt\": \"x\"}", 400, "prompt", "unsupported_parameter"),
+                Arguments.of(TEXT, "{\"prompt\": \"x\", \"messages\": []}", 400, "messages", "unsupported_parameter"),
+                Arguments.of(TEXT, "{\"prompt\": \"x\", \"grammar\": \"root ::= x\"}", 400, "grammar", "unsupported_parameter"),
+                Arguments.of(CHAT, "{" + HI + ", \"frequency_penalty\": 2.5}", 400, "frequency_penalty", null),
+                Arguments.of(CHAT, "{" + HI + ", \"presence_penalty\": \"x\"}", 400, "presence_penalty", null),
+                Arguments.of(CHAT, "{" + HI + ", \"logit_bias\": [1]}", 400, "logit_bias", null),
+                Arguments.of(CHAT, "{" + HI + ", \"logit_bias\": {\"2048\": 1}}", 400, "logit_bias", null),
+                Arguments.of(CHAT, "{" + HI + ", \"logit_bias\": {\"-1\": 1}}", 400, "logit_bias", null),
+                Arguments.of(CHAT, "{" + HI + ", \"logit_bias\": {\"abc\": 1}}", 400, "logit_bias", null),
+                Arguments.of(CHAT, "{" + HI + ", \"logit_bias\": {\"5\": 101}}", 400, "logit_bias", null),
+                Arguments.of(CHAT, "{" + HI + ", \"logit_bias\": {\"5\": \"ban\"}}", 400, "logit_bias", null));
     }
 
     @ParameterizedTest(name = "[{index}] {0} {1}")

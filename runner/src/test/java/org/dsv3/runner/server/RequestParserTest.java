@@ -11,7 +11,7 @@ import org.dsv3.model.chat.ChatMessage;
 import org.junit.jupiter.api.Test;
 
 class RequestParserTest {
-    final RequestParser parser = new RequestParser(100);
+    final RequestParser parser = new RequestParser(100, 2048);
     final ObjectMapper json = new ObjectMapper();
 
     ApiRequest chat(String body) throws Exception {
