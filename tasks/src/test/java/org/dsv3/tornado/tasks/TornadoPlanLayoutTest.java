@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Arrays;
+import org.dsv3.model.ReferenceFiles;
 import org.dsv3.model.TestData;
 import org.dsv3.model.backend.InferenceSession;
 import org.dsv3.model.backend.KvCacheType;
@@ -29,9 +30,9 @@ class TornadoPlanLayoutTest {
             "models/tiny-v2.bf16.gguf, reference/tiny-v2.cases.json, reference/tiny-v2.case{i}.logits.f32",
             "models/quant/tiny-v3.q4_k_m.gguf, reference/tiny-v3.cases.json, reference/quant/tiny-v3.q4_k_m.case{i}.dequant-ref.f32"})
     void oneBlockPerGraphAndThreeSlices(String model, String cases, String refs) {
-        JsonNode c = TornadoReferenceLogitsTest.json(cases).get("cases").get(3);
+        JsonNode c = ReferenceFiles.json(cases).get("cases").get(3);
         int[] tokens = TornadoReferenceLogitsTest.tokens(c);
-        float[] expected = TornadoReferenceLogitsTest.floats(TestData.require(refs.replace("{i}", "3")));
+        float[] expected = ReferenceFiles.floats(TestData.require(refs.replace("{i}", "3")));
         try (GgufModel file = GgufModel.open(TestData.require(model))) {
             DeepSeekConfig config = DeepSeekConfig.fromGguf(file, GroupRouting.AUTO);
             int vocab = config.vocabSize();

@@ -4,17 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntPredicate;
 import java.util.stream.Stream;
+import org.dsv3.model.ReferenceFiles;
 import org.dsv3.model.TestData;
 import org.dsv3.model.backend.BackendOptions;
 import org.dsv3.model.backend.Backends;
@@ -120,14 +114,14 @@ class TornadoReferenceLogitsTest {
 
     /** Every case of {@code s}, each batched where {@code batched} says so, else token by token. */
     private static void check(Subject s, IntPredicate batched) {
-        JsonNode cases = json(s.casesJson()).get("cases");
+        JsonNode cases = ReferenceFiles.json(s.casesJson()).get("cases");
         try (GgufModel file = GgufModel.open(TestData.require(s.modelFile()));
              InferenceBackend backend = Backends.provider("tornado").load(file,
                      DeepSeekConfig.fromGguf(file, GroupRouting.AUTO), BackendOptions.defaults())) {
             int vocab = backend.config().vocabSize();
             for (int caseNo = 0; caseNo < cases.size(); caseNo++) {
                 int[] tokens = tokens(cases.get(caseNo));
-                float[] expected = floats(TestData.require(s.refFile(caseNo)));
+                float[] expected = ReferenceFiles.floats(TestData.require(s.refFile(caseNo)));
                 boolean batch = batched.test(caseNo);
                 float[] actual;
                 try (InferenceSession session = backend.newSession(SessionOptions.defaults())) {
@@ -162,24 +156,5 @@ class TornadoReferenceLogitsTest {
             t[i] = c.get("tokens").get(i).asInt();
         }
         return t;
-    }
-
-    static JsonNode json(String relative) {
-        try {
-            return new ObjectMapper().readTree(TestData.require(relative).toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static float[] floats(Path file) {
-        try {
-            byte[] b = Files.readAllBytes(file);
-            float[] f = new float[b.length / 4];
-            ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
-            return f;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
