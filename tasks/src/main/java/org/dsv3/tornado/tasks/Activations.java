@@ -26,6 +26,8 @@ final class Activations {
     final FloatArray kv;
     final FloatArray cq;
     final FloatArray cqg;
+    /** Absorbed queries {@code [H][c | k_pe width]} (see {@code LatentAttention.absorb}). */
+    final FloatArray qabs;
     /** Per head and position slice: weighted latent sum, max score, sum of exponentials. */
     final FloatArray partial;
     /** Each expand work-group's private copy of its head's merged latent. */
@@ -77,6 +79,7 @@ final class Activations {
         kv = DeviceWeights.zeros(width);
         cq = DeviceWeights.zeros(Math.max(1, c.qLoraRank()));
         cqg = DeviceWeights.zeros(Math.max(1, c.qLoraRank()));
+        qabs = DeviceWeights.zeros(heads * width);
         partial = DeviceWeights.zeros(heads * splits * (c.kvLoraRank() + 2));
         olat = DeviceWeights.zeros(MatVec.groups(heads * c.vHeadDim()) * c.kvLoraRank());
         o = DeviceWeights.zeros(heads * c.vHeadDim());
@@ -115,7 +118,7 @@ final class Activations {
      * later graph that consumes such an object fails.
      */
     Object[] shared() {
-        List<Object> l = new ArrayList<>(List.of(step, h, hg, q, kv, partial, olat, o, routerLogits, route,
+        List<Object> l = new ArrayList<>(List.of(step, h, hg, q, kv, qabs, partial, olat, o, routerLogits, route,
                 act, act2, rope));
         if (qLora) {
             l.add(cq);

@@ -26,10 +26,10 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * <pre>
  *   step ─► embed ─► [block 0] ─► [block 1] ─► … ─► [block N−1] ─► logits ─► argmax ─► id
  *
- *   block:  h,hg ─► qkv ─► (q_b) ─► attend ─► expand ─► out(+h) ─► ffnIn ─► (experts) ─► down(+h)
- *                   [q|kv_a]        q_abs,    merge,    W_o         router,    top-k +     routed +   h,hg
- *                                   cache row W_UV                  shared     routed      shared
- *                                   softmax                         gate/up    gate/up     down
+ *   block:  h,hg ─► qkv ─► (q_b) ─► absorb ─► attend ─► expand ─► out(+h) ─► ffnIn ─► (experts) ─► down(+h)
+ *                   [q|kv_a]        q_abs     cache row merge,    W_o         router,    top-k +     routed +   h,hg
+ *                                             softmax   W_UV                  shared     routed      shared
+ *                                                                             gate/up    gate/up     down
  * </pre>
  * Blocks are grouped {@code layersPerGraph} to a graph (TornadoVM 5.2 holds up to ~63 of our tasks a graph;
  * each graph is one {@code execute()} per token); the last graph is the output head. Weights go up once
@@ -59,6 +59,11 @@ final class DecodeGraphs {
         this.c = m.config;
         this.a = a;
         this.slicePositions = slicePositions;
+    }
+
+    /** Kernel launches of one block: qkv, (q_b), absorb, attend, expand, out, ffnIn, (experts), down. */
+    static int tasksPerBlock(DeepSeekConfig c) {
+        return 5 + (c.hasQLora() ? 1 : 0) + 3;
     }
 
     /** Graph index of the output head (logits and argmax); the block graphs come before it. */
@@ -150,10 +155,12 @@ final class DecodeGraphs {
                     l.q().words(), l.q().type(), l.q().rows(), a.q, u.out1(), u.in(), 0,
                     l.kvA().words(), l.kvA().type(), width, a.kv);
         }
-        add(g, graph, p + "attend", heads * a.splits, l.kB().bytes());
-        g.task(p + "attend", LatentAttention::attend, ctx, a.q, a.kv, l.kvANorm(), latentEps, a.rope, a.step,
-                l.kB().words(), l.kB().type(), cache, c.kqScale(), a.partial, heads, c.qkNopeDim(), c.qkRopeDim(), rank,
-                a.splits, slicePositions);
+        add(g, graph, p + "absorb", LatentAttention.absorbGroups(heads, rank), l.kB().bytes());
+        g.task(p + "absorb", LatentAttention::absorb, ctx, a.q, a.rope, a.step, l.kB().words(), l.kB().type(), a.qabs,
+                heads, c.qkNopeDim(), c.qkRopeDim(), rank);
+        add(g, graph, p + "attend", LatentAttention.headGroups(heads) * a.splits);
+        g.task(p + "attend", LatentAttention::attend, ctx, a.qabs, a.kv, l.kvANorm(), latentEps, a.rope, a.step,
+                cache, c.kqScale(), a.partial, heads, c.qkRopeDim(), rank, a.splits, slicePositions);
         add(g, graph, p + "expand", MatVec.groups(heads * vDim), l.vB().bytes());
         g.task(p + "expand", LatentAttention::combineAndExpand, ctx, a.partial, a.step, a.splits, slicePositions, rank, a.olat,
                 l.vB().words(), l.vB().type(), heads, vDim, a.o);

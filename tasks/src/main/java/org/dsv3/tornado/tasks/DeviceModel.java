@@ -65,7 +65,9 @@ final class DeviceModel {
     static void checkSupported(DeepSeekConfig c) {
         int width = c.kvCacheWidth();
         require(c.kvLoraRank() <= LatentAttention.MAX_RANK, "kv_lora_rank " + c.kvLoraRank() + " > " + LatentAttention.MAX_RANK);
+        require(c.kvLoraRank() % LatentAttention.ABSORB_ROWS == 0, "kv_lora_rank " + c.kvLoraRank() + " is not a multiple of " + LatentAttention.ABSORB_ROWS);
         require(width <= LatentAttention.MAX_WIDTH, "latent width " + width + " > " + LatentAttention.MAX_WIDTH);
+        require(width % 4 == 0, "latent width " + width + " is not a multiple of 4");
         require(c.vHeadDim() % MatVec.ROWS == 0, "v_head_dim " + c.vHeadDim() + " is not a multiple of " + MatVec.ROWS);
         require(c.qkRopeDim() % 2 == 0, "odd RoPE dimension " + c.qkRopeDim());
         require(c.expertCount() <= Routing.MAX_EXPERTS, c.expertCount() + " experts > " + Routing.MAX_EXPERTS);

@@ -21,15 +21,15 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * The fused attention kernel ({@link LatentAttention#attend}, absorbed query, new cache row, split online
- * softmax) against a scalar float64 reference, for the tiny test models' and V2-Lite's dimensions, with
+ * The attention kernels ({@link LatentAttention#absorb}: absorbed queries; {@link LatentAttention#attend}: new
+ * cache row, split online softmax over groups of heads) against a scalar float64 reference, for the tiny test models' and V2-Lite's dimensions, with
  * positions spread over more and fewer slices than there are positions, and with only the first few slices
  * in use (a short context: the unused ones must come out empty).
  */
 class AttentionKernelTest {
 
     @ParameterizedTest
-    @CsvSource({"4, 64, 32, 128, 0, 4, 1", "4, 64, 32, 128, 9, 4, 1", "4, 64, 32, 128, 40, 16, 1", "16, 128, 64, 512, 0, 16, 1",
+    @CsvSource({"12, 64, 32, 128, 70, 5, 8", "4, 64, 32, 128, 0, 4, 1", "4, 64, 32, 128, 9, 4, 1", "4, 64, 32, 128, 40, 16, 1", "16, 128, 64, 512, 0, 16, 1",
             "16, 128, 64, 512, 37, 16, 1", "16, 128, 64, 512, 5, 3, 1", "16, 128, 64, 512, 37, 16, 8",
             "16, 128, 64, 512, 200, 32, 16", "4, 64, 32, 128, 40, 8, 64"})
     void matchesReference(int heads, int nope, int ropeDim, int rank, int pos, int splits, int minChunk) throws Exception {
@@ -62,15 +62,22 @@ class AttentionKernelTest {
         FloatArray ropeD = FloatArray.fromArray(rope);
         IntArray kBD = DeviceWeights.words(kB);
         String name = "att" + heads + "x" + rank + "p" + pos + "s" + splits + "c" + minChunk;
+        FloatArray qabs = new FloatArray(heads * width);
         TaskGraph g = new TaskGraph(name)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, step, cacheD, qD, kvD, gainD, ropeD, kBD)
-                .task("a", LatentAttention::attend, new KernelContext(), qD, kvD, gainD, eps, ropeD, step, kBD, type.id(),
-                        cacheD, scale, partial, heads, nope, ropeDim, rank, splits, minChunk)
+                .task("b", LatentAttention::absorb, new KernelContext(), qD, ropeD, step, kBD, type.id(), qabs,
+                        heads, nope, ropeDim, rank)
+                .task("a", LatentAttention::attend, new KernelContext(), qabs, kvD, gainD, eps, ropeD, step,
+                        cacheD, scale, partial, heads, ropeDim, rank, splits, minChunk)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, partial, cacheD);
-        WorkerGrid1D grid = new WorkerGrid1D(heads * splits * MatVec.GROUP);
+        WorkerGrid1D absorbGrid = new WorkerGrid1D(LatentAttention.absorbGroups(heads, rank) * MatVec.GROUP);
+        absorbGrid.setLocalWork(MatVec.GROUP, 1, 1);
+        WorkerGrid1D grid = new WorkerGrid1D(LatentAttention.headGroups(heads) * splits * MatVec.GROUP);
         grid.setLocalWork(MatVec.GROUP, 1, 1);
+        GridScheduler grids = new GridScheduler(name + ".a", grid);
+        grids.addWorkerGrid(name + ".b", absorbGrid);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
-            plan.withGridScheduler(new GridScheduler(name + ".a", grid)).execute();
+            plan.withGridScheduler(grids).execute();
         }
 
         // reference: the new row, then per head q_abs, scores, softmax, o_lat

@@ -12,11 +12,14 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 /**
  * Multi-head latent attention for one token in the weight-absorbed form (docs/architecture.md §3.3),
  * over a latent cache whose rows are {@code [c (rank) | k_pe (ropeDim)]} (width W, §3.5), one cache
- * array per block. Two launches:
+ * array per block. Three launches:
  * <ol>
- *   <li>{@link #attend}: per head and per slice ("split") of the positions: the absorbed query
- *       {@code [W_UK,hᵀ·q_nope | RoPE(q_pe)]}, the new cache row, scores {@code s·Q_h·K_t} (576 wide), an
- *       online softmax and the weighted sum of latents;</li>
+ *   <li>{@link #absorb}: the absorbed query of every head, {@code Q_h = [W_UK,hᵀ·q_nope,h | RoPE(q_pe,h)]}
+ *       (576 wide), computed once and kept in {@code qabs};</li>
+ *   <li>{@link #attend}: per group of {@link #HEADS_PER_GROUP} heads and per slice ("split") of the
+ *       positions: the new cache row, scores {@code s·Q_h·K_t}, an online softmax and the weighted sum of
+ *       latents. A work-group reads each cache row of its slice once for all the heads of its group (the
+ *       latent cache is shared by all heads: that is the point of MLA);</li>
  *   <li>{@link #combineAndExpand}: the splits merged and {@code o_h = W_UV,h·o_lat[h]}.</li>
  * </ol>
  * The position comes from the device ({@code step[1]}), so the launches never change per token.
@@ -30,8 +33,14 @@ public final class LatentAttention {
     public static final int MAX_RANK = 512;
     /** Threads that share one row of {@code W_UK} when the query is absorbed. */
     public static final int QLANES = 16;
-    /** Positions scored at once by a work-group (one per 32-lane warp). */
-    private static final int TILE = GROUP / LANES;
+    /** Rows of {@code W_UK} per {@link #absorb} work-group. */
+    public static final int ABSORB_ROWS = GROUP / QLANES;
+    /** Heads whose scores one {@link #attend} work-group computes from the same cache rows. */
+    public static final int HEADS_PER_GROUP = 8;
+    /** Positions scored at once by an {@link #attend} work-group: one thread per (head of the group, position). */
+    private static final int TILE = GROUP / HEADS_PER_GROUP;
+    /** Row stride of the queries in local memory: one more than the width, so the heads fall on different banks. */
+    private static final int QSTRIDE = MAX_WIDTH + 1;
     private static final float NEG = -1e30f;
 
     private LatentAttention() {
@@ -46,42 +55,99 @@ public final class LatentAttention {
         return wanted < splits ? (wanted < 1 ? 1 : wanted) : splits;
     }
 
+    /** Head groups of {@link #attend}: {@code ⌈heads / HEADS_PER_GROUP⌉}. */
+    public static int headGroups(int heads) {
+        return (heads + HEADS_PER_GROUP - 1) / HEADS_PER_GROUP;
+    }
+
+    /** Work-groups of {@link #absorb} ({@code rank} a multiple of {@link #ABSORB_ROWS}). */
+    public static int absorbGroups(int heads, int rank) {
+        return heads * rank / ABSORB_ROWS;
+    }
+
     /**
-     * Scores, softmax and weighted latent sum of one head over one slice of the positions, with the
-     * query absorption and the new cache row computed in the same launch. Launch with
-     * {@code heads·splits·GROUP} threads; work-group {@code (h, s)}. Only the first
-     * {@link #slicesUsed}{@code (pos+1, splits, minChunk)} slices of a head hold positions; the others
-     * skip the work and write an empty result (maximum −1e30, sum 0), which the merge weighs as 0.
-     * <ol>
-     *   <li>{@code q_abs[h] = W_UK,hᵀ·q_nope[h]}: {@link #QLANES} neighbouring threads share a 128-wide row
-     *       of {@code kB} ({@code attn_k_b}, {@code [heads·rank][nope]}), so that a warp reads neighbouring
-     *       bytes; their partial sums meet in local memory. {@code q_pe[h]} rotated (YaRN, NORM pairs); both
-     *       kept in local memory as the 576-wide query;</li>
-     *   <li>if its slice holds the current position: the new key row {@code [RMSNorm(c) | RoPE(k_pe)]} from
-     *       {@code kv}, used from local memory (the group of head 0 also appends it to {@code cache});</li>
-     *   <li>eight positions at a time (one per warp), {@code s·Q·K_t}, an online softmax and the weighted
-     *       sum of latents; writes {@code partial[(h·splits + s)·(rank+2) …]}: the unnormalised sum, the
-     *       running maximum score and the sum of exponentials.</li>
-     * </ol>
-     * Every working group of a head recomputes the same {@code q_abs} (a 70 KB read from L2) instead of
-     * waiting for another launch. {@code rope} holds per position {@code ropeDim/2} cosines then as many
-     * sines; q is {@code [heads][nope + ropeDim]}; kv is {@code [c | k_pe]} before normalisation.
+     * The absorbed queries {@code qabs[h·W …] = [W_UK,hᵀ·q_nope,h | RoPE(q_pe,h)]}. Launch with
+     * {@link #absorbGroups}{@code ·GROUP} threads: {@link #QLANES} neighbouring threads share a row of
+     * {@code kB} ({@code attn_k_b}, {@code [heads·rank][nope]}, row {@code h·rank + j} is {@code W_UK,h}'s
+     * column j), so that a warp reads neighbouring bytes; their partial sums meet in local memory. The
+     * work-group holding a head's first row also rotates that head's {@code q_pe} (YaRN, NORM pairs;
+     * {@code rope} holds per position {@code ropeDim/2} cosines then as many sines). q is
+     * {@code [heads][nope + ropeDim]}.
      */
-    public static void attend(KernelContext ctx, FloatArray q, FloatArray kv, FloatArray kvNorm, float eps,
-                              FloatArray rope, IntArray step, IntArray kB, int typeK, FloatArray cache, float scale,
-                              FloatArray partial, int heads, int nope, int ropeDim, int rank, int splits, int minChunk) {
+    public static void absorb(KernelContext ctx, FloatArray q, FloatArray rope, IntArray step, IntArray kB, int typeK,
+                              FloatArray qabs, int heads, int nope, int ropeDim, int rank) {
         int lid = ctx.localIdx;
-        int lane = lid & (LANES - 1);
-        int warp = lid / LANES;
-        int h = ctx.groupIdx / splits;
-        int s = ctx.groupIdx % splits;
+        int part = lid % QLANES;
+        int first = ctx.groupIdx * ABSORB_ROWS;
+        int r = first + lid / QLANES;
         int width = rank + ropeDim;
         int qk = nope + ropeDim;
         int pairs = ropeDim / 2;
-        float[] ql = ctx.allocateFloatLocalArray(MAX_WIDTH);
+        float[] red = ctx.allocateFloatLocalArray(GROUP);
+        int kRow = WeightType.rowBytes(typeK, nope);
+        int h = r / rank;
+        float s = 0f;
+        if (r < heads * rank) {
+            s = BlockDot.row(typeK, kB, r * kRow, nope, q, h * qk, part, QLANES);
+        }
+        red[lid] = s;
+        for (int stride = QLANES / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (part < stride) {
+                red[lid] += red[lid + stride];
+            }
+        }
+        ctx.localBarrier();
+        if (part == 0 && r < heads * rank) {
+            qabs.set(h * width + r - h * rank, red[lid]);
+        }
+        int head = first / rank;
+        if (first - head * rank == 0 && head < heads && lid < pairs) {
+            int angles = step.get(1) * ropeDim;
+            float cos = rope.get(angles + lid);
+            float sin = rope.get(angles + pairs + lid);
+            float a = q.get(head * qk + nope + 2 * lid);
+            float b = q.get(head * qk + nope + 2 * lid + 1);
+            qabs.set(head * width + rank + 2 * lid, a * cos - b * sin);
+            qabs.set(head * width + rank + 2 * lid + 1, a * sin + b * cos);
+        }
+    }
+
+    /**
+     * Scores, softmax and weighted latent sum of a group of heads over one slice of the positions, with
+     * the new cache row computed in the same launch. Launch with {@code headGroups(heads)·splits·GROUP}
+     * threads; work-group {@code (g, s)} takes heads {@code g·HEADS_PER_GROUP …} and slice s. Only the
+     * first {@link #slicesUsed}{@code (pos+1, splits, minChunk)} slices hold positions; the others write an
+     * empty result (maximum −1e30, sum 0), which the merge weighs as 0.
+     * <ol>
+     *   <li>the group's absorbed queries ({@link #absorb}) into local memory;</li>
+     *   <li>the new key row {@code [RMSNorm(c) | RoPE(k_pe)]} from {@code kv} (cheap, so every group computes
+     *       it: no barrier sits in a branch), used from local memory; the group of heads 0… whose slice holds
+     *       the current position also appends it to {@code cache};</li>
+     *   <li>{@link #TILE} positions at a time: one thread per (head, position) computes {@code s·Q_h·K_t}
+     *       (the group's heads read the same cache row at once), then per head an online-softmax update, then
+     *       every thread adds the tile's weighted rows to its two latent columns of each head; writes
+     *       {@code partial[(h·splits + s)·(rank+2) …]}: the unnormalised sum, the running maximum score and
+     *       the sum of exponentials.</li>
+     * </ol>
+     */
+    public static void attend(KernelContext ctx, FloatArray qabs, FloatArray kv, FloatArray kvNorm, float eps,
+                              FloatArray rope, IntArray step, FloatArray cache, float scale,
+                              FloatArray partial, int heads, int ropeDim, int rank, int splits, int minChunk) {
+        int lid = ctx.localIdx;
+        int g = ctx.groupIdx / splits;
+        int s = ctx.groupIdx % splits;
+        int width = rank + ropeDim;
+        int pairs = ropeDim / 2;
+        int h0 = g * HEADS_PER_GROUP;
+        int hg = heads - h0 < HEADS_PER_GROUP ? heads - h0 : HEADS_PER_GROUP;
+        float[] ql = ctx.allocateFloatLocalArray(HEADS_PER_GROUP * QSTRIDE);
         float[] kcur = ctx.allocateFloatLocalArray(MAX_WIDTH);
         float[] red = ctx.allocateFloatLocalArray(GROUP);
-        float[] qpart = ctx.allocateFloatLocalArray(QLANES * (MAX_RANK + 1));
+        float[] acc = ctx.allocateFloatLocalArray(HEADS_PER_GROUP * MAX_RANK);
+        float[] mh = ctx.allocateFloatLocalArray(HEADS_PER_GROUP);
+        float[] lh = ctx.allocateFloatLocalArray(HEADS_PER_GROUP);
+        float[] corr = ctx.allocateFloatLocalArray(HEADS_PER_GROUP);
         int pos = step.get(1);
         int angles = pos * ropeDim;
         int n = pos + 1;
@@ -89,37 +155,21 @@ public final class LatentAttention {
         int chunk = (n + used - 1) / used;
         int lo = s * chunk;
         int hi = lo + chunk < n ? lo + chunk : n;
-        // rows of q_abs this group computes: none when its slice is empty (the same for every thread)
-        int qRows = lo < hi ? rank : 0;
 
-        // 1. the absorbed query of head h: QLANES threads per row, partial sums at qpart[part·(MAX_RANK+1) + row]
-        int kRow = WeightType.rowBytes(typeK, nope);
-        int part = lid % QLANES;
-        for (int r0 = 0; r0 < qRows; r0 += GROUP / QLANES) {
-            int r = r0 + lid / QLANES;
-            if (r < rank) {
-                qpart[part * (MAX_RANK + 1) + r] = BlockDot.row(typeK, kB, (h * rank + r) * kRow, nope, q, h * qk, part, QLANES);
-            }
+        // 1. the group's queries, and empty accumulators
+        for (int i = lid; i < hg * width; i += GROUP) {
+            int hh = i / width;
+            ql[hh * QSTRIDE + i - hh * width] = qabs.get((h0 + hh) * width + i - hh * width);
         }
-        ctx.localBarrier();
-        for (int i = lid; i < qRows; i += GROUP) {
-            float v = 0f;
-            for (int j = 0; j < QLANES; j++) {
-                v += qpart[j * (MAX_RANK + 1) + i];
-            }
-            ql[i] = v;
+        for (int i = lid; i < HEADS_PER_GROUP * MAX_RANK; i += GROUP) {
+            acc[i] = 0f;
         }
-        if (lid < pairs) {
-            float cos = rope.get(angles + lid);
-            float sin = rope.get(angles + pairs + lid);
-            float a = q.get(h * qk + nope + 2 * lid);
-            float b = q.get(h * qk + nope + 2 * lid + 1);
-            ql[rank + 2 * lid] = a * cos - b * sin;
-            ql[rank + 2 * lid + 1] = a * sin + b * cos;
+        if (lid < HEADS_PER_GROUP) {
+            mh[lid] = NEG;
+            lh[lid] = 0f;
         }
 
-        // 2. the new cache row (cheap, so every group computes it: no barrier sits in a branch), appended by
-        //    the group of head 0 whose slice of positions 0 … pos holds pos
+        // 2. the new cache row
         float ss = 0f;
         for (int i = lid; i < rank; i += GROUP) {
             float v = kv.get(i);
@@ -146,72 +196,103 @@ public final class LatentAttention {
             kcur[rank + 2 * lid + 1] = a * sin + b * cos;
         }
         ctx.localBarrier();
-        if (h == 0 && lo <= pos && pos < hi) {
+        if (g == 0 && lo <= pos && pos < hi) {
             for (int i = lid; i < width; i += GROUP) {
                 cache.set(pos * width + i, kcur[i]);
             }
         }
 
         // 3. online softmax over the slice, TILE positions at a time
-        float m = NEG;
-        float l = 0f;
-        float acc0 = 0f;
-        float acc1 = 0f;
+        int hh = lid % HEADS_PER_GROUP;
+        int p = lid / HEADS_PER_GROUP;
         int i0 = lid;
         int i1 = lid + GROUP;
         for (int t0 = lo; t0 < hi; t0 += TILE) {
-            ctx.localBarrier();
-            int t = t0 + warp;
-            float p = 0f;
-            if (t < hi) {
-                for (int i = lane; i < width; i += LANES) {
-                    float k = t == pos ? kcur[i] : cache.get(t * width + i);
-                    p += ql[i] * k;
-                }
-            }
-            red[lid] = p;
-            for (int stride = LANES / 2; stride > 0; stride >>= 1) {
-                ctx.localBarrier();
-                if (lane < stride) {
-                    red[lid] += red[lid + stride];
-                }
-            }
-            ctx.localBarrier();
-            float mNew = m;
-            for (int k = 0; k < TILE; k++) {
-                if (t0 + k < hi) {
-                    mNew = TornadoMath.max(mNew, red[k * LANES] * scale);
-                }
-            }
-            float corr = TornadoMath.exp(m - mNew);
-            l *= corr;
-            acc0 *= corr;
-            acc1 *= corr;
-            for (int k = 0; k < TILE; k++) {
-                int tk = t0 + k;
-                if (tk < hi) {
-                    float e = TornadoMath.exp(red[k * LANES] * scale - mNew);
-                    l += e;
-                    if (i0 < rank) {
-                        acc0 += e * (tk == pos ? kcur[i0] : cache.get(tk * width + i0));
+            int t = t0 + p;
+            // four interleaved partial sums: independent loads in flight, and a shorter rounding chain
+            float d0 = 0f;
+            float d1 = 0f;
+            float d2 = 0f;
+            float d3 = 0f;
+            if (t < hi && hh < hg) {
+                int q0 = hh * QSTRIDE;
+                if (t == pos) {
+                    for (int i = 0; i < width; i += 4) {
+                        d0 += ql[q0 + i] * kcur[i];
+                        d1 += ql[q0 + i + 1] * kcur[i + 1];
+                        d2 += ql[q0 + i + 2] * kcur[i + 2];
+                        d3 += ql[q0 + i + 3] * kcur[i + 3];
                     }
-                    if (i1 < rank) {
-                        acc1 += e * (tk == pos ? kcur[i1] : cache.get(tk * width + i1));
+                } else {
+                    int k0 = t * width;
+                    for (int i = 0; i < width; i += 4) {
+                        d0 += ql[q0 + i] * cache.get(k0 + i);
+                        d1 += ql[q0 + i + 1] * cache.get(k0 + i + 1);
+                        d2 += ql[q0 + i + 2] * cache.get(k0 + i + 2);
+                        d3 += ql[q0 + i + 3] * cache.get(k0 + i + 3);
                     }
                 }
             }
-            m = mNew;
+            float dot = (d0 + d1) + (d2 + d3);
+            ctx.localBarrier();
+            red[lid] = dot * scale;
+            ctx.localBarrier();
+            if (lid < hg) {
+                float mOld = mh[lid];
+                float mNew = mOld;
+                for (int k = 0; k < TILE; k++) {
+                    if (t0 + k < hi) {
+                        mNew = TornadoMath.max(mNew, red[k * HEADS_PER_GROUP + lid]);
+                    }
+                }
+                float sum = 0f;
+                for (int k = 0; k < TILE; k++) {
+                    float e = t0 + k < hi ? TornadoMath.exp(red[k * HEADS_PER_GROUP + lid] - mNew) : 0f;
+                    red[k * HEADS_PER_GROUP + lid] = e;
+                    sum += e;
+                }
+                float c = TornadoMath.exp(mOld - mNew);
+                corr[lid] = c;
+                mh[lid] = mNew;
+                lh[lid] = lh[lid] * c + sum;
+            }
+            ctx.localBarrier();
+            for (int j = 0; j < hg; j++) {
+                float a0 = i0 < rank ? acc[j * MAX_RANK + i0] * corr[j] : 0f;
+                float a1 = i1 < rank ? acc[j * MAX_RANK + i1] * corr[j] : 0f;
+                for (int k = 0; k < TILE; k++) {
+                    int tk = t0 + k;
+                    if (tk < hi) {
+                        float e = red[k * HEADS_PER_GROUP + j];
+                        if (i0 < rank) {
+                            a0 += e * (tk == pos ? kcur[i0] : cache.get(tk * width + i0));
+                        }
+                        if (i1 < rank) {
+                            a1 += e * (tk == pos ? kcur[i1] : cache.get(tk * width + i1));
+                        }
+                    }
+                }
+                if (i0 < rank) {
+                    acc[j * MAX_RANK + i0] = a0;
+                }
+                if (i1 < rank) {
+                    acc[j * MAX_RANK + i1] = a1;
+                }
+            }
         }
-        int out = ctx.groupIdx * (rank + 2);
-        if (i0 < rank) {
-            partial.set(out + i0, acc0);
-        }
-        if (i1 < rank) {
-            partial.set(out + i1, acc1);
-        }
-        if (lid == 0) {
-            partial.set(out + rank, m);
-            partial.set(out + rank + 1, l);
+        ctx.localBarrier();
+        for (int j = 0; j < hg; j++) {
+            int out = ((h0 + j) * splits + s) * (rank + 2);
+            if (i0 < rank) {
+                partial.set(out + i0, acc[j * MAX_RANK + i0]);
+            }
+            if (i1 < rank) {
+                partial.set(out + i1, acc[j * MAX_RANK + i1]);
+            }
+            if (lid == 0) {
+                partial.set(out + rank, mh[j]);
+                partial.set(out + rank + 1, lh[j]);
+            }
         }
     }
 
