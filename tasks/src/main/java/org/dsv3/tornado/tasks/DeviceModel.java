@@ -90,7 +90,8 @@ final class DeviceModel {
         for (int i = 0; i < layers.length; i++) {
             layers[i] = layer(file, c, t.layer(i));
         }
-        return new DeviceModel(c, matrix(file, t.embedding()), layers, vector(file, t.outputNorm()),
+        // the embedding is read one value at a time (one row per token), in the file's layout
+        return new DeviceModel(c, DeviceTensor.asStored(file.tensor(t.embedding())), layers, vector(file, t.outputNorm()),
                 matrix(file, t.output()));
     }
 

@@ -14,8 +14,29 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 record DeviceTensor(String name, IntArray words, int type, int rows, int cols) {
     private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /** The tensor's bytes as stored in the file, unchanged (behind their grid for the i-quants, see {@link DeviceGrids}). */
+    /**
+     * Q8_0 matrices go up as {@link WeightType#Q8_0_SPLIT} (see {@link DeviceWeights#q8_0SplitRows}) unless
+     * {@code -Ddsv3.tornado.splitQ8=false}: on the H200 the aligned quants are cheaper to read.
+     */
+    private static final boolean SPLIT_Q8 = !"false".equalsIgnoreCase(System.getProperty("dsv3.tornado.splitQ8"));
+
+    /**
+     * A weight matrix for the matrix–vector kernels: its bytes as stored in the file (behind their grid for
+     * the i-quants, see {@link DeviceGrids}), or for Q8_0 with an even number of blocks per row the same
+     * bits in the split-row layout.
+     */
     static DeviceTensor of(GgufTensor t) {
+        check(t.name(), t.type().id(), t.rowLength());
+        int type = t.type().id();
+        if (SPLIT_Q8 && type == WeightType.Q8_0 && t.rowLength() / 32 % 2 == 0) {
+            return new DeviceTensor(t.name(), DeviceWeights.q8_0SplitRows(t.data(), t.rowCount(), Math.toIntExact(t.rowLength())),
+                    WeightType.Q8_0_SPLIT, Math.toIntExact(t.rowCount()), Math.toIntExact(t.rowLength()));
+        }
+        return asStored(t);
+    }
+
+    /** The tensor's bytes as stored in the file, unchanged (behind their grid for the i-quants, see {@link DeviceGrids}). */
+    static DeviceTensor asStored(GgufTensor t) {
         check(t.name(), t.type().id(), t.rowLength());
         int type = t.type().id();
         IntArray words = WeightType.isGrid(type) ? DeviceGrids.words(type, t.data()) : DeviceWeights.words(t.data());

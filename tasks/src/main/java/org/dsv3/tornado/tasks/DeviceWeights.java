@@ -27,6 +27,37 @@ public final class DeviceWeights {
         return a;
     }
 
+    /**
+     * Q8_0 rows rearranged for the device ({@code WeightType.Q8_0_SPLIT}): each row's 34-byte blocks
+     * {@code [d_b | q_b]} become {@code [q_0 … q_{n−1} | d_0 … d_{n−1}]}, the same bits in the same row
+     * bytes, so that a row's quants are word-aligned (n even) and a thread reads them as whole words.
+     */
+    public static IntArray q8_0SplitRows(MemorySegment data, long rows, int cols) {
+        int blocks = cols / 32;
+        long rowBytes = 34L * blocks;
+        if (blocks % 2 != 0 || rows * rowBytes != data.byteSize()) {
+            throw new IllegalArgumentException("Q8_0 rows of " + cols + " values cannot be split (" + data.byteSize() + " bytes)");
+        }
+        if (data.byteSize() > MAX_BYTES) {
+            throw new IllegalArgumentException("tensor of " + data.byteSize() + " bytes exceeds the device kernels' 2 GiB addressing");
+        }
+        IntArray a = new IntArray(Math.toIntExact((data.byteSize() + 3) / 4 + 1));
+        MemorySegment out = a.getSegment();
+        byte[] in = new byte[(int) rowBytes];
+        byte[] row = new byte[(int) rowBytes];
+        MemorySegment rowSegment = MemorySegment.ofArray(row);
+        for (long r = 0; r < rows; r++) {
+            MemorySegment.copy(data, r * rowBytes, MemorySegment.ofArray(in), 0, rowBytes);
+            for (int b = 0; b < blocks; b++) {
+                System.arraycopy(in, 34 * b + 2, row, 32 * b, 32);
+                row[32 * blocks + 2 * b] = in[34 * b];
+                row[32 * blocks + 2 * b + 1] = in[34 * b + 1];
+            }
+            MemorySegment.copy(rowSegment, 0, out, r * rowBytes, rowBytes);
+        }
+        return a;
+    }
+
     /** A zeroed float buffer of {@code n} values. */
     public static FloatArray zeros(int n) {
         FloatArray a = new FloatArray(n);

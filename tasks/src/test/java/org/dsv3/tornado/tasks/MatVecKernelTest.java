@@ -31,6 +31,16 @@ class MatVecKernelTest {
             "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS", "IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S",
             "IQ3_XXS", "IQ3_S"})
     void matchesScalarDot(GgmlType type) throws Exception {
+        check(type, false);
+    }
+
+    /** Q8_0 rearranged at upload into split rows (quants, then scales) gives the same products as the file's blocks. */
+    @org.junit.jupiter.api.Test
+    void splitQ8_0RowsMatchScalarDot() throws Exception {
+        check(GgmlType.Q8_0, true);
+    }
+
+    private static void check(GgmlType type, boolean split) throws Exception {
         Random rnd = new Random(type.id() * 31L + 7);
         int rows = 37;
         int cols = 512;
@@ -43,18 +53,21 @@ class MatVecKernelTest {
         for (int i = 0; i < cols; i++) {
             x[i] = (float) rnd.nextGaussian();
         }
-        IntArray words = WeightType.isGrid(type.id()) ? DeviceGrids.words(type.id(), w) : DeviceWeights.words(w);
+        IntArray words = split ? DeviceWeights.q8_0SplitRows(w, rows, cols)
+                : WeightType.isGrid(type.id()) ? DeviceGrids.words(type.id(), w) : DeviceWeights.words(w);
+        int deviceType = split ? WeightType.Q8_0_SPLIT : type.id();
+        String name = "mv" + type.name() + (split ? "split" : "");
         FloatArray xd = FloatArray.fromArray(x);
         FloatArray y = new FloatArray(rows);
         KernelContext ctx = new KernelContext();
-        TaskGraph g = new TaskGraph("mv" + type.name())
+        TaskGraph g = new TaskGraph(name)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, words, xd)
-                .task("mv", MatVec::matvec, ctx, words, type.id(), rows, cols, xd, y)
+                .task("mv", MatVec::matvec, ctx, words, deviceType, rows, cols, xd, y)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, y);
         WorkerGrid1D grid = new WorkerGrid1D(MatVec.groups(rows) * MatVec.GROUP);
         grid.setLocalWork(MatVec.GROUP, 1, 1);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
-            plan.withGridScheduler(new GridScheduler("mv" + type.name() + ".mv", grid)).execute();
+            plan.withGridScheduler(new GridScheduler(name + ".mv", grid)).execute();
         }
         BlockFormat f = BlockFormat.of(type);
         float[] row = new float[cols];
@@ -68,7 +81,7 @@ class MatVecKernelTest {
             }
             worst = Math.max(worst, Math.abs(expected - y.get(r)) / magnitude);
         }
-        System.out.printf("%s: worst |device - scalar| / Σ|w·x| = %.3g%n", type, worst);
+        System.out.printf("%s: worst |device - scalar| / Σ|w·x| = %.3g%n", name, worst);
         // Both sum the same float32 products in different orders: the difference is a few ulps of Σ|w·x|.
         assertTrue(worst < 1e-6, type + ": |error| / Σ|w·x| = " + worst);
     }

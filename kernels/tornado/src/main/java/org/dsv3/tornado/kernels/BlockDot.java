@@ -40,7 +40,9 @@ public final class BlockDot {
     /** {@link #row} for types with blocks of 1 or 32 values. */
     public static float smallBlocks(int type, IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes) {
         float s = 0f;
-        if (type == WeightType.Q8_0) {
+        if (type == WeightType.Q8_0_SPLIT) {
+            s = q8_0Split(w, row, cols, x, xOff, lane, lanes);
+        } else if (type == WeightType.Q8_0) {
             s = q8_0(w, row, cols, x, xOff, lane, lanes);
         } else if (type == WeightType.Q5_0) {
             s = q5_0(w, row, cols, x, xOff, lane, lanes, false);
@@ -81,10 +83,34 @@ public final class BlockDot {
         return s;
     }
 
-    /** Σ_k signed byte k of {@code q} · x[xi+k], k = 0..3. */
+    /**
+     * Σ_k signed byte k of {@code q} · x[xi+k], k = 0..3. Flipping every byte's sign bit (one XOR for the
+     * word) turns byte k into {@code b + 128} unsigned, so each signed value is a shift, a mask and a
+     * subtraction, exactly.
+     */
     private static float dot4Signed(int q, FloatArray x, int xi) {
-        return signedByte(q, 0) * x.get(xi) + signedByte(q, 1) * x.get(xi + 1)
-                + signedByte(q, 2) * x.get(xi + 2) + signedByte(q, 3) * x.get(xi + 3);
+        int f = q ^ 0x80808080;
+        return ((f & 0xFF) - 128) * x.get(xi) + (((f >> 8) & 0xFF) - 128) * x.get(xi + 1)
+                + (((f >> 16) & 0xFF) - 128) * x.get(xi + 2) + (((f >> 24) & 0xFF) - 128) * x.get(xi + 3);
+    }
+
+    /**
+     * {@link WeightType#Q8_0_SPLIT} rows: a unit is 16 quants (four aligned words, half a block) with its
+     * block's scale, two units per block; the row's scales follow its {@code 32·n} quant bytes.
+     */
+    public static float q8_0Split(IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes) {
+        float sum = 0f;
+        int units = cols >> 4;
+        int words = row >> 2;
+        int scales = row + cols;
+        for (int u = lane; u < units; u += lanes) {
+            int a = words + (u << 2);
+            int xi = xOff + (u << 4);
+            float s = dot4Signed(w.get(a), x, xi) + dot4Signed(w.get(a + 1), x, xi + 4)
+                    + dot4Signed(w.get(a + 2), x, xi + 8) + dot4Signed(w.get(a + 3), x, xi + 12);
+            sum += halfAt(w, scales + ((u >> 1) << 1)) * s;
+        }
+        return sum;
     }
 
     /** Q8_0 (34-byte blocks of 32): a unit is 8 quants, four units per block. */
@@ -214,6 +240,7 @@ public final class BlockDot {
         return kQuant(w, row, cols, x, xOff, lane, lanes, true);
     }
 
+    /** Every field of a Q4_K/Q5_K block is word-aligned (144 and 176 bytes, rows of whole blocks): plain word reads. */
     private static float kQuant(IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes, boolean fiveBit) {
         int blockBytes = fiveBit ? 176 : 144;
         int qsAt = fiveBit ? 48 : 16;
@@ -224,9 +251,9 @@ public final class BlockDot {
             int c = (u & 7) >> 1;
             int half = u & 1;
             int blk = row + b * blockBytes;
-            int s0 = word(w, blk + 4);
-            int s1 = word(w, blk + 8);
-            int s2 = word(w, blk + 12);
+            int s0 = w.get((blk + 4) >> 2);
+            int s1 = w.get((blk + 8) >> 2);
+            int s2 = w.get((blk + 12) >> 2);
             int j0 = 2 * c;
             int j1 = j0 + 1;
             int qs = blk + qsAt + (c << 5) + (half << 4);
@@ -237,8 +264,8 @@ public final class BlockDot {
             float xLo = 0f;
             float xHi = 0f;
             for (int m = 0; m < 4; m++) {
-                int q = word(w, qs + 4 * m);
-                int h = fiveBit ? word(w, qh + 4 * m) : 0;
+                int q = w.get((qs >> 2) + m);
+                int h = fiveBit ? w.get((qh >> 2) + m) : 0;
                 for (int k = 0; k < 4; k++) {
                     int hb = byteOf(h, k);
                     int lo = ((q >> (8 * k)) & 15) | (((hb >> j0) & 1) << 4);

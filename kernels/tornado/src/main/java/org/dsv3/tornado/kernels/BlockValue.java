@@ -16,7 +16,21 @@ public final class BlockValue {
     private BlockValue() {
     }
 
-    /** Value {@code i} of a row of type {@code type}. */
+    /**
+     * Value {@code i} of a row of {@code cols} values of type {@code type}, any layout the device holds
+     * ({@link WeightType#Q8_0_SPLIT} needs the row length to find its scales).
+     */
+    public static float at(int type, IntArray w, int row, int cols, int i) {
+        float v = 0f;
+        if (type == WeightType.Q8_0_SPLIT) {
+            v = halfAt(w, row + cols + ((i >> 5) << 1)) * RawBytes.signedByte(u8(w, row + i), 0);
+        } else {
+            v = at(type, w, row, i);
+        }
+        return v;
+    }
+
+    /** Value {@code i} of a row of type {@code type} in its GGUF layout (not {@link WeightType#Q8_0_SPLIT}). */
     public static float at(int type, IntArray w, int row, int i) {
         float v = 0f;
         if (type == WeightType.F32) {

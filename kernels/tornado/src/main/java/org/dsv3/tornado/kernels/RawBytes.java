@@ -56,16 +56,11 @@ public final class RawBytes {
     }
 
     /**
-     * {@code 2^e} for {@code 0 ≤ e < 32}, built from the bits of e by exact multiplications (no table,
-     * no division, no reinterpretation).
+     * {@code 2^e} for {@code 0 ≤ e < 32}, exactly: the integer {@code 1 << e} converted (a power of two is
+     * exact in float; e = 31 would overflow the int).
      */
     public static float pow2Small(int e) {
-        float p = (e & 1) != 0 ? 2f : 1f;
-        p *= (e & 2) != 0 ? 4f : 1f;
-        p *= (e & 4) != 0 ? 16f : 1f;
-        p *= (e & 8) != 0 ? 256f : 1f;
-        p *= (e & 16) != 0 ? 65536f : 1f;
-        return p;
+        return e == 31 ? 2147483648f : (float) (1 << e);
     }
 
     /** {@code 2^k} for {@code -126 ≤ k ≤ 127}, exactly. */

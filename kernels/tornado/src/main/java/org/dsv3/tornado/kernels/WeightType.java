@@ -28,6 +28,12 @@ public final class WeightType {
     public static final int IQ4_XS = 23;
     public static final int IQ1_M = 29;
     public static final int BF16 = 30;
+    /**
+     * Not a ggml type: Q8_0's bits rearranged at upload, row by row, into the row's 32-byte quant groups
+     * (word-aligned) followed by the row's 2-byte scales, {@code [q_0 … q_{n−1} | d_0 … d_{n−1}]} for a row of
+     * n blocks (n even, so every row starts on a word). Same bytes per row as Q8_0; see {@code DeviceWeights}.
+     */
+    public static final int Q8_0_SPLIT = 208;
 
     private WeightType() {
     }
@@ -42,7 +48,8 @@ public final class WeightType {
         int n = 0;
         if (type == F32 || type == F16 || type == BF16) {
             n = 1;
-        } else if (type == Q4_0 || type == Q4_1 || type == Q5_0 || type == Q5_1 || type == Q8_0 || type == IQ4_NL) {
+        } else if (type == Q4_0 || type == Q4_1 || type == Q5_0 || type == Q5_1 || type == Q8_0 || type == IQ4_NL
+                || type == Q8_0_SPLIT) {
             n = 32;
         } else if (type == Q2_K || type == Q3_K || type == Q4_K || type == Q5_K || type == Q6_K || type == IQ4_XS
                 || isGrid(type)) {
@@ -66,7 +73,7 @@ public final class WeightType {
             b = 22;
         } else if (type == Q5_1) {
             b = 24;
-        } else if (type == Q8_0) {
+        } else if (type == Q8_0 || type == Q8_0_SPLIT) {
             b = 34;
         } else if (type == Q2_K) {
             b = 84;
