@@ -27,14 +27,15 @@ TVM=(./jdk/bin/java @argfile @"$APP/dsv3-tornado.args" -Dtornado.device.memory=1
      --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx24g -cp "$CP")
 PLAIN=(./jdk/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g -cp "$CP")
 TOKENS=0,1,100,2000,17,999,3,44,512,1023,77,5,1500,1800,2047,9,10,11,300,301,302,600,700,800
-TINY="$APP/models/tiny-v3.q8_0.gguf $ROOT/testdata/models/quant/tiny-v3.q4_k_m.gguf"
+TINY="$ROOT/testdata/models/quant/tiny-v3.q4_k_m.gguf ${TINY_EXTRA:-}"
 
 steps=${*:-synth env check bench}
 for s in $steps; do case $s in
 env)
   log env
   { nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.draw --format=csv; nproc
-    timeout 60 "${TVM[@]}" -m tornado.drivers.common/uk.ac.manchester.tornado.drivers.TornadoDeviceQuery | grep -i "device\|backend"; } > "$OUT/env.txt" 2>&1 ;;
+    timeout 60 "${TVM[@]}" -m tornado.drivers.common/uk.ac.manchester.tornado.drivers.TornadoDeviceQuery | grep -i "device\|backend"
+    command -v nsys ncu nvcc; ls -d /usr/local/cuda*/bin /opt/nvidia/* 2>/dev/null; } > "$OUT/env.txt" 2>&1 ;;
 synth)
   log synth
   "${PLAIN[@]}" org.dsv3.runner.Main synth --arch v2-lite --layers 3 --type q8_0 --out /tmp/v2l3.q8_0.gguf >> "$OUT/steps.txt" 2>&1
@@ -61,6 +62,26 @@ dsv3bench)   # the product's own benchmark (logits to the host every token, as f
     log "dsv3 bench $m"
     timeout 120 "${TVM[@]}" org.dsv3.runner.Main bench -m /tmp/v2l.$m.gguf --device tornado -p 0 -n 128 -r 2 >> "$OUT/dsv3bench.txt" 2>&1 || echo "exit $?" >> "$OUT/dsv3bench.txt"
   done ;;
+nsys)   # per-kernel device time inside CUDA graphs (Nsight Systems, when the machine has it)
+  wait
+  NSYS=$(command -v nsys || ls /usr/local/cuda*/bin/nsys /opt/nvidia/nsight-systems*/*/bin/nsys /opt/nvidia/nsight-systems*/bin/nsys 2>/dev/null | head -1)
+  if [ -z "$NSYS" ]; then log "no nsys on this machine"; else
+    log "nsys ($NSYS) q8_0"
+    timeout 150 "$NSYS" profile --trace=cuda --cuda-graph-trace=node -f true -o /tmp/dsv3prof "${TVM[@]}" -Ddsv3.bench.noProfile=true \
+      org.dsv3.tornado.tasks.TornadoBench /tmp/v2l.q8_0.gguf - 32 8 0 > "$OUT/nsys-run.txt" 2>&1
+    timeout 120 "$NSYS" stats --report cuda_gpu_kern_sum --format csv -o /tmp/dsv3kern /tmp/dsv3prof.nsys-rep >> "$OUT/nsys-run.txt" 2>&1
+    cp /tmp/dsv3kern*.csv "$OUT/" 2>/dev/null
+  fi ;;
+ncu)    # Nsight Compute on a few matvec launches (PTX without CUDA graphs): throughput and stall reasons
+  wait
+  NCU=$(command -v ncu || ls /usr/local/cuda/bin/ncu 2>/dev/null | head -1)
+  if [ -z "$NCU" ]; then log "no ncu on this machine"; else
+    log "ncu ($NCU) q8_0"
+    timeout 200 "$NCU" --target-processes all -k "regex:${NCU_KERNELS:-expertsGateUp|downAdd|project2}" -c ${NCU_COUNT:-3} \
+      --section SpeedOfLight --section MemoryWorkloadAnalysis --section WarpStateStats --section LaunchStats --section Occupancy \
+      "${TVM[@]}" -Ddsv3.tornado.cudaGraph=false -Ddsv3.bench.noProfile=true -Ddsv3.bench.sample=false \
+      org.dsv3.tornado.tasks.TornadoBench /tmp/v2l.q8_0.gguf ptx:0 4 2 0 > "$OUT/ncu.txt" 2>&1
+  fi ;;
 kernels)
   log kernel checks ptx
   timeout 60 "${TVM[@]}" org.dsv3.tornado.tasks.KernelCheck ptx:0 >> "$OUT/check.txt" 2>&1 ;;

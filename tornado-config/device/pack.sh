@@ -49,7 +49,7 @@ rm -rf .device/app
 mkdir -p .device/app/lib .device/app/models
 cp tornado-config/device/*.sh tornado-config/*.args .device/app/
 cp runner/target/dsv3-runner-*.jar .device/app/lib/
-tr ':' '\n' < "$CP_FILE" | while read -r jar; do
+tr ":" "\n" < "$CP_FILE" | while read -r jar || [ -n "$jar" ]; do
   [ -z "$jar" ] && continue
   [ -f "$jar" ] || { echo "pack.sh: $jar (from $CP_FILE) is not a jar: run mvn package first" >&2; exit 1; }
   cp "$jar" .device/app/lib/

@@ -158,7 +158,7 @@ final class DecodeGraphs {
         add(g, graph, p + "absorb", LatentAttention.absorbGroups(heads, rank), l.kB().bytes());
         g.task(p + "absorb", LatentAttention::absorb, ctx, a.q, a.rope, a.step, l.kB().words(), l.kB().type(), a.qabs,
                 heads, c.qkNopeDim(), c.qkRopeDim(), rank);
-        add(g, graph, p + "attend", LatentAttention.headGroups(heads) * a.splits);
+        add(g, graph, p + "attend", heads * a.splits);
         g.task(p + "attend", LatentAttention::attend, ctx, a.qabs, a.kv, l.kvANorm(), latentEps, a.rope, a.step,
                 cache, c.kqScale(), a.partial, heads, c.qkRopeDim(), rank, a.splits, slicePositions);
         add(g, graph, p + "expand", MatVec.groups(heads * vDim), l.vB().bytes());

@@ -14,8 +14,8 @@ import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
  * @param cudaGraph      replay each graph as a CUDA graph (PTX backend only): far cheaper launches
  */
 record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph) {
-    static final int DEFAULT_SPLITS = 64;
-    static final int DEFAULT_SLICE_POSITIONS = 32;
+    static final int DEFAULT_SPLITS = 32;
+    static final int DEFAULT_SLICE_POSITIONS = 16;
 
     PlanOptions {
         if (slicePositions < 1) {

@@ -72,7 +72,7 @@ class AttentionKernelTest {
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, partial, cacheD);
         WorkerGrid1D absorbGrid = new WorkerGrid1D(LatentAttention.absorbGroups(heads, rank) * MatVec.GROUP);
         absorbGrid.setLocalWork(MatVec.GROUP, 1, 1);
-        WorkerGrid1D grid = new WorkerGrid1D(LatentAttention.headGroups(heads) * splits * MatVec.GROUP);
+        WorkerGrid1D grid = new WorkerGrid1D(heads * splits * MatVec.GROUP);
         grid.setLocalWork(MatVec.GROUP, 1, 1);
         GridScheduler grids = new GridScheduler(name + ".a", grid);
         grids.addWorkerGrid(name + ".b", absorbGrid);

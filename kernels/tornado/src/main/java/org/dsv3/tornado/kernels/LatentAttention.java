@@ -16,10 +16,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * <ol>
  *   <li>{@link #absorb}: the absorbed query of every head, {@code Q_h = [W_UK,hᵀ·q_nope,h | RoPE(q_pe,h)]}
  *       (576 wide), computed once and kept in {@code qabs};</li>
- *   <li>{@link #attend}: per group of {@link #HEADS_PER_GROUP} heads and per slice ("split") of the
- *       positions: the new cache row, scores {@code s·Q_h·K_t}, an online softmax and the weighted sum of
- *       latents. A work-group reads each cache row of its slice once for all the heads of its group (the
- *       latent cache is shared by all heads: that is the point of MLA);</li>
+ *   <li>{@link #attend}: per head and per slice ("split") of the positions: the new cache row, scores
+ *       {@code s·Q_h·K_t}, an online softmax and the weighted sum of latents;</li>
  *   <li>{@link #combineAndExpand}: the splits merged and {@code o_h = W_UV,h·o_lat[h]}.</li>
  * </ol>
  * The position comes from the device ({@code step[1]}), so the launches never change per token.
@@ -35,12 +33,8 @@ public final class LatentAttention {
     public static final int QLANES = 16;
     /** Rows of {@code W_UK} per {@link #absorb} work-group. */
     public static final int ABSORB_ROWS = GROUP / QLANES;
-    /** Heads whose scores one {@link #attend} work-group computes from the same cache rows. */
-    public static final int HEADS_PER_GROUP = 8;
-    /** Positions scored at once by an {@link #attend} work-group: one thread per (head of the group, position). */
-    private static final int TILE = GROUP / HEADS_PER_GROUP;
-    /** Row stride of the queries in local memory: one more than the width, so the heads fall on different banks. */
-    private static final int QSTRIDE = MAX_WIDTH + 1;
+    /** Positions scored at once by an {@link #attend} work-group (one per 32-lane warp). */
+    private static final int TILE = GROUP / LANES;
     private static final float NEG = -1e30f;
 
     private LatentAttention() {
@@ -53,11 +47,6 @@ public final class LatentAttention {
     public static int slicesUsed(int n, int splits, int minChunk) {
         int wanted = (n + minChunk - 1) / minChunk;
         return wanted < splits ? (wanted < 1 ? 1 : wanted) : splits;
-    }
-
-    /** Head groups of {@link #attend}: {@code ⌈heads / HEADS_PER_GROUP⌉}. */
-    public static int headGroups(int heads) {
-        return (heads + HEADS_PER_GROUP - 1) / HEADS_PER_GROUP;
     }
 
     /** Work-groups of {@link #absorb} ({@code rank} a multiple of {@link #ABSORB_ROWS}). */
@@ -114,40 +103,34 @@ public final class LatentAttention {
     }
 
     /**
-     * Scores, softmax and weighted latent sum of a group of heads over one slice of the positions, with
-     * the new cache row computed in the same launch. Launch with {@code headGroups(heads)·splits·GROUP}
-     * threads; work-group {@code (g, s)} takes heads {@code g·HEADS_PER_GROUP …} and slice s. Only the
-     * first {@link #slicesUsed}{@code (pos+1, splits, minChunk)} slices hold positions; the others write an
-     * empty result (maximum −1e30, sum 0), which the merge weighs as 0.
+     * Scores, softmax and weighted latent sum of one head over one slice of the positions, with the new
+     * cache row computed in the same launch. Launch with {@code heads·splits·GROUP} threads; work-group
+     * {@code (h, s)}. Only the first {@link #slicesUsed}{@code (pos+1, splits, minChunk)} slices of a head
+     * hold positions; the others write an empty result (maximum −1e30, sum 0), which the merge weighs as 0.
      * <ol>
-     *   <li>the group's absorbed queries ({@link #absorb}) into local memory;</li>
+     *   <li>the head's absorbed query ({@link #absorb}) into local memory;</li>
      *   <li>the new key row {@code [RMSNorm(c) | RoPE(k_pe)]} from {@code kv} (cheap, so every group computes
-     *       it: no barrier sits in a branch), used from local memory; the group of heads 0… whose slice holds
+     *       it: no barrier sits in a branch), used from local memory; the group of head 0 whose slice holds
      *       the current position also appends it to {@code cache};</li>
-     *   <li>{@link #TILE} positions at a time: one thread per (head, position) computes {@code s·Q_h·K_t}
-     *       (the group's heads read the same cache row at once), then per head an online-softmax update, then
-     *       every thread adds the tile's weighted rows to its two latent columns of each head; writes
-     *       {@code partial[(h·splits + s)·(rank+2) …]}: the unnormalised sum, the running maximum score and
-     *       the sum of exponentials.</li>
+     *   <li>{@link #TILE} positions at a time (one per 32-lane warp, the lanes across the row, three loads in
+     *       flight per lane), {@code s·Q·K_t}, an online softmax and the weighted sum of latents (each thread
+     *       two latent columns); writes {@code partial[(h·splits + s)·(rank+2) …]}: the unnormalised sum, the
+     *       running maximum score and the sum of exponentials.</li>
      * </ol>
      */
     public static void attend(KernelContext ctx, FloatArray qabs, FloatArray kv, FloatArray kvNorm, float eps,
                               FloatArray rope, IntArray step, FloatArray cache, float scale,
                               FloatArray partial, int heads, int ropeDim, int rank, int splits, int minChunk) {
         int lid = ctx.localIdx;
-        int g = ctx.groupIdx / splits;
+        int lane = lid & (LANES - 1);
+        int warp = lid / LANES;
+        int h = ctx.groupIdx / splits;
         int s = ctx.groupIdx % splits;
         int width = rank + ropeDim;
         int pairs = ropeDim / 2;
-        int h0 = g * HEADS_PER_GROUP;
-        int hg = heads - h0 < HEADS_PER_GROUP ? heads - h0 : HEADS_PER_GROUP;
-        float[] ql = ctx.allocateFloatLocalArray(HEADS_PER_GROUP * QSTRIDE);
+        float[] ql = ctx.allocateFloatLocalArray(MAX_WIDTH);
         float[] kcur = ctx.allocateFloatLocalArray(MAX_WIDTH);
         float[] red = ctx.allocateFloatLocalArray(GROUP);
-        float[] acc = ctx.allocateFloatLocalArray(HEADS_PER_GROUP * MAX_RANK);
-        float[] mh = ctx.allocateFloatLocalArray(HEADS_PER_GROUP);
-        float[] lh = ctx.allocateFloatLocalArray(HEADS_PER_GROUP);
-        float[] corr = ctx.allocateFloatLocalArray(HEADS_PER_GROUP);
         int pos = step.get(1);
         int angles = pos * ropeDim;
         int n = pos + 1;
@@ -156,17 +139,9 @@ public final class LatentAttention {
         int lo = s * chunk;
         int hi = lo + chunk < n ? lo + chunk : n;
 
-        // 1. the group's queries, and empty accumulators
-        for (int i = lid; i < hg * width; i += GROUP) {
-            int hh = i / width;
-            ql[hh * QSTRIDE + i - hh * width] = qabs.get((h0 + hh) * width + i - hh * width);
-        }
-        for (int i = lid; i < HEADS_PER_GROUP * MAX_RANK; i += GROUP) {
-            acc[i] = 0f;
-        }
-        if (lid < HEADS_PER_GROUP) {
-            mh[lid] = NEG;
-            lh[lid] = 0f;
+        // 1. the head's query
+        for (int i = lid; i < width; i += GROUP) {
+            ql[i] = qabs.get(h * width + i);
         }
 
         // 2. the new cache row
@@ -196,103 +171,92 @@ public final class LatentAttention {
             kcur[rank + 2 * lid + 1] = a * sin + b * cos;
         }
         ctx.localBarrier();
-        if (g == 0 && lo <= pos && pos < hi) {
+        if (h == 0 && lo <= pos && pos < hi) {
             for (int i = lid; i < width; i += GROUP) {
                 cache.set(pos * width + i, kcur[i]);
             }
         }
 
         // 3. online softmax over the slice, TILE positions at a time
-        int hh = lid % HEADS_PER_GROUP;
-        int p = lid / HEADS_PER_GROUP;
+        float m = NEG;
+        float l = 0f;
+        float acc0 = 0f;
+        float acc1 = 0f;
         int i0 = lid;
         int i1 = lid + GROUP;
         for (int t0 = lo; t0 < hi; t0 += TILE) {
-            int t = t0 + p;
-            // four interleaved partial sums: independent loads in flight, and a shorter rounding chain
-            float d0 = 0f;
-            float d1 = 0f;
-            float d2 = 0f;
-            float d3 = 0f;
-            if (t < hi && hh < hg) {
-                int q0 = hh * QSTRIDE;
+            ctx.localBarrier();
+            int t = t0 + warp;
+            float p0 = 0f;
+            float p1 = 0f;
+            float p2 = 0f;
+            if (t < hi) {
                 if (t == pos) {
-                    for (int i = 0; i < width; i += 4) {
-                        d0 += ql[q0 + i] * kcur[i];
-                        d1 += ql[q0 + i + 1] * kcur[i + 1];
-                        d2 += ql[q0 + i + 2] * kcur[i + 2];
-                        d3 += ql[q0 + i + 3] * kcur[i + 3];
+                    for (int i = lane; i < width; i += LANES) {
+                        p0 += ql[i] * kcur[i];
                     }
                 } else {
                     int k0 = t * width;
-                    for (int i = 0; i < width; i += 4) {
-                        d0 += ql[q0 + i] * cache.get(k0 + i);
-                        d1 += ql[q0 + i + 1] * cache.get(k0 + i + 1);
-                        d2 += ql[q0 + i + 2] * cache.get(k0 + i + 2);
-                        d3 += ql[q0 + i + 3] * cache.get(k0 + i + 3);
+                    int i = lane;
+                    for (; i + 2 * LANES < width; i += 3 * LANES) {
+                        float ka = cache.get(k0 + i);
+                        float kb = cache.get(k0 + i + LANES);
+                        float kc = cache.get(k0 + i + 2 * LANES);
+                        p0 += ql[i] * ka;
+                        p1 += ql[i + LANES] * kb;
+                        p2 += ql[i + 2 * LANES] * kc;
+                    }
+                    for (; i < width; i += LANES) {
+                        p0 += ql[i] * cache.get(k0 + i);
                     }
                 }
             }
-            float dot = (d0 + d1) + (d2 + d3);
-            ctx.localBarrier();
-            red[lid] = dot * scale;
-            ctx.localBarrier();
-            if (lid < hg) {
-                float mOld = mh[lid];
-                float mNew = mOld;
-                for (int k = 0; k < TILE; k++) {
-                    if (t0 + k < hi) {
-                        mNew = TornadoMath.max(mNew, red[k * HEADS_PER_GROUP + lid]);
-                    }
-                }
-                float sum = 0f;
-                for (int k = 0; k < TILE; k++) {
-                    float e = t0 + k < hi ? TornadoMath.exp(red[k * HEADS_PER_GROUP + lid] - mNew) : 0f;
-                    red[k * HEADS_PER_GROUP + lid] = e;
-                    sum += e;
-                }
-                float c = TornadoMath.exp(mOld - mNew);
-                corr[lid] = c;
-                mh[lid] = mNew;
-                lh[lid] = lh[lid] * c + sum;
-            }
-            ctx.localBarrier();
-            for (int j = 0; j < hg; j++) {
-                float a0 = i0 < rank ? acc[j * MAX_RANK + i0] * corr[j] : 0f;
-                float a1 = i1 < rank ? acc[j * MAX_RANK + i1] * corr[j] : 0f;
-                for (int k = 0; k < TILE; k++) {
-                    int tk = t0 + k;
-                    if (tk < hi) {
-                        float e = red[k * HEADS_PER_GROUP + j];
-                        if (i0 < rank) {
-                            a0 += e * (tk == pos ? kcur[i0] : cache.get(tk * width + i0));
-                        }
-                        if (i1 < rank) {
-                            a1 += e * (tk == pos ? kcur[i1] : cache.get(tk * width + i1));
-                        }
-                    }
-                }
-                if (i0 < rank) {
-                    acc[j * MAX_RANK + i0] = a0;
-                }
-                if (i1 < rank) {
-                    acc[j * MAX_RANK + i1] = a1;
+            red[lid] = p0 + p1 + p2;
+            for (int stride = LANES / 2; stride > 0; stride >>= 1) {
+                ctx.localBarrier();
+                if (lane < stride) {
+                    red[lid] += red[lid + stride];
                 }
             }
+            ctx.localBarrier();
+            float mNew = m;
+            for (int k = 0; k < TILE; k++) {
+                if (t0 + k < hi) {
+                    mNew = TornadoMath.max(mNew, red[k * LANES] * scale);
+                }
+            }
+            float corr = TornadoMath.exp(m - mNew);
+            l *= corr;
+            acc0 *= corr;
+            acc1 *= corr;
+            // the tile's latent columns i0, i1 two positions at a time (four loads in flight)
+            for (int k = 0; k < TILE; k += 2) {
+                int ta = t0 + k;
+                int tb = ta + 1;
+                float ea = ta < hi ? TornadoMath.exp(red[k * LANES] * scale - mNew) : 0f;
+                float eb = tb < hi ? TornadoMath.exp(red[(k + 1) * LANES] * scale - mNew) : 0f;
+                int ra = (ta < hi ? ta : lo) * width;
+                int rb = (tb < hi ? tb : lo) * width;
+                float a0 = i0 < rank ? (ta == pos ? kcur[i0] : cache.get(ra + i0)) : 0f;
+                float b0 = i0 < rank ? (tb == pos ? kcur[i0] : cache.get(rb + i0)) : 0f;
+                float a1 = i1 < rank ? (ta == pos ? kcur[i1] : cache.get(ra + i1)) : 0f;
+                float b1 = i1 < rank ? (tb == pos ? kcur[i1] : cache.get(rb + i1)) : 0f;
+                l += ea + eb;
+                acc0 += ea * a0 + eb * b0;
+                acc1 += ea * a1 + eb * b1;
+            }
+            m = mNew;
         }
-        ctx.localBarrier();
-        for (int j = 0; j < hg; j++) {
-            int out = ((h0 + j) * splits + s) * (rank + 2);
-            if (i0 < rank) {
-                partial.set(out + i0, acc[j * MAX_RANK + i0]);
-            }
-            if (i1 < rank) {
-                partial.set(out + i1, acc[j * MAX_RANK + i1]);
-            }
-            if (lid == 0) {
-                partial.set(out + rank, mh[j]);
-                partial.set(out + rank + 1, lh[j]);
-            }
+        int out = ctx.groupIdx * (rank + 2);
+        if (i0 < rank) {
+            partial.set(out + i0, acc0);
+        }
+        if (i1 < rank) {
+            partial.set(out + i1, acc1);
+        }
+        if (lid == 0) {
+            partial.set(out + rank, m);
+            partial.set(out + rank + 1, l);
         }
     }
 
