@@ -95,20 +95,18 @@ public final class BlockDot {
     }
 
     /**
-     * {@link WeightType#Q8_0_SPLIT} rows: a unit is 16 quants (four aligned words, half a block) with its
-     * block's scale, two units per block; the row's scales follow its {@code 32·n} quant bytes.
+     * {@link WeightType#Q8_0_SPLIT} rows: a unit is one aligned word (4 quants) with its block's scale; the
+     * row's scales follow its {@code 32·n} quant bytes. Neighbouring lanes read neighbouring words, so a
+     * warp's reads of x span 512 bytes per load instead of the 1 KiB of 8-quant units: on the H200 these
+     * kernels are bound by the L1 traffic of the x reads, not by DRAM.
      */
     public static float q8_0Split(IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes) {
         float sum = 0f;
-        int units = cols >> 4;
+        int units = cols >> 2;
         int words = row >> 2;
         int scales = row + cols;
         for (int u = lane; u < units; u += lanes) {
-            int a = words + (u << 2);
-            int xi = xOff + (u << 4);
-            float s = dot4Signed(w.get(a), x, xi) + dot4Signed(w.get(a + 1), x, xi + 4)
-                    + dot4Signed(w.get(a + 2), x, xi + 8) + dot4Signed(w.get(a + 3), x, xi + 12);
-            sum += halfAt(w, scales + ((u >> 1) << 1)) * s;
+            sum += halfAt(w, scales + ((u >> 3) << 1)) * dot4Signed(w.get(words + u), x, xOff + (u << 2));
         }
         return sum;
     }
@@ -228,8 +226,10 @@ public final class BlockDot {
     }
 
     /**
-     * Q4_K (144-byte blocks of 256, 8 sub-blocks of 32). A unit is 16 nibble bytes, half of a 32-byte
-     * chunk c: elements l of sub-block 2c (low nibbles) and 2c+1 (high nibbles), eight units a block.
+     * Q4_K (144-byte blocks of 256, 8 sub-blocks of 32). A unit is one word of {@code qs}: 4 bytes of
+     * the 32-byte chunk c, i.e. 4 values of sub-block 2c (low nibbles) and the 4 values 32 further of
+     * sub-block 2c+1 (high nibbles); 32 units a block, so a warp's lanes share the block's scales and
+     * read x in four 128-byte runs per load.
      */
     public static float q4_k(IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes) {
         return kQuant(w, row, cols, x, xOff, lane, lanes, false);
@@ -245,38 +245,34 @@ public final class BlockDot {
         int blockBytes = fiveBit ? 176 : 144;
         int qsAt = fiveBit ? 48 : 16;
         float sum = 0f;
-        int units = cols >> 5;
+        int units = cols >> 3;
         for (int u = lane; u < units; u += lanes) {
-            int b = u >> 3;
-            int c = (u & 7) >> 1;
-            int half = u & 1;
+            int b = u >> 5;
+            int c = (u & 31) >> 3;
+            int o = (u & 7) << 2;
             int blk = row + b * blockBytes;
             int s0 = w.get((blk + 4) >> 2);
             int s1 = w.get((blk + 8) >> 2);
             int s2 = w.get((blk + 12) >> 2);
             int j0 = 2 * c;
             int j1 = j0 + 1;
-            int qs = blk + qsAt + (c << 5) + (half << 4);
-            int qh = blk + 16 + (half << 4);
-            int x0 = xOff + (b << 8) + (c << 6) + (half << 4);
+            int q = w.get((blk + qsAt + (c << 5) + o) >> 2);
+            int h = fiveBit ? w.get((blk + 16 + o) >> 2) : 0;
+            int x0 = xOff + (b << 8) + (c << 6) + o;
             float sLo = 0f;
             float sHi = 0f;
             float xLo = 0f;
             float xHi = 0f;
-            for (int m = 0; m < 4; m++) {
-                int q = w.get((qs >> 2) + m);
-                int h = fiveBit ? w.get((qh >> 2) + m) : 0;
-                for (int k = 0; k < 4; k++) {
-                    int hb = byteOf(h, k);
-                    int lo = ((q >> (8 * k)) & 15) | (((hb >> j0) & 1) << 4);
-                    int hi = ((q >> (8 * k + 4)) & 15) | (((hb >> j1) & 1) << 4);
-                    float a = x.get(x0 + 4 * m + k);
-                    float bb = x.get(x0 + 32 + 4 * m + k);
-                    sLo += lo * a;
-                    sHi += hi * bb;
-                    xLo += a;
-                    xHi += bb;
-                }
+            for (int k = 0; k < 4; k++) {
+                int hb = byteOf(h, k);
+                int lo = ((q >> (8 * k)) & 15) | (((hb >> j0) & 1) << 4);
+                int hi = ((q >> (8 * k + 4)) & 15) | (((hb >> j1) & 1) << 4);
+                float a = x.get(x0 + k);
+                float bb = x.get(x0 + 32 + k);
+                sLo += lo * a;
+                sHi += hi * bb;
+                xLo += a;
+                xHi += bb;
             }
             float d = halfAt(w, blk);
             float dmin = halfAt(w, blk + 2);
@@ -287,37 +283,34 @@ public final class BlockDot {
     }
 
     /**
-     * Q6_K (210-byte blocks of 256, 16 sub-blocks of 16). A unit is 16 {@code ql} bytes
-     * {@code ql[64h + k …]} (k = 0, 16, 32, 48): values r = k+i (low nibbles) and r = 64+k+i (high
-     * nibbles) of half h, whose top two bits share the 16 bytes {@code qh[32h + k%32 …]}.
+     * Q6_K (210-byte blocks of 256, 16 sub-blocks of 16). A unit is one word of {@code ql}: bytes
+     * {@code p … p+3} of half h's 64 (p = 0, 4, …, 60), i.e. values {@code 128h + p + i} (low nibbles) and
+     * {@code 128h + 64 + p + i} (high nibbles), whose top two bits sit in {@code qh[32h + p%32 + i]} (bits
+     * 0–1 / 4–5 for p < 32, 2–3 / 6–7 above). 32 units a block: a warp's lanes read x in four runs per load.
      */
     public static float q6_k(IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes) {
         float sum = 0f;
-        int units = cols >> 5;
+        int units = cols >> 3;
         for (int u = lane; u < units; u += lanes) {
-            int b = u >> 3;
-            int h = (u & 7) >> 2;
-            int k = (u & 3) << 4;
+            int b = u >> 5;
+            int h = (u & 31) >> 4;
+            int p = (u & 15) << 2;
             int blk = row + b * 210;
-            int ql = blk + (h << 6) + k;
-            int qh = blk + 128 + (h << 5) + (k & 31);
-            int shiftLo = (k >> 5) << 1;
-            int x0 = xOff + (b << 8) + (h << 7) + k;
+            int q = word(w, blk + (h << 6) + p);
+            int hq = word(w, blk + 128 + (h << 5) + (p & 31));
+            int shiftLo = (p >> 5) << 1;
+            int x0 = xOff + (b << 8) + (h << 7) + p;
             float sLo = 0f;
             float sHi = 0f;
-            for (int m = 0; m < 4; m++) {
-                int q = word(w, ql + 4 * m);
-                int hq = word(w, qh + 4 * m);
-                for (int kk = 0; kk < 4; kk++) {
-                    int hb = byteOf(hq, kk);
-                    int lo = (((q >> (8 * kk)) & 15) | (((hb >> shiftLo) & 3) << 4)) - 32;
-                    int hi = (((q >> (8 * kk + 4)) & 15) | (((hb >> (shiftLo + 4)) & 3) << 4)) - 32;
-                    sLo += lo * x.get(x0 + 4 * m + kk);
-                    sHi += hi * x.get(x0 + 64 + 4 * m + kk);
-                }
+            for (int i = 0; i < 4; i++) {
+                int hb = byteOf(hq, i);
+                int lo = (((q >> (8 * i)) & 15) | (((hb >> shiftLo) & 3) << 4)) - 32;
+                int hi = (((q >> (8 * i + 4)) & 15) | (((hb >> (shiftLo + 4)) & 3) << 4)) - 32;
+                sLo += lo * x.get(x0 + i);
+                sHi += hi * x.get(x0 + 64 + i);
             }
-            int scLo = signedByte(u8(w, blk + 192 + (h << 3) + (k >> 4)), 0);
-            int scHi = signedByte(u8(w, blk + 192 + (h << 3) + 4 + (k >> 4)), 0);
+            int scLo = signedByte(u8(w, blk + 192 + (h << 3) + (p >> 4)), 0);
+            int scHi = signedByte(u8(w, blk + 192 + (h << 3) + 4 + (p >> 4)), 0);
             sum += halfAt(w, blk + 208) * (scLo * sLo + scHi * sHi);
         }
         return sum;
