@@ -267,7 +267,9 @@ public final class BenchCommand implements Callable<Integer> {
         for (String device : new LinkedHashSet<>(devices)) {
             DeviceSpec d = DeviceSpec.parse(device);
             try {
-                list.add(new Target(device.strip(), d, BackendLookup.provider(d.provider())));
+                BackendProvider provider = BackendLookup.provider(d.provider());
+                provider.checkDevice(d.detail());
+                list.add(new Target(device.strip(), d, provider));
             } catch (BackendException e) {
                 err.println("dsv3 bench: skipped " + device.strip() + ": " + e.getMessage());
                 skipped.add(device.strip());

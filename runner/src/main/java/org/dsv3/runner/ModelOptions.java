@@ -70,7 +70,7 @@ final class ModelOptions {
             throw new UserError("--kv-type: " + e.getMessage());
         }
         deviceSpec = DeviceSpec.parse(device);
-        BackendLookup.provider(deviceSpec.provider());
+        BackendLookup.provider(deviceSpec.provider()).checkDevice(deviceSpec.detail());
         session = new SessionOptions(cacheType, ctx);
         template = chatTemplate == null ? null : TemplateOverride.parse(chatTemplate);
     }

@@ -233,6 +233,7 @@ class BenchCommandTest {
         refused("-d/--n-depth must be >= 0", "-d", "-1");
         refused("nothing to measure", "-p", "0", "-n", "0");
         refused("no backend for device 'warp-drive'", "--device", "cpu,warp-drive");
+        refused("the cpu device takes 'exact' or 'int8'", "--device", "cpu:fast");
         refused("--json and --markdown", "--json", "--markdown");
         RunCommandTest.Result vocab = RunCommandTest.run("bench", "--no-bandwidth", "-m",
                 org.dsv3.model.TestData.require("tokenizer/deepseek-v3-vocab.gguf").toString());

@@ -110,6 +110,7 @@ class CliOptionsTest {
         refusedBeforeLoading("--batch-size", "run", "-m", NO_MODEL, "-p", "x", "-b", "0");
         refusedBeforeLoading("--device", "run", "-m", NO_MODEL, "-p", "x", "--device", ":0");
         refusedBeforeLoading("no backend", "run", "-m", NO_MODEL, "-p", "x", "--device", "warp-drive");
+        refusedBeforeLoading("the cpu device takes 'exact' or 'int8'", "run", "-m", NO_MODEL, "-p", "x", "--device", "cpu:fast");
         refusedBeforeLoading("--chat-template nope", "run", "-m", NO_MODEL, "-p", "x", "--chat-template", "nope");
         refusedBeforeLoading("top-p", "chat", "-m", NO_MODEL, "--top-p", "2");
         refusedBeforeLoading("--kv-type", "chat", "-m", NO_MODEL, "--kv-type", "int4");
