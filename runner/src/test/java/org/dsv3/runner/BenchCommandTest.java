@@ -55,6 +55,9 @@ class BenchCommandTest {
         long params = parameters();
         for (int i = 0; i < rows.size(); i++) {
             JsonNode row = rows.get(i);
+            List<String> names0 = new ArrayList<>();
+            row.fieldNames().forEachRemaining(names0::add);
+            assertEquals(org.dsv3.runner.bench.BenchRow.FIELDS, names0, "every field, in the documented order");
             int[] e = expected[i % expected.length];
             assertEquals(TestModels.tiny().toString(), row.get("model_filename").asText());
             assertTrue(row.get("model_type").asText().matches("deepseek2 \\d+M Q4_K_M"), row.get("model_type").asText());
