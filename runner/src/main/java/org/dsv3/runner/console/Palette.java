@@ -24,9 +24,9 @@ public record Palette(String user, String reasoning, String reset) {
         return stdoutIsTerminal && (noColor == null || noColor.isEmpty()) ? ANSI : NONE;
     }
 
-    /** For this process: {@link Terminals#interactive()} and the real environment. */
+    /** For this process: whether its standard output is a terminal, and the real environment. */
     public static Palette forThisProcess() {
-        return choose(Terminals.interactive(), System.getenv());
+        return choose(Terminals.stdoutIsTerminal(), System.getenv());
     }
 
     /** Whether any colour is used. */

@@ -21,10 +21,19 @@ public final class Terminals {
      * terminal; elsewhere it falls back to {@link #interactive()}.
      */
     public static boolean stdinIsTerminal() {
-        Path fd0 = Path.of("/proc/self/fd/0");
+        return isTerminal(0);
+    }
+
+    /** True when standard output alone is a terminal (standard input may be a pipe); as {@link #stdinIsTerminal()}. */
+    public static boolean stdoutIsTerminal() {
+        return isTerminal(1);
+    }
+
+    private static boolean isTerminal(int fd) {
+        Path link = Path.of("/proc/self/fd/" + fd);
         try {
-            if (Files.isSymbolicLink(fd0)) {
-                return isTerminalDevice(Files.readSymbolicLink(fd0).toString());
+            if (Files.isSymbolicLink(link)) {
+                return isTerminalDevice(Files.readSymbolicLink(link).toString());
             }
         } catch (IOException | SecurityException | UnsupportedOperationException e) {
             // fall through

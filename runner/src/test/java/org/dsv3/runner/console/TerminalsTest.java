@@ -14,5 +14,6 @@ class TerminalsTest {
         assertFalse(Terminals.isTerminalDevice("/dev/null"));
         assertFalse(Terminals.isTerminalDevice("/home/me/prompt.txt"));
         assertFalse(Terminals.stdinIsTerminal(), "the test JVM's stdin is a pipe from the build");
+        assertFalse(Terminals.stdoutIsTerminal(), "and so is its stdout");
     }
 }
