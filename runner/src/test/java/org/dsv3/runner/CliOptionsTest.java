@@ -197,6 +197,10 @@ class CliOptionsTest {
         Path blank = dir.resolve("blank.jinja");
         Files.writeString(blank, " \n");
         refusedBeforeLoading("the file is empty", "run", "-m", NO_MODEL, "-p", "x", "--chat-template", blank.toString());
+        Path broken = dir.resolve("broken.jinja");
+        Files.writeString(broken, "{% for m in messages %}{{ m.content }}");
+        refusedBeforeLoading("--chat-template: chat template broken.jinja", "run", "-m", NO_MODEL, "-p", "x",
+                "--chat-template", broken.toString());
     }
 
     @Test

@@ -17,9 +17,10 @@ import org.dsv3.runner.Units;
 import org.dsv3.runner.UserError;
 
 /**
- * Loads a model in steps, each shown on a {@link Progress}: mapping the file, checking it
- * (configuration, tensors, tokenizer, chat template; a file without weights is refused at once), reading the weights into memory (when they
- * fit) and handing them to the backend (which may report an upload, for GPUs).
+ * Loads a model in steps, each shown on a {@link Progress}: mapping the file (one without weights is
+ * refused at once), checking it (configuration, tensors, tokenizer, chat template), reading the
+ * weights into memory (when they fit) and handing them to the backend (which may report an upload,
+ * for GPUs).
  */
 public final class ModelLoader {
     private final Progress progress;

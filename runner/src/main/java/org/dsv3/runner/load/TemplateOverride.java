@@ -5,9 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Collectors;
 import org.dsv3.model.chat.BuiltinChatTemplate;
+import org.dsv3.model.chat.ChatMessage;
 import org.dsv3.model.chat.ChatTemplate;
+import org.dsv3.model.chat.ChatTemplateException;
 import org.dsv3.model.chat.JinjaChatTemplate;
 import org.dsv3.model.gguf.GgufFile;
 import org.dsv3.model.gguf.GgufMetadata;
@@ -15,8 +18,9 @@ import org.dsv3.runner.UserError;
 
 /**
  * A chat template given on the command line ({@code --chat-template NAME|FILE}) in place of the
- * model file's: a built-in format by name, or a Jinja template read from a file. Parsed before the
- * model is loaded, so that a typo costs no load; the BOS/EOS texts come from the model once it is open.
+ * model file's: a built-in format by name, or a Jinja template read from a file. Parsed (and a file's
+ * template rendered once on a sample message) before the model is loaded, so that a typo costs no
+ * load; the BOS/EOS texts come from the model once it is open.
  *
  * @param format  the built-in format, or {@code null} for a Jinja file
  * @param file    the Jinja file, or {@code null} for a built-in format
@@ -56,6 +60,12 @@ public record TemplateOverride(BuiltinChatTemplate.Format format, Path file, Str
         }
         if (text.isBlank()) {
             throw new UserError("--chat-template " + file + ": the file is empty");
+        }
+        // a trial rendering finds syntax errors and unknown filters now, not after the load
+        try {
+            new JinjaChatTemplate(file.getFileName().toString(), text, "", "").render(List.of(ChatMessage.user("hello")), true);
+        } catch (ChatTemplateException e) {
+            throw new UserError("--chat-template: " + e.getMessage());
         }
         return new TemplateOverride(null, file, text);
     }
