@@ -40,8 +40,8 @@ import picocli.CommandLine.Spec;
  * bandwidth.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Benchmark prompt processing (ppN), generation (tgN) and both (ppN+tgM), at a depth of context (@ dD),",
-                "on one or more devices. Takes llama-bench's options (comma lists multiply the tests) and output formats."})
+        description = {"Benchmark prompt processing (ppN), generation (tgN) and both (ppN+tgM), after D tokens of context",
+                "(@ dD), on one or more devices. Takes llama-bench's options (comma lists multiply the tests) and formats."})
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, paramLabel = "FILE", description = "GGUF model (any shard; repeatable); or use --synth")
     List<Path> models = new ArrayList<>();
@@ -95,7 +95,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "md (a Markdown table, default), json (an array), jsonl (one object per line) or csv")
     String output;
 
-    @Option(names = "--no-bandwidth", description = "do not measure the machine's read bandwidth first (the bw % figure stays empty)")
+    @Option(names = "--no-bandwidth", description = "do not measure the machine's read bandwidth first (the bw %% figure stays empty)")
     boolean noBandwidth;
 
     @Option(names = "--json", description = "the same as -o json")
