@@ -1,18 +1,17 @@
 package org.dsv3.runner;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.dsv3.model.backend.BackendOptions;
+import org.dsv3.model.backend.BackendException;
 import org.dsv3.model.backend.BackendProvider;
+import org.dsv3.model.backend.DeviceInfo;
 import org.dsv3.model.backend.InferenceBackend;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.model.config.GroupRouting;
@@ -21,113 +20,313 @@ import org.dsv3.model.gguf.GgufModel;
 import org.dsv3.model.synth.QuantRecipe;
 import org.dsv3.model.synth.SyntheticArchitecture;
 import org.dsv3.model.synth.SyntheticModelWriter;
-import org.dsv3.runner.bench.BenchResult;
+import org.dsv3.runner.bench.BenchFormat;
+import org.dsv3.runner.bench.BenchPlan;
+import org.dsv3.runner.bench.BenchRow;
+import org.dsv3.runner.bench.BenchTest;
+import org.dsv3.runner.bench.FileTypes;
 import org.dsv3.runner.bench.MemoryBandwidth;
 import org.dsv3.runner.bench.ModelBenchmark;
 import org.dsv3.runner.bench.ProcessCounters;
+import org.dsv3.runner.load.BackendLookup;
 import org.dsv3.runner.load.PageToucher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code dsv3 bench}: prompt-processing and generation speed, llama-bench style, on one or more
- * devices, with decode bandwidth against the machine's own measured read bandwidth.
+ * {@code dsv3 bench}: prompt-processing and generation speed with llama-bench's options and output
+ * formats, on one or more devices, with decode bandwidth against the machine's own measured read
+ * bandwidth.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmark prompt processing (ppN) and generation (tgN) on one or more devices.")
-final class BenchCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, description = "GGUF model (any shard); or use --synth")
-    Path model;
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Benchmark prompt processing (ppN), generation (tgN) and both (ppN+tgM), after D tokens of context",
+                "(@ dD), on one or more devices. Takes llama-bench's options (comma lists multiply the tests) and formats."})
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, paramLabel = "FILE", description = "GGUF model (any shard; repeatable); or use --synth")
+    List<Path> models = new ArrayList<>();
 
     @Option(names = "--synth", paramLabel = "ARCH", description = "benchmark a synthetic model of this architecture "
             + "(v2-lite, moonlight, v3, kimi-k2), written once and cached")
     String synth;
 
-    @Option(names = "--synth-type", defaultValue = "q8_0", description = "quantization of the synthetic model (default: ${DEFAULT-VALUE})")
+    @Option(names = "--synth-type", defaultValue = "q8_0", paramLabel = "TYPE",
+            description = "quantization of the synthetic model (default: ${DEFAULT-VALUE})")
     String synthType;
 
-    @Option(names = "--synth-layers", description = "layers of the synthetic model (default: all)")
+    @Option(names = "--synth-layers", paramLabel = "N", description = "layers of the synthetic model (default: all)")
     Integer synthLayers;
 
-    @Option(names = "--cache-dir", description = "where synthetic models are kept (default: ~/.cache/dsv3)")
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "where synthetic models are kept (default: ~/.cache/dsv3)")
     Path cacheDir;
 
-    @Option(names = "--device", split = ",", defaultValue = "cpu", description = "device(s): cpu, tornado, tornado:BACKEND:DEVICE (repeatable or comma-separated)")
+    @Option(names = "--device", split = ",", defaultValue = "cpu", paramLabel = "D",
+            description = "device(s): cpu, tornado, tornado:BACKEND:DEVICE (comma-separated or repeated); one that is not "
+                    + "installed or cannot run here is skipped with a line saying why")
     List<String> devices;
 
-    @Option(names = {"-p", "--prompt"}, defaultValue = "512", description = "prompt tokens for ppN (0 = skip; default ${DEFAULT-VALUE})")
-    int promptTokens;
+    @Option(names = {"-p", "--n-prompt", "--prompt"}, split = ",", defaultValue = "512", paramLabel = "N",
+            description = "prompt sizes for ppN (comma list; 0 = none; default ${DEFAULT-VALUE})")
+    List<Integer> prompts;
 
-    @Option(names = {"-n", "--gen"}, defaultValue = "128", description = "generated tokens for tgN (0 = skip; default ${DEFAULT-VALUE})")
-    int genTokens;
+    @Option(names = {"-n", "--n-gen", "--gen"}, split = ",", defaultValue = "128", paramLabel = "N",
+            description = "generation lengths for tgN (comma list; 0 = none; default ${DEFAULT-VALUE})")
+    List<Integer> gens;
 
-    @Option(names = {"-r", "--repetitions"}, defaultValue = "3", description = "repetitions per test (default ${DEFAULT-VALUE})")
+    @Option(names = {"-pg"}, paramLabel = "PP,TG", description = "a prompt of PP tokens then TG generated, timed together (repeatable)")
+    List<String> promptGens = new ArrayList<>();
+
+    @Option(names = {"-d", "--n-depth", "--depth"}, split = ",", defaultValue = "0", paramLabel = "N",
+            description = "tokens already in the cache before each test, computed untimed (comma list; default ${DEFAULT-VALUE})")
+    List<Integer> depths;
+
+    @Option(names = {"-r", "--repetitions"}, defaultValue = "3", paramLabel = "N", description = "repetitions per test (default ${DEFAULT-VALUE})")
     int repetitions;
 
-    @Option(names = {"-t", "--threads"}, defaultValue = "0", description = "CPU threads; 0 = all cores")
-    int threads;
+    @Option(names = {"-t", "--threads"}, split = ",", defaultValue = "0", paramLabel = "N",
+            description = "CPU threads (comma list); 0 = all cores (default)")
+    List<Integer> threads;
 
-    @Option(names = "--json", description = "print a JSON array, one object per test")
+    @Option(names = {"-b", "--batch-size"}, split = ",", defaultValue = "2048", paramLabel = "N",
+            description = "prompt tokens per forward step (comma list; default ${DEFAULT-VALUE})")
+    List<Integer> batches;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "md", paramLabel = "FORMAT",
+            description = "md (a Markdown table, default), json (an array), jsonl (one object per line) or csv")
+    String output;
+
+    @Option(names = "--no-bandwidth", description = "do not measure the machine's read bandwidth first (the bw %% figure stays empty)")
+    boolean noBandwidth;
+
+    @Option(names = "--json", description = "the same as -o json")
     boolean json;
 
-    @Option(names = "--markdown", description = "print a Markdown table")
+    @Option(names = "--markdown", description = "the same as -o md")
     boolean markdown;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /** A device to run on: its spec and provider. */
+    private record Target(String name, DeviceSpec spec, BackendProvider provider) {
+    }
+
     @Override
     public Integer call() throws Exception {
-        if ((model == null) == (synth == null)) {
-            throw new UserError("give either --model FILE or --synth ARCH");
-        }
-        if (repetitions < 1 || promptTokens < 0 || genTokens < 0 || promptTokens + genTokens == 0) {
-            throw new UserError("need -r >= 1 and a non-empty test (-p and -n >= 0, not both 0)");
-        }
-        Path file = model != null ? model : synthetic();
         PrintWriter err = spec.commandLine().getErr();
-        int effectiveThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        err.printf("dsv3 bench: measuring memory read bandwidth with %d threads...%n", effectiveThreads);
-        err.flush();
-        double bandwidth = MemoryBandwidth.measure(effectiveThreads, 1L << 30, 5);
-        List<BenchResult> results = new ArrayList<>();
+        // every option is checked before a model is opened or the machine measured
+        if (models.isEmpty() == (synth == null)) {
+            throw new UserError("give either -m/--model FILE or --synth ARCH");
+        }
+        BenchFormat format = format();
+        BenchPlan plan = plan();
+        List<Integer> threadCounts = threadCounts();
+        for (int b : batches) {
+            if (b < 1) {
+                throw new UserError("-b/--batch-size must be at least 1, got " + b);
+            }
+        }
+        if (repetitions < 1) {
+            throw new UserError("-r/--repetitions must be at least 1, got " + repetitions);
+        }
+        List<Target> targets = targets(err);
+        List<Path> files = models.isEmpty() ? List.of(synthetic()) : models;
+
+        double bandwidth = Double.NaN;
+        int cores = Runtime.getRuntime().availableProcessors();
+        int maxThreads = threadCounts.stream().mapToInt(t -> t > 0 ? t : cores).max().orElse(cores);
+        if (!noBandwidth && targets.stream().anyMatch(t -> t.spec().provider().equals("cpu"))) {
+            err.printf("dsv3 bench: measuring memory read bandwidth with %d threads...%n", maxThreads);
+            err.flush();
+            bandwidth = MemoryBandwidth.measure(maxThreads, 1L << 30, 5);
+        }
+        BenchRow.MachineInfo machine = machine();
+        List<BenchRow> rows = new ArrayList<>();
+        for (Path file : files) {
+            rows.addAll(benchmark(file, targets, plan, threadCounts, bandwidth, machine, err));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        format.write(out, rows);
+        if (format == BenchFormat.MD && !Double.isNaN(bandwidth)) {
+            out.printf(Locale.ROOT, "%nt/s: mean ± standard deviation over %d repetitions. Machine read bandwidth: %.1f GB/s "
+                    + "with %d threads; tg: weight bytes read per token × t/s (and that as a fraction of the machine "
+                    + "bandwidth); pp: 2 × active parameters × t/s; faults and CPU time (all threads) per token over the "
+                    + "timed runs%n", repetitions, bandwidth / 1e9, maxThreads);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private List<BenchRow> benchmark(Path file, List<Target> targets, BenchPlan plan, List<Integer> threadCounts,
+                                     double bandwidth, BenchRow.MachineInfo machine, PrintWriter err) {
+        List<BenchRow> rows = new ArrayList<>();
         try (GgufModel m = GgufModel.open(file)) {
+            if (m.tensors().isEmpty()) {
+                throw new UserError(file + " is a vocabulary-only GGUF (no weights): nothing to benchmark");
+            }
             DeepSeekConfig c = DeepSeekConfig.fromGguf(m, GroupRouting.AUTO);
+            if (plan.largestContext() > c.contextLength()) {
+                throw new UserError("a test needs " + plan.largestContext() + " positions (depth + prompt + generated) but "
+                        + file.getFileName() + " holds " + c.contextLength());
+            }
             ModelStatistics s = ModelStatistics.of(m, c);
+            String quant = FileTypes.name(m.metadata(), s.bytesPerType());
+            String arch = m.metadata().optString("general.architecture").orElse("deepseek2");
+            BenchRow.ModelInfo model = new BenchRow.ModelInfo(file.toString(), FileTypes.modelType(arch, s.totalParameters(), quant),
+                    quant, m.fileSize(), s.totalParameters(), s.activeParameters());
             // Time the steady state: every weight page read in and mapped before the first test.
             err.printf("dsv3 bench: reading %s of weights into memory...%n", Units.bytes(m.fileSize()));
             err.flush();
             PageToucher.touch(m.tensors().values());
-            for (String device : devices) {
-                DeviceSpec d = DeviceSpec.parse(device);
-                BackendProvider provider = DeviceSpec.provider(d);
-                err.printf("dsv3 bench: %s on %s%n", file.getFileName(), device);
-                err.flush();
-                try (InferenceBackend b = provider.load(m, c, d.options(threads))) {
-                    ModelBenchmark.Context ctx = new ModelBenchmark.Context(c.name(), m.fileSize(), s.totalParameters(),
-                            s.activeParameters(), s.activeWeightBytes(), c.vocabSize(), d.provider(), effectiveThreads,
-                            d.provider().equals("cpu") ? bandwidth : Double.NaN);
-                    results.addAll(new ModelBenchmark(b, ctx, repetitions).run(promptTokens, genTokens));
-                    long huge = ProcessCounters.fileHugePageBytes();
-                    if (huge >= 0) {
-                        err.printf("dsv3 bench: %s of the model mapped in 2 MiB pages%n", Units.bytes(huge));
+            for (Target target : targets) {
+                boolean cpu = target.spec().provider().equals("cpu");
+                // the thread count is a CPU setting: other devices run once
+                for (int t : cpu ? threadCounts : threadCounts.subList(0, 1)) {
+                    int effective = t > 0 ? t : Runtime.getRuntime().availableProcessors();
+                    err.printf("dsv3 bench: %s on %s%s%n", file.getFileName(), target.name(), cpu ? " with " + effective + " threads" : "");
+                    err.flush();
+                    InferenceBackend b;
+                    try {
+                        b = target.provider().load(m, c, target.spec().options(t));
+                    } catch (BackendException e) {
+                        err.println("dsv3 bench: skipped " + target.name() + ": " + e.getMessage());
                         err.flush();
+                        break;
+                    }
+                    try (b) {
+                        ModelBenchmark bench = new ModelBenchmark(b, new ModelBenchmark.Context(s.activeParameters(),
+                                s.activeWeightBytes(), c.vocabSize(), effective, cpu ? bandwidth : Double.NaN), repetitions);
+                        bench.warmUp(plan.largestPrompt());
+                        String driver = driver(target, b);
+                        String gpu = cpu ? "" : gpuName(target, b);
+                        for (int batch : batches) {
+                            for (BenchTest test : plan.tests()) {
+                                Instant when = Instant.now();
+                                rows.add(new BenchRow(model, machine, target.spec().provider(), driver, gpu, when,
+                                        bench.run(test, batch)));
+                            }
+                        }
+                        long huge = ProcessCounters.fileHugePageBytes();
+                        if (huge >= 0) {
+                            err.printf("dsv3 bench: %s of the model mapped in 2 MiB pages%n", Units.bytes(huge));
+                            err.flush();
+                        }
                     }
                 }
             }
         }
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(asJson(results)));
-        } else {
-            printTable(out, results, markdown);
-            out.printf(Locale.ROOT, "%nmachine read bandwidth: %.1f GB/s with %d threads; tg: weight bytes read per token × t/s "
-                    + "(and that as a fraction of the machine bandwidth); pp: 2 × active parameters × t/s; faults and CPU time "
-                    + "(all threads) per token over the timed runs%n", bandwidth / 1e9, effectiveThreads);
+        return rows;
+    }
+
+    private BenchFormat format() {
+        if (json && markdown) {
+            throw new UserError("--json and --markdown exclude each other");
         }
-        out.flush();
-        return 0;
+        if (json) {
+            return BenchFormat.JSON;
+        }
+        if (markdown) {
+            return BenchFormat.MD;
+        }
+        try {
+            return BenchFormat.parse(output);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    private BenchPlan plan() {
+        try {
+            List<int[]> pgs = new ArrayList<>();
+            for (String pg : promptGens) {
+                pgs.add(BenchPlan.parsePromptGen(pg));
+            }
+            return new BenchPlan(prompts, gens, pgs, depths);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    private List<Integer> threadCounts() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        for (int t : threads) {
+            if (t < 0 || t > cores) {
+                throw new UserError("-t/--threads must be in 0.." + cores + " (this machine's cores; 0 = all of them), got " + t);
+            }
+        }
+        return List.copyOf(new LinkedHashSet<>(threads));
+    }
+
+    /**
+     * The devices to run on. A name no backend answers to is an error; a backend that is not
+     * installed or cannot run here (tornado without TornadoVM) is left out with one line on stderr.
+     */
+    private List<Target> targets(PrintWriter err) {
+        List<Target> list = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        for (String device : new LinkedHashSet<>(devices)) {
+            DeviceSpec d = DeviceSpec.parse(device);
+            try {
+                BackendProvider provider = BackendLookup.provider(d.provider());
+                provider.checkDevice(d.detail());
+                list.add(new Target(device.strip(), d, provider));
+            } catch (BackendException e) {
+                err.println("dsv3 bench: skipped " + device.strip() + ": " + e.getMessage());
+                skipped.add(device.strip());
+            }
+        }
+        err.flush();
+        if (list.isEmpty()) {
+            throw new UserError("none of the devices can run here (" + String.join(", ", skipped) + "); try --device cpu");
+        }
+        return list;
+    }
+
+    /** The CPU's JVM and SIMD width; for another device, what its provider says about the device (platform, driver). */
+    private static String driver(Target target, InferenceBackend backend) {
+        if (target.spec().provider().equals("cpu")) {
+            CpuDescription cpu = CpuDescription.detect();
+            return "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + "), Vector API "
+                    + cpu.simdBits() + "-bit";
+        }
+        DeviceInfo info = deviceInfo(target);
+        return info != null && !info.details().isEmpty() ? info.details() : backend.device();
+    }
+
+    private static String gpuName(Target target, InferenceBackend backend) {
+        DeviceInfo info = deviceInfo(target);
+        return info != null ? info.name() : backend.device();
+    }
+
+    /** The provider's description of the device picked: the one its spec names, or its default. */
+    private static DeviceInfo deviceInfo(Target target) {
+        List<DeviceInfo> all;
+        try {
+            all = target.provider().describeDevices();
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+        String wanted = target.spec().provider() + (target.spec().detail().isEmpty() ? "" : ":" + target.spec().detail());
+        for (DeviceInfo d : all) {
+            if (d.spec().equalsIgnoreCase(wanted)) {
+                return d;
+            }
+        }
+        if (target.spec().detail().isEmpty()) {
+            for (DeviceInfo d : all) {
+                if (d.details().endsWith("default")) {
+                    return d;
+                }
+            }
+            return all.size() == 1 ? all.getFirst() : null;
+        }
+        return null;
+    }
+
+    private static BenchRow.MachineInfo machine() {
+        CpuDescription cpu = CpuDescription.detect();
+        return new BenchRow.MachineInfo(cpu.model(), cpu.cores(), cpu.memoryBytes(),
+                System.getProperty("os.name") + " " + System.getProperty("os.version"), cpu.arch());
     }
 
     private Path synthetic() throws Exception {
@@ -145,79 +344,5 @@ final class BenchCommand implements Callable<Integer> {
             Files.move(tmp, f);
         }
         return f;
-    }
-
-    private static List<Map<String, Object>> asJson(List<BenchResult> results) {
-        List<Map<String, Object>> list = new ArrayList<>();
-        for (BenchResult r : results) {
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("model", r.model());
-            o.put("model_bytes", r.modelBytes());
-            o.put("parameters", r.parameters());
-            o.put("backend", r.backend());
-            o.put("device", r.device());
-            o.put("threads", r.threads());
-            o.put("test", r.test());
-            o.put("tokens_per_s", r.tokensPerSecond());
-            o.put("stddev", r.stddev());
-            o.put("time_to_first_token_ms", r.timeToFirstTokenMs());
-            if (!Double.isNaN(r.weightGBps())) {
-                o.put("weight_gb_per_s", r.weightGBps());
-            }
-            if (!Double.isNaN(r.bandwidthFraction())) {
-                o.put("bandwidth_fraction", r.bandwidthFraction());
-            }
-            if (!Double.isNaN(r.gflops())) {
-                o.put("gflops", r.gflops());
-            }
-            o.put("resident_bytes", r.residentBytes());
-            o.put("minor_faults_per_token", r.perToken().minorFaults());
-            o.put("major_faults_per_token", r.perToken().majorFaults());
-            o.put("cpu_ms_per_token", r.perToken().cpuMs());
-            list.add(o);
-        }
-        return list;
-    }
-
-    private static void printTable(PrintWriter out, List<BenchResult> results, boolean markdown) {
-        String[] head = {"model", "size", "params", "backend", "device", "threads", "test", "t/s", "TTFT ms", "GB/s (bw %)", "GFLOP/s", "RSS", "faults/tok (major)", "CPU ms/tok"};
-        List<String[]> rows = new ArrayList<>();
-        for (BenchResult r : results) {
-            rows.add(new String[] {r.model(), Units.bytes(r.modelBytes()), Units.count(r.parameters()), r.backend(), r.device(),
-                    Integer.toString(r.threads()), r.test(),
-                    String.format(Locale.ROOT, "%.2f ± %.2f", r.tokensPerSecond(), r.stddev()),
-                    String.format(Locale.ROOT, "%.1f", r.timeToFirstTokenMs()),
-                    Double.isNaN(r.weightGBps()) ? "" : String.format(Locale.ROOT, "%.1f%s", r.weightGBps(),
-                            Double.isNaN(r.bandwidthFraction()) ? "" : String.format(Locale.ROOT, " (%.0f %%)", 100 * r.bandwidthFraction())),
-                    Double.isNaN(r.gflops()) ? "" : String.format(Locale.ROOT, "%.1f", r.gflops()),
-                    r.residentBytes() < 0 ? "" : Units.bytes(r.residentBytes()),
-                    Double.isNaN(r.perToken().minorFaults()) ? "" : String.format(Locale.ROOT, "%.0f (%.0f)",
-                            r.perToken().minorFaults() + r.perToken().majorFaults(), r.perToken().majorFaults()),
-                    Double.isNaN(r.perToken().cpuMs()) ? "" : String.format(Locale.ROOT, "%.1f", r.perToken().cpuMs())});
-        }
-        int[] w = new int[head.length];
-        for (int i = 0; i < head.length; i++) {
-            w[i] = head[i].length();
-            for (String[] row : rows) {
-                w[i] = Math.max(w[i], row[i].length());
-            }
-        }
-        printRow(out, head, w);
-        StringBuilder sep = new StringBuilder("|");
-        for (int x : w) {
-            sep.append(markdown ? " " + "-".repeat(x) + " |" : "-".repeat(x + 2) + "|");
-        }
-        out.println(sep);
-        for (String[] row : rows) {
-            printRow(out, row, w);
-        }
-    }
-
-    private static void printRow(PrintWriter out, String[] cells, int[] w) {
-        StringBuilder sb = new StringBuilder("|");
-        for (int i = 0; i < cells.length; i++) {
-            sb.append(' ').append(cells[i]).append(" ".repeat(w[i] - cells[i].length())).append(" |");
-        }
-        out.println(sb);
     }
 }

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.dsv3.runner.console.ChatInput;
 import org.dsv3.runner.console.JLineInput;
+import org.dsv3.runner.console.Palette;
 import org.dsv3.runner.console.PlainInput;
 import org.dsv3.runner.console.ReasoningPrinter;
 import org.dsv3.runner.console.Terminals;
@@ -58,27 +59,34 @@ public final class ChatCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling;
 
+    @Mixin
+    BatchOption batch;
+
     @Override
     public Integer call() throws IOException {
         GenerationParams params = sampling.params();
+        modelOptions.validate();
+        int chunk = batch.value();
         PrintWriter err = spec.commandLine().getErr();
         boolean terminal = Terminals.interactive();
+        Palette palette = Palette.forThisProcess();
         try (LoadedModel model = new ModelLoader(Progress.forTerminal(err, terminal)).load(modelOptions.spec());
              CachedSession session = model.newSession(modelOptions.sessionOptions());
-             ChatInput input = openInput(terminal)) {
+             ChatInput input = openInput(terminal, palette)) {
             if (model.template().isEmpty()) {
                 throw new UserError(model.templateProblem() + " (dsv3 run --raw works without one)");
             }
-            new Turns(model.prompts(), new Generator(model.tokenizer(), session), input, err, params).loop(model.name());
+            new Turns(model.prompts(), new Generator(model.tokenizer(), session, chunk), input, err, params, palette)
+                    .loop(model.name());
         }
         return 0;
     }
 
-    private ChatInput openInput(boolean terminal) {
+    private ChatInput openInput(boolean terminal, Palette palette) {
         PrintWriter out = spec.commandLine().getOut();
         if (terminal) {
             try {
-                return JLineInput.open();
+                return JLineInput.open(palette);
             } catch (IOException | RuntimeException e) {
                 spec.commandLine().getErr().println("dsv3: no line editing (" + e.getMessage() + ")");
             }
@@ -94,15 +102,18 @@ public final class ChatCommand implements Callable<Integer> {
         private final PrintWriter out;
         private final PrintWriter err;
         private final GenerationParams params;
+        private final Palette palette;
         private final Conversation conversation = new Conversation(system);
 
-        Turns(PromptFormat prompts, Generator generator, ChatInput input, PrintWriter err, GenerationParams params) {
+        Turns(PromptFormat prompts, Generator generator, ChatInput input, PrintWriter err, GenerationParams params,
+              Palette palette) {
             this.prompts = prompts;
             this.generator = generator;
             this.input = input;
             this.out = input.writer();
             this.err = err;
             this.params = params;
+            this.palette = palette;
         }
 
         void loop(String modelName) {
@@ -139,7 +150,7 @@ public final class ChatCommand implements Callable<Integer> {
         private void answer() {
             Prompt prompt = prompts.chat(conversation.messages());
             ReasoningPrinter printer = new ReasoningPrinter(out,
-                    ReasoningPrinter.Style.choose(hideReasoning, input.interactive()));
+                    ReasoningPrinter.Style.choose(hideReasoning, input.interactive() ? palette : Palette.NONE));
             ReasoningStream stream = new ReasoningStream(prompt.opensReasoning(), printer);
             Cancellation cancel = new Cancellation();
             GenerationResult result;

@@ -18,7 +18,7 @@ final class DetokenizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "GGUF file (a full model or a vocab-only file)")
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "GGUF file (a full model or a vocab-only file)")
     Path model;
 
     @Option(names = "--ids", required = true, paramLabel = "IDS", description = "token ids: 1,2,3 or a JSON array [1, 2, 3]")

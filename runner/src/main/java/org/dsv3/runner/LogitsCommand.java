@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
                 + "(little-endian float32, row-major [T, vocab]).")
 final class LogitsCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "GGUF model (any shard of a split model)")
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "GGUF model (any shard of a split model)")
     Path model;
 
     @Option(names = "--tokens", required = true, split = ",", paramLabel = "IDS", description = "comma-separated token ids")
@@ -41,7 +41,7 @@ final class LogitsCommand implements Callable<Integer> {
             description = "KV cache element type: f32, bf16 or f16 (default ${DEFAULT-VALUE})")
     String kvType;
 
-    @Option(names = "--batch", defaultValue = "512", paramLabel = "N",
+    @Option(names = {"-b", "--batch", "--batch-size"}, defaultValue = "512", paramLabel = "N",
             description = "tokens per forward step; 1 = token by token (default ${DEFAULT-VALUE})")
     int batch;
 
@@ -50,7 +50,7 @@ final class LogitsCommand implements Callable<Integer> {
                     + "tornado:opencl:0 (default ${DEFAULT-VALUE})")
     String device;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "compute threads; 0 = all cores (default)")
+    @Option(names = {"-t", "--threads"}, defaultValue = "0", paramLabel = "N", description = "compute threads; 0 = all cores (default)")
     int threads;
 
     @Option(names = "--group-routing", defaultValue = "AUTO", paramLabel = "MODE",

@@ -4,10 +4,15 @@ import java.nio.file.Path;
 import org.dsv3.model.backend.KvCacheType;
 import org.dsv3.model.backend.SessionOptions;
 import org.dsv3.model.config.GroupRouting;
+import org.dsv3.runner.load.BackendLookup;
 import org.dsv3.runner.load.LoadSpec;
+import org.dsv3.runner.load.TemplateOverride;
 import picocli.CommandLine.Option;
 
-/** The options of every command that loads a model to generate: file, device, context, cache. */
+/**
+ * The options of every command that loads a model to generate: file, device, context, cache,
+ * chat template. {@link #validate} checks all of them before anything is loaded.
+ */
 final class ModelOptions {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "GGUF model (any shard of a split model)")
     Path model;
@@ -19,7 +24,7 @@ final class ModelOptions {
     @Option(names = {"-t", "--threads"}, defaultValue = "0", paramLabel = "N", description = "compute threads; 0 = all cores (default)")
     int threads;
 
-    @Option(names = {"-c", "--ctx"}, defaultValue = "4096", paramLabel = "N",
+    @Option(names = {"-c", "--ctx", "--ctx-size"}, defaultValue = "4096", paramLabel = "N",
             description = "context size in tokens per session; 0 = the model's own (default ${DEFAULT-VALUE})")
     int ctx;
 
@@ -35,19 +40,54 @@ final class ModelOptions {
             description = "read all weights into memory before the first token (default: when they fit in 3/4 of memory)")
     Boolean preload;
 
-    LoadSpec spec() {
+    @Option(names = "--chat-template", paramLabel = "NAME|FILE",
+            description = "chat template instead of the file's: a built-in format (deepseek-v3, deepseek-r1, deepseek-v2, "
+                    + "kimi-k2) or a Jinja template file")
+    String chatTemplate;
+
+    private TemplateOverride template;
+    private SessionOptions session;
+    private DeviceSpec deviceSpec;
+
+    /**
+     * Checks every option (ranges, device syntax and backend, cache type, chat template) without
+     * touching the model, so that a mistake is reported before a load that may take minutes.
+     *
+     * @throws UserError naming the option
+     */
+    void validate() {
         int cores = Runtime.getRuntime().availableProcessors();
         if (threads < 0 || threads > cores) {
             throw new UserError("--threads must be in 0.." + cores + " (this machine's cores; 0 = all of them), got " + threads);
         }
-        DeviceSpec d = DeviceSpec.parse(device);
-        return new LoadSpec(model, d.provider(), d.options(threads), groupRouting, preload);
-    }
-
-    SessionOptions sessionOptions() {
         if (ctx < 0) {
             throw new UserError("--ctx must be >= 0 (0 = the model's context), got " + ctx);
         }
-        return new SessionOptions(KvCacheType.parse(kvType), ctx);
+        KvCacheType cacheType;
+        try {
+            cacheType = KvCacheType.parse(kvType);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--kv-type: " + e.getMessage());
+        }
+        deviceSpec = DeviceSpec.parse(device);
+        BackendLookup.provider(deviceSpec.provider()).checkDevice(deviceSpec.detail());
+        session = new SessionOptions(cacheType, ctx);
+        template = chatTemplate == null ? null : TemplateOverride.parse(chatTemplate);
+    }
+
+    LoadSpec spec() {
+        ensureValid();
+        return new LoadSpec(model, deviceSpec.provider(), deviceSpec.options(threads), groupRouting, preload, template);
+    }
+
+    SessionOptions sessionOptions() {
+        ensureValid();
+        return session;
+    }
+
+    private void ensureValid() {
+        if (session == null) {
+            validate();
+        }
     }
 }

@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 
 /** Sampling and stopping options of {@code run} and {@code chat}. */
 final class SamplingOptions {
-    @Option(names = "--temperature", defaultValue = "0.8", paramLabel = "T", description = "0 = greedy (default ${DEFAULT-VALUE})")
+    @Option(names = {"--temperature", "--temp"}, defaultValue = "0.8", paramLabel = "T", description = "0 = greedy (default ${DEFAULT-VALUE})")
     float temperature;
 
     @Option(names = "--top-k", defaultValue = "40", paramLabel = "K", description = "0 = off (default ${DEFAULT-VALUE})")
@@ -26,27 +26,28 @@ final class SamplingOptions {
     @Option(names = "--repeat-last-n", defaultValue = "64", paramLabel = "N", description = "tokens the penalty looks back at (default ${DEFAULT-VALUE})")
     int repeatLastN;
 
-    @Option(names = "--seed", paramLabel = "N", description = "random seed: the same seed gives the same output (default: random)")
+    @Option(names = "--seed", paramLabel = "N",
+            description = "random seed: the same seed gives the same output (default, or -1: random)")
     Long seed;
 
-    @Option(names = {"-n", "--max-tokens"}, defaultValue = "0", paramLabel = "N",
-            description = "most tokens to generate per answer; 0 = until the model stops or the context is full (default)")
+    @Option(names = {"-n", "--max-tokens", "--n-predict"}, defaultValue = "0", paramLabel = "N",
+            description = "most tokens to generate per answer; 0 or -1 = until the model stops or the context is full (default)")
     int maxTokens;
 
     @Option(names = "--stop", paramLabel = "TEXT", description = "stop when the output contains TEXT (repeatable; not printed)")
     List<String> stop = new ArrayList<>();
 
     GenerationParams params() {
-        if (maxTokens < 0) {
-            throw new UserError("--max-tokens must be >= 0 (0 = no limit), got " + maxTokens);
+        if (maxTokens < -1) {
+            throw new UserError("--max-tokens must be >= 0 (0 or -1 = no limit), got " + maxTokens);
         }
-        long s = seed != null ? seed : System.nanoTime() ^ Double.doubleToLongBits(Math.random());
+        long s = seed != null && seed != -1 ? seed : System.nanoTime() ^ Double.doubleToLongBits(Math.random());
         SamplerSettings settings;
         try {
             settings = new SamplerSettings(temperature, topK, topP, minP, repeatPenalty, repeatLastN, s);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
-        return new GenerationParams(settings, maxTokens, stop);
+        return new GenerationParams(settings, Math.max(0, maxTokens), stop);
     }
 }

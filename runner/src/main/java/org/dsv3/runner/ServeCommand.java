@@ -66,14 +66,20 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
+        // every option is checked before the model is loaded
+        modelOptions.validate();
         SessionOptions sessionOptions = modelOptions.sessionOptions();
         String key = apiKey();
         if (parallel < 1 || parallel > MAX_PARALLEL) {
             throw new UserError("--parallel must be in 1.." + MAX_PARALLEL + ", got " + parallel);
         }
+        if (queue < 0) {
+            throw new UserError("--queue must be >= 0, got " + queue);
+        }
         if (!(idleTimeoutSeconds >= 0.1 && idleTimeoutSeconds <= 3600)) {
             throw new UserError("--idle-timeout must be between 0.1 and 3600 seconds, got " + idleTimeoutSeconds);
         }
+        PortCheck.check(host, port);
         LoadedModel model = new ModelLoader(Progress.forTerminal(err, Terminals.interactive())).load(modelOptions.spec());
         ServerConfig config;
         try {

@@ -28,7 +28,7 @@ final class TemplateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "GGUF file (a full model or a vocab-only file)")
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "GGUF file (a full model or a vocab-only file)")
     Path model;
 
     @Option(names = "--messages", required = true, paramLabel = "MESSAGES.json", description = "the conversation")

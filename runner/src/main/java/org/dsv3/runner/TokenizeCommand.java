@@ -22,7 +22,7 @@ final class TokenizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "GGUF file (a full model or a vocab-only file)")
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "GGUF file (a full model or a vocab-only file)")
     Path model;
 
     @Option(names = "--text", paramLabel = "STR", description = "the text to tokenize")

@@ -17,6 +17,11 @@ public final class CpuBackendProvider implements BackendProvider {
     }
 
     @Override
+    public void checkDevice(String detail) {
+        DotMode.ofDetail(detail);
+    }
+
+    @Override
     public InferenceBackend load(CheckedModel model, BackendOptions options) {
         return new CpuBackend(model, options.effectiveThreads(), DotMode.ofDetail(options.device()));
     }

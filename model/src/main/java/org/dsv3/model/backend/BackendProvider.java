@@ -26,6 +26,16 @@ public interface BackendProvider {
         return "not available on this machine";
     }
 
+    /**
+     * Checks the part of a {@code --device} value after {@code NAME:} ({@link BackendOptions#device()})
+     * before any model is read, so that a typo does not cost a load. By default anything is accepted
+     * here and {@link #load} decides.
+     *
+     * @throws IllegalArgumentException naming what the provider accepts
+     */
+    default void checkDevice(String detail) {
+    }
+
     /** Loads {@code model} (checked once, by {@link ModelValidator#check}); the file must stay open while the backend is in use. */
     InferenceBackend load(CheckedModel model, BackendOptions options);
 

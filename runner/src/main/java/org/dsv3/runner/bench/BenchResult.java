@@ -1,16 +1,62 @@
 package org.dsv3.runner.bench;
 
+import java.util.Arrays;
+
 /**
- * One benchmark line, named as llama-bench names its tests ({@code pp512}, {@code tg128}).
+ * The measurements of one test on one device: the time of every repetition (what llama-bench
+ * reports as {@code samples_ns}) and the figures derived from them.
  *
- * @param tokensPerSecond median over the repetitions
- * @param stddev          standard deviation of the per-repetition tokens/s
- * @param bandwidthFraction decode only: weight bytes read per second / the measured machine bandwidth (NaN otherwise)
- * @param gflops          prompt processing only: estimated GFLOP/s (2 × active parameters per token)
- * @param perToken        page faults and process CPU time per token over the timed repetitions
+ * @param device            the backend's description of the device it ran on
+ * @param threads           compute threads (CPU)
+ * @param batch             prompt tokens per forward step
+ * @param samplesNs         wall time of each timed repetition, in nanoseconds
+ * @param timeToFirstTokenMs median over the repetitions: the prompt's time for pp tests, the first token's for tg tests
+ * @param weightGBps        generation: weight bytes read per token × tokens/s (NaN for pure prompt tests)
+ * @param bandwidthFraction generation on the CPU: {@code weightGBps} / the measured machine read bandwidth (NaN otherwise)
+ * @param gflops            prompt processing: 2 × active parameters × tokens/s (NaN for pure generation tests)
+ * @param residentBytes     the process's resident memory after the test (-1 when unknown)
+ * @param perToken          page faults and process CPU time per token over the timed repetitions
  */
-public record BenchResult(String model, long modelBytes, long parameters, String backend, String device, int threads,
-                          String test, double tokensPerSecond, double stddev, double timeToFirstTokenMs,
+public record BenchResult(BenchTest test, String device, int threads, int batch, long[] samplesNs, double timeToFirstTokenMs,
                           double weightGBps, double bandwidthFraction, double gflops, long residentBytes,
                           ProcessCounters.PerToken perToken) {
+
+    public BenchResult {
+        samplesNs = samplesNs.clone();
+    }
+
+    @Override
+    public long[] samplesNs() {
+        return samplesNs.clone();
+    }
+
+    /** Tokens per second of each repetition. */
+    public double[] samplesTs() {
+        return Arrays.stream(samplesNs).mapToDouble(ns -> test.timedTokens() * 1e9 / ns).toArray();
+    }
+
+    /** Mean of {@link #samplesTs()} (llama-bench's {@code avg_ts}). */
+    public double avgTs() {
+        return Stats.mean(samplesTs());
+    }
+
+    /** Sample standard deviation of {@link #samplesTs()} ({@code stddev_ts}). */
+    public double stddevTs() {
+        return Stats.stddev(samplesTs());
+    }
+
+    /** Median of {@link #samplesTs()}. */
+    public double medianTs() {
+        return Stats.median(samplesTs());
+    }
+
+    /** Mean of {@link #samplesNs()} ({@code avg_ns}). */
+    public long avgNs() {
+        return Math.round(Stats.mean(Arrays.stream(samplesNs).asDoubleStream().toArray()));
+    }
+
+    /** Sample standard deviation of {@link #samplesNs()} ({@code stddev_ns}). */
+    public long stddevNs() {
+        return Math.round(Stats.stddev(Arrays.stream(samplesNs).asDoubleStream().toArray()));
+    }
 }

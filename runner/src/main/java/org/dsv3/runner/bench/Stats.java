@@ -2,7 +2,7 @@ package org.dsv3.runner.bench;
 
 import java.util.Arrays;
 
-/** Median and standard deviation of repeated measurements. */
+/** Mean, median and sample standard deviation of repeated measurements. */
 final class Stats {
     private Stats() {
     }
@@ -12,6 +12,10 @@ final class Stats {
         Arrays.sort(s);
         int n = s.length;
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    static double mean(double[] v) {
+        return Arrays.stream(v).average().orElse(Double.NaN);
     }
 
     static double stddev(double[] v) {

@@ -4,28 +4,28 @@ import java.io.PrintWriter;
 import org.dsv3.runner.generate.ReasoningStream;
 
 /**
- * Prints an answer as it streams, its R1-style reasoning set apart: dimmed on a terminal, between
+ * Prints an answer as it streams, its R1-style reasoning set apart: dimmed on a colour terminal, between
  * {@code [reasoning]} and {@code [/reasoning]} lines elsewhere, or left out.
  */
 public final class ReasoningPrinter implements ReasoningStream.Listener {
 
     /** How reasoning is shown. */
     public enum Style {
-        /** Dim text (ANSI), for terminals. */
+        /** Dim text (ANSI), for terminals with colour. */
         DIM,
         /** Plain text between marker lines, for pipes and files. */
         MARKED,
         /** Not shown. */
         HIDDEN;
 
-        /** {@link #HIDDEN} when asked, else {@link #DIM} on a terminal and {@link #MARKED} elsewhere. */
-        public static Style choose(boolean hide, boolean terminal) {
-            return hide ? HIDDEN : terminal ? DIM : MARKED;
+        /** {@link #HIDDEN} when asked, else {@link #DIM} when colours are used and {@link #MARKED} otherwise. */
+        public static Style choose(boolean hide, Palette palette) {
+            return hide ? HIDDEN : palette.colours() ? DIM : MARKED;
         }
     }
 
-    private static final String DIM_ON = "\u001b[2m";
-    private static final String DIM_OFF = "\u001b[0m";
+    private static final String DIM_ON = Palette.ANSI.reasoning();
+    private static final String DIM_OFF = Palette.ANSI.reset();
 
     private final PrintWriter out;
     private final Style style;

@@ -55,6 +55,12 @@ public final class BarProgress implements Progress {
             }
 
             @Override
+            public void abandon() {
+                out.print("\r\u001b[K");
+                out.flush();
+            }
+
+            @Override
             public void done(String summary) {
                 out.printf(Locale.ROOT, "\r%s in %.2f s\u001b[K%n", summary, (System.nanoTime() - t0) / 1e9);
                 out.flush();

@@ -13,6 +13,13 @@ import org.dsv3.model.config.GroupRouting;
  * @param routing  expert-group routing mode
  * @param preload  read the weights into memory before the first token; {@code null} = when they fit
  *                 comfortably in physical memory
+ * @param template a chat template to use instead of the file's; {@code null} = the file's own
  */
-public record LoadSpec(Path model, String provider, BackendOptions options, GroupRouting routing, Boolean preload) {
+public record LoadSpec(Path model, String provider, BackendOptions options, GroupRouting routing, Boolean preload,
+                       TemplateOverride template) {
+
+    /** The file's own chat template. */
+    public LoadSpec(Path model, String provider, BackendOptions options, GroupRouting routing, Boolean preload) {
+        this(model, provider, options, routing, preload, null);
+    }
 }

@@ -14,11 +14,13 @@ import org.dsv3.model.gguf.GgufModel;
 import org.dsv3.model.gguf.GgufTensor;
 import org.dsv3.model.tokenizer.Tokenizer;
 import org.dsv3.runner.Units;
+import org.dsv3.runner.UserError;
 
 /**
- * Loads a model in steps, each shown on a {@link Progress}: mapping the file, checking it
- * (configuration, tensors, tokenizer, chat template), reading the weights into memory (when they
- * fit) and handing them to the backend (which may report an upload, for GPUs).
+ * Loads a model in steps, each shown on a {@link Progress}: mapping the file (one without weights is
+ * refused at once), checking it (configuration, tensors, tokenizer, chat template), reading the
+ * weights into memory (when they fit) and handing them to the backend (which may report an upload,
+ * for GPUs).
  */
 public final class ModelLoader {
     private final Progress progress;
@@ -32,13 +34,21 @@ public final class ModelLoader {
         GgufModel file = map(spec.model());
         try {
             Progress.Step check = progress.start("checking", 0);
-            DeepSeekConfig config = DeepSeekConfig.fromGguf(file, spec.routing());
-            CheckedModel checked = ModelValidator.check(file, config);
-            Tokenizer tokenizer = Tokenizer.fromGguf(file.metadata());
+            DeepSeekConfig config;
+            CheckedModel checked;
+            Tokenizer tokenizer;
+            try {
+                config = DeepSeekConfig.fromGguf(file, spec.routing());
+                checked = ModelValidator.check(file, config);
+                tokenizer = Tokenizer.fromGguf(file.metadata());
+            } catch (RuntimeException e) {
+                check.abandon();
+                throw e;
+            }
             ChatTemplate template = null;
             String problem = null;
             try {
-                template = ChatTemplate.fromGguf(file.metadata());
+                template = spec.template() != null ? spec.template().resolve(file.metadata()) : ChatTemplate.fromGguf(file.metadata());
             } catch (ChatTemplateException e) {
                 problem = e.getMessage();
             }
@@ -55,7 +65,19 @@ public final class ModelLoader {
 
     private GgufModel map(Path path) {
         Progress.Step step = progress.start("mapping", 0);
-        GgufModel file = GgufModel.open(path);
+        GgufModel file;
+        try {
+            file = GgufModel.open(path);
+        } catch (RuntimeException e) {
+            step.abandon();
+            throw e;
+        }
+        if (file.tensors().isEmpty()) {
+            file.close();
+            step.abandon();
+            throw new UserError(path + " is a vocabulary-only GGUF (tokenizer and chat template, no weights): nothing to"
+                    + " generate with; tokenize, detokenize and template work on it");
+        }
         int shards = file.shards().size();
         step.done("mapped " + path.getFileName() + " (" + Units.bytes(file.fileSize()) + ", " + shards
                 + (shards == 1 ? " shard)" : " shards)"));

@@ -16,6 +16,10 @@ public interface Progress {
 
         /** The step is over; {@code summary} says what was done (the elapsed time is added). */
         void done(String summary);
+
+        /** The step failed: take back what it drew, so that the error message starts on a clean line. */
+        default void abandon() {
+        }
     }
 
     /** Shows nothing. */
