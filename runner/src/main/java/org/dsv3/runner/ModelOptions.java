@@ -1,6 +1,10 @@
 package org.dsv3.runner;
 
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.dsv3.model.backend.BackendProvider;
 import org.dsv3.model.backend.KvCacheType;
 import org.dsv3.model.backend.SessionOptions;
 import org.dsv3.model.config.GroupRouting;
@@ -28,8 +32,9 @@ final class ModelOptions {
             description = "context size in tokens per session; 0 = the model's own (default ${DEFAULT-VALUE})")
     int ctx;
 
-    @Option(names = "--kv-type", defaultValue = "f16", paramLabel = "TYPE",
-            description = "KV cache element type: f32, bf16 or f16 (default ${DEFAULT-VALUE})")
+    @Option(names = "--kv-type", defaultValue = "auto", paramLabel = "TYPE",
+            description = "KV cache element type: f32, bf16, f16, or auto (default: f16 where the device keeps it, "
+                    + "else f32 — the CPU keeps all three, the tornado device f32)")
     String kvType;
 
     @Option(names = "--group-routing", defaultValue = "AUTO", paramLabel = "MODE",
@@ -63,16 +68,32 @@ final class ModelOptions {
         if (ctx < 0) {
             throw new UserError("--ctx must be >= 0 (0 = the model's context), got " + ctx);
         }
-        KvCacheType cacheType;
-        try {
-            cacheType = KvCacheType.parse(kvType);
-        } catch (IllegalArgumentException e) {
-            throw new UserError("--kv-type: " + e.getMessage());
-        }
         deviceSpec = DeviceSpec.parse(device);
-        BackendLookup.provider(deviceSpec.provider()).checkDevice(deviceSpec.detail());
+        BackendProvider provider = BackendLookup.provider(deviceSpec.provider());
+        provider.checkDevice(deviceSpec.detail());
+        KvCacheType cacheType = cacheType(provider);
         session = new SessionOptions(cacheType, ctx);
         template = chatTemplate == null ? null : TemplateOverride.parse(chatTemplate);
+    }
+
+    /** {@code --kv-type}: {@code auto} is the provider's preferred type; an explicit one must be kept by the device. */
+    private KvCacheType cacheType(BackendProvider provider) {
+        Set<KvCacheType> kept = provider.kvCacheTypes();
+        if (kvType.equalsIgnoreCase("auto")) {
+            return KvCacheType.preferred(kept);
+        }
+        KvCacheType type;
+        try {
+            type = KvCacheType.parse(kvType);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--kv-type: " + e.getMessage() + " or auto");
+        }
+        if (!kept.contains(type)) {
+            String names = kept.stream().map(t -> t.name().toLowerCase(Locale.ROOT)).sorted().collect(Collectors.joining(", "));
+            throw new UserError("--kv-type " + kvType + ": the " + deviceSpec.provider() + " device keeps the latent cache in "
+                    + names + " (or leave --kv-type at auto)");
+        }
+        return type;
     }
 
     LoadSpec spec() {

@@ -121,6 +121,19 @@ class CliOptionsTest {
         refusedBeforeLoading("--parallel", "serve", "-m", NO_MODEL, "--parallel", "0");
     }
 
+    /** The default cache type follows the device: f16 on the CPU, f32 on a device that keeps only f32 (tornado). */
+    @Test
+    void theDefaultCacheTypeIsOneTheDeviceKeeps() {
+        RunCommand onCpu = parsed("run", "-m", NO_MODEL, "-p", "x");
+        assertEquals(org.dsv3.model.backend.KvCacheType.F16, onCpu.modelOptions.sessionOptions().kvCacheType());
+        RunCommand onF32 = parsed("run", "-m", NO_MODEL, "-p", "x", "--device", "f32only");
+        assertEquals(org.dsv3.model.backend.KvCacheType.F32, onF32.modelOptions.sessionOptions().kvCacheType());
+        refusedBeforeLoading("--kv-type f16: the f32only device keeps the latent cache in f32", "run", "-m", NO_MODEL, "-p", "x",
+                "--device", "f32only", "--kv-type", "f16");
+        RunCommandTest.Result r = withStdin("", true, tinyRaw("-p", "The sky is", "--device", "f32only"));
+        assertEquals(0, r.code(), r.err());
+    }
+
     @Test
     void aPortInUseIsOneClearLine() throws Exception {
         try (ServerSocket taken = new ServerSocket()) {

@@ -1,6 +1,8 @@
 package org.dsv3.model.backend;
 
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.dsv3.model.config.CheckedModel;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.model.config.ModelValidator;
@@ -34,6 +36,14 @@ public interface BackendProvider {
      * @throws IllegalArgumentException naming what the provider accepts
      */
     default void checkDevice(String detail) {
+    }
+
+    /**
+     * The latent cache types this provider's backends keep ({@link InferenceBackend#kvCacheTypes()}),
+     * known before loading so that {@code --kv-type} is checked up front; all of them by default.
+     */
+    default Set<KvCacheType> kvCacheTypes() {
+        return EnumSet.allOf(KvCacheType.class);
     }
 
     /** Loads {@code model} (checked once, by {@link ModelValidator#check}); the file must stay open while the backend is in use. */

@@ -1,6 +1,7 @@
 package org.dsv3.model.backend;
 
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Element type of the latent KV cache (docs/architecture.md §3.3, §3.5): what each of the 576 cached
@@ -22,6 +23,14 @@ public enum KvCacheType {
 
     public int bytesPerValue() {
         return bytes;
+    }
+
+    /**
+     * The type a device keeps when the user does not choose: half precision (F16, then BF16) where the
+     * device stores it — half the cache traffic at long context — else F32.
+     */
+    public static KvCacheType preferred(Set<KvCacheType> kept) {
+        return kept.contains(F16) ? F16 : kept.contains(BF16) ? BF16 : F32;
     }
 
     /** Parses {@code f32}, {@code bf16} or {@code f16} (any case). */

@@ -20,6 +20,9 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
  * One session at a time.
  */
 public final class TornadoBackend implements InferenceBackend {
+    /** The latent cache types the device kernels keep: float32 only (an F16 device cache is future work). */
+    static final Set<KvCacheType> KV_CACHE_TYPES = java.util.Collections.unmodifiableSet(EnumSet.of(KvCacheType.F32));
+
     private final DeepSeekConfig config;
     private final DeviceModel model;
     private final TornadoDevice device;
@@ -70,7 +73,7 @@ public final class TornadoBackend implements InferenceBackend {
     /** The device keeps the latent cache in float32 only. */
     @Override
     public Set<KvCacheType> kvCacheTypes() {
-        return EnumSet.of(KvCacheType.F32);
+        return KV_CACHE_TYPES;
     }
 
     void sessionClosed(TornadoSession s) {

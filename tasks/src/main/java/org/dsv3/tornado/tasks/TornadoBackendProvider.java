@@ -3,11 +3,13 @@ package org.dsv3.tornado.tasks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.dsv3.model.backend.BackendException;
 import org.dsv3.model.backend.BackendOptions;
 import org.dsv3.model.backend.BackendProvider;
 import org.dsv3.model.backend.DeviceInfo;
 import org.dsv3.model.backend.InferenceBackend;
+import org.dsv3.model.backend.KvCacheType;
 import org.dsv3.model.config.CheckedModel;
 import uk.ac.manchester.tornado.api.TornadoRuntime;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
@@ -64,6 +66,12 @@ public final class TornadoBackendProvider implements BackendProvider {
             }
         }
         return list;
+    }
+
+    /** The device kernels keep the latent cache in float32 (see {@link TornadoBackend#kvCacheTypes()}). */
+    @Override
+    public Set<KvCacheType> kvCacheTypes() {
+        return TornadoBackend.KV_CACHE_TYPES;
     }
 
     @Override
