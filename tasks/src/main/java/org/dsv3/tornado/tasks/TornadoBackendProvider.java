@@ -68,6 +68,15 @@ public final class TornadoBackendProvider implements BackendProvider {
         return list;
     }
 
+    /**
+     * Resolves {@code tornado:BACKEND:DEVICE} against TornadoVM's devices before any model is read (starting
+     * TornadoVM takes seconds, a model load may take minutes; the load reuses the started runtime).
+     */
+    @Override
+    public void checkDevice(String detail) {
+        DeviceSelector.select(detail);
+    }
+
     /** The device kernels keep the latent cache in float32 (see {@link TornadoBackend#kvCacheTypes()}). */
     @Override
     public Set<KvCacheType> kvCacheTypes() {
