@@ -19,9 +19,6 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  */
 public final class BatchAttention {
     public static final int GROUP = 256;
-    private static final int LANES = 32;
-    /** Positions scored at once by a work-group (one per 32-lane warp). */
-    private static final int TILE = GROUP / LANES;
     private static final float NEG = -1e30f;
 
     private BatchAttention() {
@@ -84,18 +81,18 @@ public final class BatchAttention {
 
     /**
      * One work-group per (token t, head h), group {@code t·heads + h}: scores {@code scale·qa[t][h]·K_j} for
-     * {@code j ≤ p0+t}, {@link #TILE} positions at a time, an online softmax and the weighted latent sum,
-     * written normalised to {@code ol[(t·heads + h)·rank …]}.
+     * {@code j ≤ p0+t}, {@link #GROUP} positions at a time (thread i scores position {@code j0+i} on its own,
+     * so a round costs three barriers, not a reduction per position), an online softmax, and the weighted
+     * latent sum (thread i holds latent values i and i+GROUP), written normalised to {@code ol[(t·heads + h)·rank …]}.
      */
     public static void attend(KernelContext ctx, IntArray info, FloatArray qa, FloatArray cache, float scale, FloatArray ol,
                               int heads, int rank, int ropeDim) {
         int lid = ctx.localIdx;
-        int lane = lid & (LANES - 1);
-        int warp = lid / LANES;
         int t = ctx.groupIdx / heads;
         int width = rank + ropeDim;
         float[] ql = ctx.allocateFloatLocalArray(LatentAttention.MAX_WIDTH);
-        float[] red = ctx.allocateFloatLocalArray(GROUP);
+        float[] score = ctx.allocateFloatLocalArray(GROUP);
+        float[] weight = ctx.allocateFloatLocalArray(GROUP);
         int n = info.get(0);
         int hi = t < n ? info.get(1) + t + 1 : 0;
         int qAt = ctx.groupIdx * width;
@@ -108,44 +105,38 @@ public final class BatchAttention {
         float acc1 = 0f;
         int i0 = lid;
         int i1 = lid + GROUP;
-        for (int j0 = 0; j0 < hi; j0 += TILE) {
+        for (int j0 = 0; j0 < hi; j0 += GROUP) {
             ctx.localBarrier();
-            int j = j0 + warp;
-            float p = 0f;
+            int j = j0 + lid;
+            float p = NEG;
             if (j < hi) {
-                for (int i = lane; i < width; i += LANES) {
-                    p += ql[i] * cache.get(j * width + i);
+                float dot = 0f;
+                for (int i = 0; i < width; i++) {
+                    dot += ql[i] * cache.get(j * width + i);
                 }
+                p = dot * scale;
             }
-            red[lid] = p;
-            for (int s = LANES / 2; s > 0; s >>= 1) {
-                ctx.localBarrier();
-                if (lane < s) {
-                    red[lid] += red[lid + s];
-                }
-            }
+            score[lid] = p;
             ctx.localBarrier();
+            int count = hi - j0 < GROUP ? hi - j0 : GROUP;
             float mNew = m;
-            for (int k = 0; k < TILE; k++) {
-                if (j0 + k < hi) {
-                    mNew = TornadoMath.max(mNew, red[k * LANES] * scale);
-                }
+            for (int k = 0; k < count; k++) {
+                mNew = TornadoMath.max(mNew, score[k]);
             }
+            weight[lid] = lid < count ? TornadoMath.exp(p - mNew) : 0f;
+            ctx.localBarrier();
             float corr = TornadoMath.exp(m - mNew);
             l *= corr;
             acc0 *= corr;
             acc1 *= corr;
-            for (int k = 0; k < TILE; k++) {
-                int jk = j0 + k;
-                if (jk < hi) {
-                    float e = TornadoMath.exp(red[k * LANES] * scale - mNew);
-                    l += e;
-                    if (i0 < rank) {
-                        acc0 += e * cache.get(jk * width + i0);
-                    }
-                    if (i1 < rank) {
-                        acc1 += e * cache.get(jk * width + i1);
-                    }
+            for (int k = 0; k < count; k++) {
+                float e = weight[k];
+                l += e;
+                if (i0 < rank) {
+                    acc0 += e * cache.get((j0 + k) * width + i0);
+                }
+                if (i1 < rank) {
+                    acc1 += e * cache.get((j0 + k) * width + i1);
                 }
             }
             m = mNew;
