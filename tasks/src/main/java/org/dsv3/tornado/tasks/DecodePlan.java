@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.dsv3.model.backend.BackendException;
 import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.tornado.kernels.BatchOps;
 import org.dsv3.tornado.kernels.LatentAttention;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
@@ -75,6 +76,16 @@ final class DecodePlan implements AutoCloseable {
             close();
             throw new BackendException("TornadoVM could not compile or run the decode kernels on " + device.getDeviceName()
                     + ": " + DeviceSelector.oneLine(rootCause(e)) + " (use --device cpu)", e);
+        }
+        if (prefill != null) {
+            try {
+                bindPrefill(0);
+            } catch (RuntimeException e) {
+                close();
+                throw new BackendException("TornadoVM could not compile or run the batched prompt kernels on " + device.getDeviceName()
+                        + ": " + DeviceSelector.oneLine(rootCause(e)) + " (-Ddsv3.tornado.batch=0 runs prompts token by token;"
+                        + " or use --device cpu)", e);
+            }
         }
         this.warmUpSeconds = (System.nanoTime() - t0) / 1e9;
         resetTimes();
@@ -160,7 +171,7 @@ final class DecodePlan implements AutoCloseable {
         prefill.info.set(0, count);
         prefill.info.set(1, position);
         for (int i = 0; i < count; i++) {
-            prefill.info.set(org.dsv3.tornado.kernels.BatchOps.TOKENS_AT + i, tokens[from + i]);
+            prefill.info.set(BatchOps.TOKENS_AT + i, tokens[from + i]);
         }
         for (int g = 0; g < prefill.graphs.size() - 1; g++) {
             long t0 = TRACE ? System.nanoTime() : 0;
@@ -172,7 +183,7 @@ final class DecodePlan implements AutoCloseable {
     }
 
     /**
-     * The first run of the prefill graphs (kernels compiled here): TornadoVM 5.2 hands a consumed buffer over
+     * The first run of the prefill graphs (kernels compiled here, at plan creation): TornadoVM 5.2 hands a consumed buffer over
      * only from the graph executed just before, so each prefill graph first runs right after the decode graph
      * whose weights and caches it takes over (that decode graph runs once more for it, at {@code position},
      * whose cache row the prefill then rewrites), with an empty batch.
