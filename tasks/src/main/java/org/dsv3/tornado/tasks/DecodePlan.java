@@ -2,8 +2,11 @@ package org.dsv3.tornado.tasks;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 import org.dsv3.model.backend.BackendException;
 import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.tornado.kernels.BatchOps;
 import org.dsv3.tornado.kernels.LatentAttention;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
@@ -25,6 +28,8 @@ final class DecodePlan implements AutoCloseable {
     final DeepSeekConfig config;
     final Activations buffers;
     final DecodeGraphs graphs;
+    /** The batched prompt graphs, after the decode graphs in the plan; null when prompts run token by token. */
+    final PrefillGraphs prefill;
     final TornadoExecutionPlan plan;
     final TornadoDevice device;
     private final boolean profile;
@@ -49,7 +54,13 @@ final class DecodePlan implements AutoCloseable {
         int perBlock = DecodeGraphs.tasksPerBlock(model.config);
         int layersPerGraph = options.layersPerGraph() > 0 ? options.layersPerGraph() : Math.max(1, TASKS_PER_GRAPH / perBlock);
         this.graphs = DecodeGraphs.build(model, buffers, layersPerGraph, options.slicePositions());
-        TornadoExecutionPlan p = new TornadoExecutionPlan(graphs.graphs.toArray(new ImmutableTaskGraph[0]));
+        int batch = Math.min(options.batch(), maxContext);
+        this.prefill = batch > 0 ? PrefillGraphs.build(model, buffers, graphs.grids, graphs.names, layersPerGraph, batch) : null;
+        List<ImmutableTaskGraph> all = new ArrayList<>(graphs.graphs);
+        if (prefill != null) {
+            all.addAll(prefill.graphs);
+        }
+        TornadoExecutionPlan p = new TornadoExecutionPlan(all.toArray(new ImmutableTaskGraph[0]));
         p.withGridScheduler(graphs.grids).withDevice(device);
         if (profile) {
             p.withProfiler(ProfilerMode.SILENT);
@@ -65,6 +76,16 @@ final class DecodePlan implements AutoCloseable {
             close();
             throw new BackendException("TornadoVM could not compile or run the decode kernels on " + device.getDeviceName()
                     + ": " + DeviceSelector.oneLine(rootCause(e)) + " (use --device cpu)", e);
+        }
+        if (prefill != null) {
+            try {
+                bindPrefill(0);
+            } catch (RuntimeException e) {
+                close();
+                throw new BackendException("TornadoVM could not compile or run the batched prompt kernels on " + device.getDeviceName()
+                        + ": " + DeviceSelector.oneLine(rootCause(e)) + " (-Ddsv3.tornado.batch=0 runs prompts token by token;"
+                        + " or use --device cpu)", e);
+            }
         }
         this.warmUpSeconds = (System.nanoTime() - t0) / 1e9;
         resetTimes();
@@ -113,6 +134,96 @@ final class DecodePlan implements AutoCloseable {
             account(r);
         }
         return logits(r);
+    }
+
+    // ---- batched prompt processing (PrefillGraphs) ----------------------------------------------------------
+
+    /** Whether the device's prompt batches of {@link PrefillGraphs} are part of this plan. */
+    boolean batched() {
+        return prefill != null;
+    }
+
+    /** Most tokens of one batched pass. */
+    int batchTokens() {
+        return prefill.maxTokens;
+    }
+
+    private boolean prefillBound;
+
+    private TornadoExecutionResult run(int graph) {
+        TornadoExecutionResult r = plan.withGraph(graph).execute();
+        account(r);
+        return r;
+    }
+
+    /**
+     * Runs {@code count} tokens from {@code tokens[from]} at positions {@code position…} through every block
+     * at once, writing their latent cache rows; their final residual rows are then in {@code prefill.h}.
+     */
+    void prefill(int[] tokens, int from, int count, int position) {
+        if (count < 1 || count > prefill.maxTokens) {
+            throw new IllegalArgumentException("prefill batch of " + count + " tokens (1…" + prefill.maxTokens + ")");
+        }
+        int first = graphs.graphs.size();
+        if (!prefillBound) {
+            bindPrefill(position);
+        }
+        prefill.info.set(0, count);
+        prefill.info.set(1, position);
+        for (int i = 0; i < count; i++) {
+            prefill.info.set(BatchOps.TOKENS_AT + i, tokens[from + i]);
+        }
+        for (int g = 0; g < prefill.graphs.size() - 1; g++) {
+            long t0 = TRACE ? System.nanoTime() : 0;
+            run(first + g);
+            if (TRACE) {
+                System.err.printf("dsv3 tornado: graph %s ran in %.3f s%n", prefill.names.get(g), (System.nanoTime() - t0) / 1e9);
+            }
+        }
+    }
+
+    /**
+     * The first run of the prefill graphs (kernels compiled here, at plan creation): TornadoVM 5.2 hands a consumed buffer over
+     * only from the graph executed just before, so each prefill graph first runs right after the decode graph
+     * whose weights and caches it takes over (that decode graph runs once more for it, at {@code position},
+     * whose cache row the prefill then rewrites), with an empty batch.
+     */
+    private void bindPrefill(int position) {
+        buffers.step.set(0, 0);
+        buffers.step.set(1, position);
+        prefill.info.set(0, 0);
+        prefill.info.set(1, position);
+        int first = graphs.graphs.size();
+        for (int g = 0; g < prefill.graphs.size(); g++) {
+            int owner = prefill.decodeOf.get(g);
+            if (owner >= 0) {
+                run(owner);
+            }
+            run(first + g);
+        }
+        prefillBound = true;
+    }
+
+    /** Hands row {@code t} of the last {@link #prefill} to the decode buffers and runs the output head. */
+    private TornadoExecutionResult headOfRow(int t) {
+        int d = config.dim();
+        MemorySegment.copy(prefill.h.getSegment(), (long) t * d * Float.BYTES, prefill.row.getSegment(), 0, (long) d * Float.BYTES);
+        for (int i = 0; i < d; i++) {
+            prefill.rowGained.set(i, prefill.outputNorm.get(i) * prefill.row.get(i));
+        }
+        run(graphs.graphs.size() + prefill.graphs.size() - 1);
+        return run(graphs.head());
+    }
+
+    /** The logits of row {@code t} of the last {@link #prefill}. */
+    float[] prefillLogits(int t) {
+        return logits(headOfRow(t));
+    }
+
+    /** The argmax id of row {@code t} of the last {@link #prefill}. */
+    int prefillArgmax(int t) {
+        headOfRow(t);
+        return buffers.argmax.get(0);
     }
 
     private void account(TornadoExecutionResult r) {

@@ -12,20 +12,26 @@ import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
  *                       {@code min(splits, ⌈n / slicePositions⌉)} slices (few at short context, all at long)
  * @param profile        run with TornadoVM's profiler (kernel times per task; costs host time)
  * @param cudaGraph      replay each graph as a CUDA graph (PTX backend only): far cheaper launches
+ * @param batch          most prompt tokens per batched prefill pass ({@link PrefillGraphs}); 0 = prompts run
+ *                       token by token through the decode graphs
  */
-record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph) {
+record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch) {
     static final int DEFAULT_SPLITS = 32;
     static final int DEFAULT_SLICE_POSITIONS = 16;
+    static final int DEFAULT_BATCH = 512;
 
     PlanOptions {
         if (slicePositions < 1) {
             throw new IllegalArgumentException("attention slice positions must be >= 1, got " + slicePositions);
         }
+        if (batch < 0) {
+            throw new IllegalArgumentException("prefill batch must be >= 0 (0: token by token), got " + batch);
+        }
     }
 
     /**
      * From system properties {@code dsv3.tornado.layersPerGraph}, {@code .splits}, {@code .slicePositions},
-     * {@code .profile} and {@code .cudaGraph}; CUDA graphs are on by default on a PTX device (measured on the
+     * {@code .profile}, {@code .cudaGraph} and {@code .batch}; CUDA graphs are on by default on a PTX device (measured on the
      * H200: they cut the launch cost several times) and off elsewhere (only PTX has them).
      */
     static PlanOptions fromSystemProperties(TornadoDevice device) {
@@ -34,14 +40,19 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
         return new PlanOptions(Integer.getInteger("dsv3.tornado.layersPerGraph", 0),
                 Integer.getInteger("dsv3.tornado.splits", DEFAULT_SPLITS),
                 Integer.getInteger("dsv3.tornado.slicePositions", DEFAULT_SLICE_POSITIONS),
-                Boolean.getBoolean("dsv3.tornado.profile"), graphs != null ? Boolean.parseBoolean(graphs) : ptx);
+                Boolean.getBoolean("dsv3.tornado.profile"), graphs != null ? Boolean.parseBoolean(graphs) : ptx,
+                Integer.getInteger("dsv3.tornado.batch", DEFAULT_BATCH));
     }
 
     PlanOptions withProfile(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph, batch);
     }
 
     PlanOptions withCudaGraph(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on, batch);
+    }
+
+    PlanOptions withBatch(int tokens) {
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, cudaGraph, tokens);
     }
 }

@@ -73,6 +73,33 @@ public final class TornadoBench {
             System.out.printf("prompt: %d tokens in %.3f s = %.1f tokens/s (token by token, decode graphs)%n", prompt,
                     promptSec, prompt / promptSec);
 
+            // (1b) the same prompt batched (PrefillGraphs, chunks of the plan's batch), rewriting the same cache rows;
+            //      (the plan compiled the prefill kernels and bound their buffers when it was made)
+            if (plan.batched() && prompt > 1) {
+                int[] ids = new int[prompt];
+                for (int i = 0; i < prompt; i++) {
+                    ids[i] = (token + 7919 * i) % c.vocabSize();
+                }
+                long w0 = System.nanoTime();
+                plan.prefill(ids, 0, Math.min(2, prompt), 0);
+                plan.prefillArgmax(0);
+                double bind = (System.nanoTime() - w0) / 1e9;
+                long b0 = System.nanoTime();
+                int last = 0;
+                for (int from = 0; from < prompt; from += plan.batchTokens()) {
+                    last = Math.min(plan.batchTokens(), prompt - from);
+                    plan.prefill(ids, from, last, from);
+                }
+                plan.prefillArgmax(last - 1);
+                double batchSec = (System.nanoTime() - b0) / 1e9;
+                System.out.printf("prompt batched: %d tokens in %.3f s = %.1f tokens/s (chunks of %d; %.1fx token by token; "
+                        + "a first 2-token batch %.2f s)%n", prompt, batchSec, prompt / batchSec, plan.batchTokens(),
+                        promptSec / batchSec, bind);
+                if (!Boolean.getBoolean("dsv3.bench.noProfile")) {
+                    profilePrefill(plan, ids, Math.min(prompt, plan.batchTokens()));
+                }
+            }
+
             // (2) greedy decode, no profiler
             token = plan.buffers.argmax.get(0);
             double[] perToken = new double[decode];
@@ -137,6 +164,34 @@ public final class TornadoBench {
             report(perTask, plan, m, c, profiled, wall / 1e6 / profiled, mean);
             System.out.print(sampled);
             backend.close();
+        }
+    }
+
+    /** Kernel time per kind of prefill task for one batch of {@code n} tokens at position 0 (TornadoVM's profiler). */
+    private static void profilePrefill(DecodePlan plan, int[] ids, int n) {
+        plan.prefill(ids, 0, n, 0);
+        plan.plan.withProfiler(ProfilerMode.SILENT);
+        Map<String, long[]> perTask = new TreeMap<>();
+        int first = plan.graphs.graphs.size();
+        for (int g = 0; g < plan.prefill.graphs.size() - 1; g++) {
+            collect(plan.plan.withGraph(first + g).execute().getProfilerResult().getProfileLog(), perTask);
+        }
+        plan.plan.withoutProfiler();
+        Map<String, Double> kinds = new TreeMap<>();
+        double total = 0;
+        for (Map.Entry<String, long[]> e : perTask.entrySet()) {
+            String task = e.getKey().substring(e.getKey().indexOf('.') + 1);
+            String kind = task.contains("_") ? task.substring(task.indexOf('_') + 1) : task;
+            double ns = e.getValue()[0] / (double) e.getValue()[1];
+            kinds.merge(kind, ns, Double::sum);
+            total += ns;
+        }
+        System.out.printf("prefill profiler, one batch of %d tokens: kernels %.1f ms (%.1f tokens/s of kernel time)%n", n,
+                total / 1e6, n / (total / 1e9));
+        List<String> order = new ArrayList<>(kinds.keySet());
+        order.sort((a, b) -> Double.compare(kinds.get(b), kinds.get(a)));
+        for (String kind : order) {
+            System.out.printf("  %-8s %10.1f ms %5.1f %%%n", kind, kinds.get(kind) / 1e6, 100 * kinds.get(kind) / total);
         }
     }
 

@@ -14,8 +14,9 @@ import org.dsv3.model.config.GroupRouting;
 import org.dsv3.model.gguf.GgufModel;
 
 /**
- * Runs a model token by token on a TornadoVM device and on the CPU engine (the oracle) and prints the
- * largest logit difference per file: the device check that needs no test framework (used on the GPU
+ * Runs a model token by token on a TornadoVM device, then the same tokens as one batched prompt (when the
+ * plan has the prefill graphs), and on the CPU engine (the oracle), and prints the largest logit difference
+ * of each per file: the device check that needs no test framework (used on the GPU
  * machine). Usage: {@code TornadoCheck DEVICE_DETAIL TOKENS_CSV MODEL.gguf...} (detail as after
  * {@code tornado:}, or {@code -} for the default device). Exit code 1 when a difference exceeds 1e-4
  * (quantized files: relative to the CPU engine on the same file).
@@ -44,6 +45,7 @@ public final class TornadoCheck {
             float[] cpu = run(file, c, "cpu", new BackendOptions(0, "exact"), tokens);
             long t0 = System.nanoTime();
             float[] dev;
+            float[] batched = null;
             String device;
             try (InferenceBackend b = Backends.provider("tornado").load(file, c, new BackendOptions(0, detail));
                  InferenceSession s = b.newSession(new SessionOptions(KvCacheType.F32, Math.max(256, tokens.length)))) {
@@ -58,29 +60,43 @@ public final class TornadoCheck {
                 double run = (System.nanoTime() - t1) / 1e9;
                 System.out.printf("%s on %s: load+compile %.1f s, %d tokens in %.2f s%n", model.getFileName(), device, load,
                         tokens.length, run);
-            }
-            float max = 0f;
-            int worstPos = 0;
-            int agree = 0;
-            int v = c.vocabSize();
-            for (int p = 0; p < tokens.length; p++) {
-                int a = 0;
-                int b = 0;
-                for (int k = 0; k < v; k++) {
-                    float d = Math.abs(cpu[p * v + k] - dev[p * v + k]);
-                    if (d > max) {
-                        max = d;
-                        worstPos = p;
-                    }
-                    a = cpu[p * v + k] > cpu[p * v + a] ? k : a;
-                    b = dev[p * v + k] > dev[p * v + b] ? k : b;
+                if (b instanceof TornadoBackend t && t.plan().batched()) {
+                    s.reset();
+                    long t2 = System.nanoTime();
+                    batched = s.forward(tokens, Logits.ALL_POSITIONS);
+                    System.out.printf("%s: the same %d tokens batched in %.2f s (prefill compile included)%n", model.getFileName(),
+                            tokens.length, (System.nanoTime() - t2) / 1e9);
                 }
-                agree += a == b ? 1 : 0;
             }
-            System.out.printf("%s: max |tornado - cpu| = %.3g (position %d), top-1 agreement %d/%d%n",
-                    model.getFileName(), max, worstPos, agree, tokens.length);
-            return max <= 1e-4f;
+            boolean ok = compare(model, "token by token", cpu, dev, c.vocabSize(), tokens.length);
+            if (batched != null) {
+                ok &= compare(model, "batched", cpu, batched, c.vocabSize(), tokens.length);
+            }
+            return ok;
         }
+    }
+
+    private static boolean compare(Path model, String how, float[] cpu, float[] dev, int v, int positions) {
+        float max = 0f;
+        int worstPos = 0;
+        int agree = 0;
+        for (int p = 0; p < positions; p++) {
+            int a = 0;
+            int b = 0;
+            for (int k = 0; k < v; k++) {
+                float d = Math.abs(cpu[p * v + k] - dev[p * v + k]);
+                if (d > max) {
+                    max = d;
+                    worstPos = p;
+                }
+                a = cpu[p * v + k] > cpu[p * v + a] ? k : a;
+                b = dev[p * v + k] > dev[p * v + b] ? k : b;
+            }
+            agree += a == b ? 1 : 0;
+        }
+        System.out.printf("%s (%s): max |tornado - cpu| = %.3g (position %d), top-1 agreement %d/%d%n",
+                model.getFileName(), how, max, worstPos, agree, positions);
+        return max <= 1e-4f;
     }
 
     private static float[] run(GgufModel file, DeepSeekConfig c, String device, BackendOptions o, int[] tokens) {

@@ -5,8 +5,9 @@ import org.dsv3.model.backend.Logits;
 import org.dsv3.model.backend.SequencePosition;
 
 /**
- * One sequence on the device. Tokens run one at a time through the decode graphs (prompt processing
- * too, for now); the output head runs only for the positions whose logits are wanted.
+ * One sequence on the device. A call of more than one token runs batched ({@link PrefillGraphs}, in chunks
+ * of the plan's batch size) when the plan has the prefill graphs, else token by token through the decode
+ * graphs; the output head runs only for the positions whose logits are wanted.
  */
 final class TornadoSession implements InferenceSession {
     private final TornadoBackend backend;
@@ -36,6 +37,19 @@ final class TornadoSession implements InferenceSession {
         seq.checkForward(tokens);
         int rows = which == Logits.ALL_POSITIONS ? tokens.length : 1;
         float[] out = new float[rows * vocab];
+        if (tokens.length > 1 && plan.batched()) {
+            for (int from = 0; from < tokens.length; from += plan.batchTokens()) {
+                int n = Math.min(plan.batchTokens(), tokens.length - from);
+                plan.prefill(tokens, from, n, seq.position());
+                seq.advance(n);
+                for (int t = 0; t < n; t++) {
+                    if (which == Logits.ALL_POSITIONS || from + t == tokens.length - 1) {
+                        System.arraycopy(plan.prefillLogits(t), 0, out, (rows == 1 ? 0 : from + t) * vocab, vocab);
+                    }
+                }
+            }
+            return out;
+        }
         for (int i = 0; i < tokens.length; i++) {
             boolean wanted = which == Logits.ALL_POSITIONS || i == tokens.length - 1;
             if (wanted) {
@@ -53,6 +67,17 @@ final class TornadoSession implements InferenceSession {
     public int forwardArgmax(int[] tokens) {
         seq.checkForward(tokens);
         int id = -1;
+        if (tokens.length > 1 && plan.batched()) {
+            for (int from = 0; from < tokens.length; from += plan.batchTokens()) {
+                int n = Math.min(plan.batchTokens(), tokens.length - from);
+                plan.prefill(tokens, from, n, seq.position());
+                seq.advance(n);
+                if (from + n == tokens.length) {
+                    id = plan.prefillArgmax(n - 1);
+                }
+            }
+            return id;
+        }
         for (int i = 0; i < tokens.length; i++) {
             id = plan.step(tokens[i], seq.position(), i == tokens.length - 1);
             seq.advance(1);

@@ -37,7 +37,7 @@ class TornadoPlanLayoutTest {
             DeepSeekConfig config = DeepSeekConfig.fromGguf(file, GroupRouting.AUTO);
             int vocab = config.vocabSize();
             try (TornadoBackend backend = new TornadoBackend(file, config, DeviceSelector.select(""),
-                    new PlanOptions(1, 3, 2, false, false));
+                    new PlanOptions(1, 3, 2, false, false, 0));
                  InferenceSession s = backend.newSession(new SessionOptions(KvCacheType.F32, 256))) {
                 assertEquals(config.mainBlockCount() + 1, backend.plan().graphs.graphs.size(), "one graph per block + head");
                 float max = 0f;

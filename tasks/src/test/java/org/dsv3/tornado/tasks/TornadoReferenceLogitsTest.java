@@ -30,8 +30,9 @@ import org.junit.jupiter.api.TestFactory;
  * quantized files against llama.cpp's logits for their exactly dequantized twins).
  *
  * <p>Two sets, so that CI (2 cores, PoCL) stays within its time: by default every model runs its three
- * short cases token by token (one {@code forward} call per token) and its 160-token case batched (one
- * call for the whole prompt, all positions' logits) — each model through both session paths.
+ * short cases token by token (one {@code forward} call per token, the decode graphs) and its 160-token case
+ * batched (one call for the whole prompt, all positions' logits: the prefill graphs, {@link PrefillGraphs},
+ * in one chunk of the default batch) — each model through both paths.
  * {@code -Dtornado.full} adds the other way round for every case (long case token by token, short
  * cases batched), about twice the device time.
  *
@@ -125,6 +126,7 @@ class TornadoReferenceLogitsTest {
                 boolean batch = batched.test(caseNo);
                 float[] actual;
                 try (InferenceSession session = backend.newSession(SessionOptions.defaults())) {
+                    assertTrue(((TornadoBackend) backend).plan().batched(), "the plan has the batched prefill graphs");
                     actual = batch ? session.forward(tokens, Logits.ALL_POSITIONS) : tokenByToken(session, tokens, vocab);
                     assertEquals(tokens.length, session.position());
                 }

@@ -1,0 +1,311 @@
+package org.dsv3.tornado.tasks;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.dsv3.model.arch.RoutingRule;
+import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.tornado.kernels.BatchAttention;
+import org.dsv3.tornado.kernels.BatchMatMul;
+import org.dsv3.tornado.kernels.BatchOps;
+import org.dsv3.tornado.kernels.BatchRouting;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * The task graphs of batched prompt processing: a chunk of up to {@link #maxTokens} tokens goes through
+ * every block at once, with matrix–matrix products ({@link BatchMatMul}), experts grouped by token
+ * ({@link BatchRouting}) and causal latent attention ({@link BatchAttention}):
+ * <pre>
+ *   info, H, XN ─► [prefill0: embed, blocks a…b] ─► H, XN ─► [prefill1: blocks …] ─► … ─► H (host)
+ *   block: XN ─► q (q_a, norm, q_b) ─► kv ─► cache rows, rotated q_pe ─► q_abs per head ─► attention
+ *          ─► W_UV per head ─► h += W_o·o ─► XN ─► router ─► route ─► group ─► experts gate/up/down
+ *          ─► h += Σ weight·down  (+ shared experts)  ─► XN (next block's attn_norm, or output_norm)
+ * </pre>
+ * The graphs share the decode plan ({@link DecodeGraphs}): they are graphs of the same execution plan, and
+ * every weight, gain and latent cache they read is the decode graph's own device buffer, taken over with
+ * {@code consumeFromDevice} — nothing is uploaded twice. Each prefill graph holds blocks of one decode graph
+ * only, since TornadoVM 5.2 hands a consumed buffer over only from the graph executed just before (see
+ * {@link DecodePlan}'s binding run). For the same reason the batch's residual stream H and normalised rows
+ * XN travel between prefill graphs through the host (a few MB a chunk); each graph keeps its own scratch.
+ * Every prefill graph (and {@link #TO_DECODE}) also consumes the decode buffers ({@link Activations#shared})
+ * from every other graph of the plan, so that whichever graph ran before it, TornadoVM finds them.
+ */
+final class PrefillGraphs {
+    static final String PREFIX = "prefill";
+    /** The graph that hands one token's residual row to the decode buffers, for the output head. */
+    static final String TO_DECODE = "prefillOut";
+    /** Task budget of a prefill graph (TornadoVM 5.2's fixed task buffer; see {@link DecodePlan}). */
+    private static final int TASKS_PER_GRAPH = 56;
+
+    final List<ImmutableTaskGraph> graphs = new ArrayList<>();
+    final List<String> names = new ArrayList<>();
+    /** Decode graph whose buffers prefill graph i takes over (the last entry: {@link #TO_DECODE}, none). */
+    final List<Integer> decodeOf = new ArrayList<>();
+    final int maxTokens;
+    /** {@code [n, first position, token ids…]}, up with every prefill graph. */
+    final IntArray info;
+    /** The batch's residual rows and normalised rows, token-major, up and down with every prefill graph. */
+    final FloatArray h;
+    final FloatArray xn;
+    /** One token's final residual row and its {@code output_norm}-gained copy, for {@link #TO_DECODE}. */
+    final FloatArray row;
+    final FloatArray rowGained;
+    /** The model's {@code output_norm} gain (host values) that {@link #rowGained} is made with. */
+    final FloatArray outputNorm;
+
+    private final DeviceModel m;
+    private final DeepSeekConfig c;
+    private final Activations a;
+    private final GridScheduler grids;
+    private final KernelContext ctx = new KernelContext();
+
+    private PrefillGraphs(DeviceModel m, Activations a, GridScheduler grids, int maxTokens) {
+        this.m = m;
+        this.c = m.config;
+        this.a = a;
+        this.grids = grids;
+        this.maxTokens = maxTokens;
+        int d = c.dim();
+        info = DeviceWeights.intZeros(BatchOps.TOKENS_AT + maxTokens);
+        h = DeviceWeights.zeros(maxTokens * d);
+        xn = DeviceWeights.zeros(maxTokens * d);
+        row = DeviceWeights.zeros(d);
+        rowGained = DeviceWeights.zeros(d);
+        outputNorm = m.outputNorm;
+    }
+
+    /** Tasks of one block's prefill. */
+    static int tasksPerBlock(DeepSeekConfig c, boolean moe) {
+        return 8 + (c.hasQLora() ? 2 : 0) + (moe ? 7 + 3 : 3) + 1;
+    }
+
+    /**
+     * @param decodeNames      the decode plan's graph names, head last
+     * @param decodeLayers     blocks per decode graph (decode graph k holds blocks {@code k·decodeLayers …})
+     */
+    static PrefillGraphs build(DeviceModel m, Activations a, GridScheduler grids, List<String> decodeNames,
+                               int decodeLayers, int maxTokens) {
+        PrefillGraphs p = new PrefillGraphs(m, a, grids, maxTokens);
+        int blocks = m.layers.length;
+        int perGraph = Math.max(1, TASKS_PER_GRAPH / tasksPerBlock(m.config, m.config.expertCount() > 0));
+        List<int[]> ranges = new ArrayList<>();
+        for (int first = 0, k = 0; first < blocks; first += decodeLayers, k++) {
+            int end = Math.min(blocks, first + decodeLayers);
+            for (int b = first; b < end; b += perGraph) {
+                ranges.add(new int[] {k, b, Math.min(end, b + perGraph)});
+                p.names.add(PREFIX + (p.names.size()));
+            }
+        }
+        p.names.add(TO_DECODE);
+        List<String> all = new ArrayList<>(decodeNames);
+        all.addAll(p.names);
+        for (int[] r : ranges) {
+            p.decodeOf.add(r[0]);
+            p.graphs.add(p.blocks(p.names.get(p.graphs.size()), decodeNames.get(r[0]), all, r[1], r[2]));
+        }
+        p.decodeOf.add(-1);
+        p.graphs.add(p.toDecode(all));
+        return p;
+    }
+
+    /** Per-graph scratch of a batch (each prefill graph has its own: see the class comment). */
+    private final class Scratch {
+        final int rows = maxTokens;
+        final int heads = c.headCount();
+        final int width = c.kvCacheWidth();
+        final int k = Math.max(1, c.expertUsedCount());
+        final int e = Math.max(1, c.expertCount());
+        final FloatArray q = DeviceWeights.zeros(rows * heads * c.qkHeadDim());
+        final FloatArray cq = DeviceWeights.zeros(rows * Math.max(1, c.qLoraRank()));
+        final FloatArray cqn = DeviceWeights.zeros(rows * Math.max(1, c.qLoraRank()));
+        final FloatArray kv = DeviceWeights.zeros(rows * width);
+        final FloatArray qa = DeviceWeights.zeros(rows * heads * width);
+        final FloatArray ol = DeviceWeights.zeros(rows * heads * c.kvLoraRank());
+        final FloatArray o = DeviceWeights.zeros(rows * heads * c.vHeadDim());
+        final FloatArray g = DeviceWeights.zeros(rows * Math.max(1, Math.max(c.sharedFfnDim(), c.denseBlockCount() > 0 ? c.ffnDim() : 0)));
+        final FloatArray rl = DeviceWeights.zeros(rows * e);
+        final FloatArray scores = DeviceWeights.zeros(rows * (2 * e + Math.max(1, c.groupCount())));
+        final FloatArray route = DeviceWeights.zeros(rows * 2 * k);
+        final IntArray table = DeviceWeights.intZeros(BatchRouting.tableSize(rows, k, e));
+        final FloatArray xg = DeviceWeights.zeros(rows * k * Math.max(1, c.expertFfnDim()));
+        final FloatArray xd = DeviceWeights.zeros(rows * k * c.dim());
+        final IntArray noTable = DeviceWeights.intZeros(2);
+        final FloatArray noBias = DeviceWeights.zeros(1);
+
+        Object[] all() {
+            return new Object[] {q, cq, cqn, kv, qa, ol, o, g, rl, scores, route, table, xg, xd, noTable, noBias};
+        }
+    }
+
+    /** The decode buffers, consumed from every other graph of the plan (see the class comment). */
+    private void consumeShared(TaskGraph g, String self, List<String> all, String owner) {
+        for (String other : all) {
+            if (!other.equals(self) && !other.equals(owner)) {
+                g.consumeFromDevice(other, a.shared());
+            }
+        }
+    }
+
+    private ImmutableTaskGraph blocks(String name, String decodeName, List<String> all, int first, int end) {
+        TaskGraph g = new TaskGraph(name);
+        Scratch s = new Scratch();
+        int d = c.dim();
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, s.all());
+        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, info, h, xn);
+        // the decode graph's buffers: its blocks' weights and caches, the decode activations
+        List<Object> owned = new ArrayList<>(List.of(a.shared()));
+        if (first == 0) {
+            owned.add(m.embedding.words());
+            owned.add(m.layers[0].attnNorm());
+        }
+        for (int i = first; i < end; i++) {
+            owned.addAll(weights(i));
+        }
+        g.consumeFromDevice(decodeName, owned.toArray());
+        consumeShared(g, name, all, decodeName);
+        if (first == 0) {
+            grid(name + ".embed", (maxTokens * d + BatchOps.GROUP - 1) / BatchOps.GROUP, BatchOps.GROUP);
+            g.task("embed", BatchOps::embed, ctx, info, m.embedding.words(), m.embedding.type(), d, h);
+            norm(g, name, "norm0", h, d, d, m.layers[0].attnNorm(), c.rmsEps(), xn);
+        }
+        for (int i = first; i < end; i++) {
+            block(g, name, i, s);
+        }
+        g.transferToHost(DataTransferMode.EVERY_EXECUTION, h, xn);
+        return g.snapshot();
+    }
+
+    /** Everything of block i that its decode graph uploaded and the prefill reads. */
+    private List<Object> weights(int i) {
+        DeviceModel.Layer l = m.layers[i];
+        List<Object> w = new ArrayList<>();
+        w.add(a.cache[i]);
+        for (DeviceTensor t : new DeviceTensor[] {l.qA(), l.qB(), l.q(), l.kvA(), l.kB(), l.vB(), l.out(), l.router(),
+                l.gateExps(), l.upExps(), l.downExps(), l.gate(), l.up(), l.down()}) {
+            if (t != null) {
+                w.add(t.words());
+            }
+        }
+        for (FloatArray v : new FloatArray[] {l.qANorm(), l.kvANorm(), l.ffnNorm(), l.bias(), nextGain(i)}) {
+            if (v != null) {
+                w.add(v);
+            }
+        }
+        return w;
+    }
+
+    private FloatArray nextGain(int i) {
+        return i + 1 < m.layers.length ? m.layers[i + 1].attnNorm() : m.outputNorm;
+    }
+
+    private void block(TaskGraph g, String graph, int i, Scratch s) {
+        DeviceModel.Layer l = m.layers[i];
+        String p = "l" + i + "_";
+        int d = c.dim();
+        int heads = c.headCount();
+        int qk = c.qkHeadDim();
+        int rank = c.kvLoraRank();
+        int width = c.kvCacheWidth();
+        int vDim = c.vHeadDim();
+        int ropeDim = c.qkRopeDim();
+
+        // attention, from XN = RMSNorm(h, attn_norm)
+        if (c.hasQLora()) {
+            int qr = c.qLoraRank();
+            multiply(g, graph, p + "qa", s, l.qA(), 1, 0, xn, d, 0, s.cq, qr, 0, BatchMatMul.STORE);
+            norm(g, graph, p + "qan", s.cq, qr, qr, l.qANorm(), c.latentNormEps(), s.cqn);
+            multiply(g, graph, p + "q", s, l.qB(), 1, 0, s.cqn, qr, 0, s.q, heads * qk, 0, BatchMatMul.STORE);
+        } else {
+            multiply(g, graph, p + "q", s, l.q(), 1, 0, xn, d, 0, s.q, heads * qk, 0, BatchMatMul.STORE);
+        }
+        multiply(g, graph, p + "kv", s, l.kvA(), 1, 0, xn, d, 0, s.kv, width, 0, BatchMatMul.STORE);
+        grid(graph + "." + p + "prep", maxTokens, BatchAttention.GROUP);
+        g.task(p + "prep", BatchAttention::prepare, ctx, info, s.q, s.kv, l.kvANorm(), c.latentNormEps(), a.rope,
+                a.cache[i], s.qa, heads, c.qkNopeDim(), ropeDim, rank);
+        // q_abs[t][h] = W_UK,hᵀ·q_nope[t][h]: rows h·rank … of attn_k_b, one batch per head
+        multiply(g, graph, p + "qabs", s, l.kB(), heads, rank, s.q, heads * qk, qk, s.qa, heads * width, width,
+                BatchMatMul.STORE);
+        grid(graph + "." + p + "att", maxTokens * heads, BatchAttention.GROUP);
+        g.task(p + "att", BatchAttention::attend, ctx, info, s.qa, a.cache[i], c.kqScale(), s.ol, heads, rank, ropeDim);
+        // o[t][h] = W_UV,h·o_lat[t][h]
+        multiply(g, graph, p + "exp", s, l.vB(), heads, vDim, s.ol, heads * rank, rank, s.o, heads * vDim, vDim,
+                BatchMatMul.STORE);
+        multiply(g, graph, p + "out", s, l.out(), 1, 0, s.o, heads * vDim, 0, h, d, 0, BatchMatMul.ADD);
+        norm(g, graph, p + "fn", h, d, d, l.ffnNorm(), c.rmsEps(), xn);
+
+        // feed-forward from XN = RMSNorm(h, ffn_norm)
+        if (l.moe()) {
+            int e = c.expertCount();
+            int k = c.expertUsedCount();
+            int fe = c.expertFfnDim();
+            multiply(g, graph, p + "router", s, l.router(), 1, 0, xn, d, 0, s.rl, e, 0, BatchMatMul.STORE);
+            grid(graph + "." + p + "route", (maxTokens + BatchRouting.GROUP - 1) / BatchRouting.GROUP, BatchRouting.GROUP);
+            g.task(p + "route", BatchRouting::route, ctx, info, s.rl, l.bias() != null ? l.bias() : s.noBias, s.scores,
+                    s.route, e, k, RoutingFlags.of(RoutingRule.of(c)), c.groupCount() | c.groupUsedCount() << 16,
+                    c.routedScale());
+            grid(graph + "." + p + "group", 1, BatchRouting.GROUP);
+            int permAt = BatchRouting.permAt(maxTokens, k, e);
+            int slotAt = BatchRouting.slotAt(maxTokens, k, e);
+            g.task(p + "group", BatchRouting::group, ctx, info, s.route, k, e, s.table, permAt, slotAt);
+            experts(g, graph, p + "eg", s, l.gateExps(), xn, d, k, s.xg, fe, BatchMatMul.STORE);
+            experts(g, graph, p + "eu", s, l.upExps(), xn, d, k, s.xg, fe, BatchMatMul.SWIGLU);
+            experts(g, graph, p + "ed", s, l.downExps(), s.xg, fe, 0, s.xd, d, BatchMatMul.STORE);
+            grid(graph + "." + p + "comb", (maxTokens * d + BatchRouting.GROUP - 1) / BatchRouting.GROUP, BatchRouting.GROUP);
+            g.task(p + "comb", BatchRouting::combine, ctx, info, s.route, s.table, slotAt, k, s.xd, d, h);
+        }
+        if (l.gate() != null) {
+            int f = l.gate().rows();
+            multiply(g, graph, p + "sg", s, l.gate(), 1, 0, xn, d, 0, s.g, f, 0, BatchMatMul.STORE);
+            multiply(g, graph, p + "su", s, l.up(), 1, 0, xn, d, 0, s.g, f, 0, BatchMatMul.SWIGLU);
+            multiply(g, graph, p + "sd", s, l.down(), 1, 0, s.g, f, 0, h, d, 0, BatchMatMul.ADD);
+        }
+        norm(g, graph, p + "nn", h, d, d, nextGain(i), c.rmsEps(), xn);
+    }
+
+    /** A plain or per-head product: {@code batches} of {@code rows} rows (W rows from {@code b·rows}). */
+    private void multiply(TaskGraph g, String graph, String task, Scratch s, DeviceTensor w, int batches, int batchRows,
+                          FloatArray x, int xStride, int xBatchOff, FloatArray y, int yStride, int yBatchOff, int mode) {
+        int rows = batches > 1 ? batchRows : w.rows();
+        int tokenTiles = BatchMatMul.tokenTiles(maxTokens);
+        grid(graph + "." + task, BatchMatMul.rowTiles(rows) * batches * tokenTiles, BatchMatMul.GROUP);
+        g.task(task, BatchMatMul::multiply, ctx, info, s.noTable, w.words(), w.type(), rows, w.cols(), batchRows,
+                x, xStride, xBatchOff, y, yStride, yBatchOff, tokenTiles, BatchMatMul.spec(mode, false, 0));
+    }
+
+    /** A routed experts' product over the grouped slots: {@code rows} rows per expert of the stacked tensor. */
+    private void experts(TaskGraph g, String graph, String task, Scratch s, DeviceTensor w, FloatArray x, int xStride,
+                         int gatherK, FloatArray y, int rows, int mode) {
+        int tiles = BatchMatMul.maxExpertTiles(maxTokens * s.k, s.e);
+        grid(graph + "." + task, BatchMatMul.rowTiles(rows) * tiles, BatchMatMul.GROUP);
+        g.task(task, BatchMatMul::multiply, ctx, info, s.table, w.words(), w.type(), rows, w.cols(), rows,
+                x, xStride, 0, y, rows, 0, 1, BatchMatMul.spec(mode, true, gatherK));
+    }
+
+    private void norm(TaskGraph g, String graph, String task, FloatArray x, int stride, int cols, FloatArray gain, float eps,
+                      FloatArray y) {
+        grid(graph + "." + task, maxTokens, BatchOps.GROUP);
+        g.task(task, BatchOps::rmsNorm, ctx, info, x, stride, cols, gain, eps, y);
+    }
+
+    private ImmutableTaskGraph toDecode(List<String> all) {
+        TaskGraph g = new TaskGraph(TO_DECODE);
+        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, row, rowGained);
+        consumeShared(g, TO_DECODE, all, null);
+        int d = c.dim();
+        grid(TO_DECODE + ".row", (d + BatchOps.GROUP - 1) / BatchOps.GROUP, BatchOps.GROUP);
+        g.task("row", BatchOps::toDecode, ctx, row, rowGained, d, a.h, a.hg);
+        return g.snapshot();
+    }
+
+    private void grid(String task, int groups, int local) {
+        WorkerGrid1D grid = new WorkerGrid1D(groups * local);
+        grid.setLocalWork(local, 1, 1);
+        grids.addWorkerGrid(task, grid);
+    }
+}
