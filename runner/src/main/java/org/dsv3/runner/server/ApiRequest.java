@@ -13,7 +13,17 @@ import org.dsv3.runner.generate.GenerationParams;
  * @param params       sampling and stopping; {@code maxTokens} 0 = until the context is full
  * @param stream       answer with server-sent events
  * @param includeUsage with {@code stream}: send a last chunk with the token counts
+ * @param tools        the functions offered (chat only; {@code null} for none)
  */
 record ApiRequest(boolean chat, List<ChatMessage> messages, String prompt, GenerationParams params, boolean stream,
-                  boolean includeUsage) {
+                  boolean includeUsage, ToolUse tools) {
+    ApiRequest(boolean chat, List<ChatMessage> messages, String prompt, GenerationParams params, boolean stream,
+               boolean includeUsage) {
+        this(chat, messages, prompt, params, stream, includeUsage, null);
+    }
+
+    /** Whether the answer is read for tool calls. */
+    boolean readsToolCalls() {
+        return tools != null && tools.active();
+    }
 }

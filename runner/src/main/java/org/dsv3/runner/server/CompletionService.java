@@ -2,16 +2,23 @@ package org.dsv3.runner.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.dsv3.model.chat.ChatMessage;
 import org.dsv3.model.chat.ChatTemplateException;
+import org.dsv3.model.chat.DeepSeekToolCalls;
 import org.dsv3.runner.generate.Cancellation;
+import org.dsv3.runner.generate.FinishReason;
 import org.dsv3.runner.generate.GenerationResult;
 import org.dsv3.runner.generate.NonFiniteLogitsException;
 import org.dsv3.runner.generate.Prompt;
 import org.dsv3.runner.generate.PromptFormat;
 import org.dsv3.runner.generate.ReasoningStream;
 import org.dsv3.runner.generate.TextSink;
+import org.dsv3.runner.generate.ToolCallParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +38,8 @@ final class CompletionService {
     private final String modelName;
     private final int contextSize;
     private final ServerMetrics metrics;
+    /** The vocabulary holds DeepSeek's tool-call tokens. */
+    private final boolean toolMarkers;
 
     /**
      * @param chatPrompts the chat template's prompts, or {@code null} when the model has none
@@ -45,6 +54,8 @@ final class CompletionService {
         this.modelName = modelName;
         this.contextSize = contextSize;
         this.metrics = metrics;
+        this.toolMarkers = chatPrompts != null
+                && DeepSeekToolCalls.MARKERS.stream().allMatch(m -> chatPrompts.tokenizer().tokenId(m) >= 0);
     }
 
     /**
@@ -73,11 +84,7 @@ final class CompletionService {
                 throw ApiError.invalid("messages", "this model has no chat template (" + noTemplate
                         + "); use /v1/completions");
             }
-            try {
-                p = chatPrompts.chat(req.messages());
-            } catch (ChatTemplateException e) {
-                throw ApiError.invalid("messages", "the chat template cannot render these messages: " + e.getMessage());
-            }
+            p = chatPrompt(req);
         } else {
             p = rawPrompts.raw(req.prompt());
         }
@@ -87,6 +94,50 @@ final class CompletionService {
                             + contextSize + " tokens");
         }
         return p;
+    }
+
+    /**
+     * The chat prompt: the template's rendering, with the request's tools (in the template's context,
+     * or described in a system message of ours when the template does not render them), and a forced
+     * call's markup appended for {@code tool_choice} required / a named function.
+     */
+    private Prompt chatPrompt(ApiRequest req) {
+        ToolUse tools = req.readsToolCalls() ? req.tools() : null;
+        if (tools != null && !toolMarkers) {
+            throw ApiError.invalid("tools", "this model's vocabulary has no DeepSeek tool-call tokens ("
+                    + String.join(" ", DeepSeekToolCalls.MARKERS) + "), so it cannot call tools");
+        }
+        List<ChatMessage> messages = req.messages();
+        List<Map<String, Object>> templateTools = List.of();
+        if (tools != null && chatPrompts.templateRendersTools()) {
+            templateTools = ToolPrompt.forTemplate(tools);
+        } else if (tools != null) {
+            messages = ToolPrompt.withToolsMessage(messages, tools);
+        }
+        String text;
+        try {
+            text = chatPrompts.renderChat(messages, templateTools);
+        } catch (ChatTemplateException e) {
+            throw ApiError.invalid("messages", "the chat template cannot render these messages: " + e.getMessage());
+        }
+        ToolPrompt.checkRendered(text, req.messages(), chatPrompts.templateName());
+        return chatPrompts.chatText(tools == null ? text : text + ToolPrompt.prefill(tools));
+    }
+
+    /** The answer's text split into content and tool calls, when the request reads calls. */
+    private static ToolCallParser toolParser(ApiRequest req, ToolCallParser.Listener listener) {
+        if (!req.readsToolCalls()) {
+            return null;
+        }
+        ToolCallParser parser = new ToolCallParser(listener);
+        parser.push(ToolPrompt.prefill(req.tools())); // the forced beginning is part of the answer
+        return parser;
+    }
+
+    /** OpenAI's {@code tool_calls} when the model ended its turn with calls. */
+    private static String finishReason(GenerationResult r, ToolCallParser calls) {
+        boolean ended = r.finish() == FinishReason.END_OF_GENERATION || r.finish() == FinishReason.STOP_STRING;
+        return calls != null && calls.calls() > 0 && ended ? "tool_calls" : r.finish().openAiName();
     }
 
     private void whole(Context ctx, ApiRequest req, SlotPool.Ticket ticket, ResponseJson json, Cancellation cancel)
@@ -99,7 +150,12 @@ final class CompletionService {
         try {
             Prompt prompt = prompt(req);
             slot.session().reset();
+            ToolCallParser.Collected collected = new ToolCallParser.Collected();
+            ToolCallParser calls = toolParser(req, collected);
             ReasoningStream split = new ReasoningStream(prompt.opensReasoning(), (r, c) -> {
+                if (calls != null && !c.isEmpty()) {
+                    calls.push(c);
+                }
             });
             GenerationResult r;
             try {
@@ -112,9 +168,15 @@ final class CompletionService {
                 return;
             }
             split.finish();
-            body = req.chat()
-                    ? json.completion(split.content(), split.reasoning(), r.finish().openAiName(), r.stats())
-                    : json.completion(r.text(), "", r.finish().openAiName(), r.stats());
+            if (calls != null) {
+                calls.finish();
+                body = json.completion(collected.content(), split.reasoning(), finishReason(r, calls), r.stats(),
+                        collected.calls());
+            } else {
+                body = req.chat()
+                        ? json.completion(split.content(), split.reasoning(), r.finish().openAiName(), r.stats())
+                        : json.completion(r.text(), "", r.finish().openAiName(), r.stats());
+            }
         } finally {
             pool.release(slot);
         }
@@ -162,14 +224,43 @@ final class CompletionService {
             boolean usage = req.includeUsage();
             TextSink sink;
             ReasoningStream split = null;
+            ToolCallParser calls = null;
             if (req.chat()) {
                 sse.event(json.chunk("assistant", "", null, null, usage));
+                calls = toolParser(req, new ToolCallParser.Listener() {
+                    private final List<String> ids = new ArrayList<>();
+
+                    @Override
+                    public void content(String text) {
+                        sse.event(json.chunk(null, text, null, null, usage));
+                    }
+
+                    @Override
+                    public void callStart(int index, String name) {
+                        ids.add(ResponseJson.toolCallId());
+                        sse.event(json.toolCallChunk(index, ids.get(index), name, "", usage));
+                    }
+
+                    @Override
+                    public void arguments(int index, String piece) {
+                        sse.event(json.toolCallChunk(index, null, null, piece, usage));
+                    }
+
+                    @Override
+                    public void callEnd(int index) {
+                    }
+                });
+                ToolCallParser parser = calls;
                 split = new ReasoningStream(prompt.opensReasoning(), (r, c) -> {
                     if (!r.isEmpty()) {
                         sse.event(json.chunk(null, null, r, null, usage));
                     }
                     if (!c.isEmpty()) {
-                        sse.event(json.chunk(null, c, null, null, usage));
+                        if (parser != null) {
+                            parser.push(c);
+                        } else {
+                            sse.event(json.chunk(null, c, null, null, usage));
+                        }
                     }
                 });
                 sink = split;
@@ -181,7 +272,10 @@ final class CompletionService {
             if (split != null) {
                 split.finish();
             }
-            sse.event(json.chunk(null, null, null, r.finish().openAiName(), usage));
+            if (calls != null) {
+                calls.finish();
+            }
+            sse.event(json.chunk(null, null, null, finishReason(r, calls), usage));
             if (usage) {
                 sse.event(json.usageChunk(r.stats()));
             }

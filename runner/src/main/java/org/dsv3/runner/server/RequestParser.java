@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.dsv3.model.chat.ChatMessage;
+import org.dsv3.model.chat.ToolCall;
 import org.dsv3.model.sampling.SamplerSettings;
 import org.dsv3.runner.generate.GenerationParams;
 import org.dsv3.runner.generate.LogitAdjustments;
@@ -17,8 +18,8 @@ import org.dsv3.runner.generate.LogitAdjustments;
 /**
  * Checks the JSON of a request against what the server supports and turns it into an
  * {@link ApiRequest}; every problem is a 400 naming the offending field. Nothing is silently dropped:
- * a field this server does not know is refused by name, and so are features it lacks (tools,
- * logprobs, {@code n > 1}); only fields that change nothing about the answer ({@code user}) are
+ * a field this server does not know is refused by name, and so are features it lacks (logprobs,
+ * {@code n > 1}); only fields that change nothing about the answer ({@code user}) are
  * accepted and left unused.
  */
 final class RequestParser {
@@ -29,14 +30,16 @@ final class RequestParser {
     static final float MIN_P = 0.05f;
     private static final int MAX_STOPS = 16;
     private static final Map<String, String> ROLES = Map.of(
-            "system", "system", "developer", "system", "user", "user", "assistant", "assistant");
+            "system", "system", "developer", "system", "user", "user", "assistant", "assistant", "tool", "tool");
+    private static final java.util.regex.Pattern FUNCTION_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final int MAX_TOOLS = 128;
 
     /** Fields both endpoints read. */
     private static final Set<String> COMMON = Set.of("model", "temperature", "top_p", "top_k", "min_p",
             "repeat_penalty", "frequency_penalty", "presence_penalty", "logit_bias", "seed", "n", "max_tokens",
             "stop", "stream", "stream_options", "logprobs", "user");
-    private static final Set<String> CHAT_ONLY = Set.of("messages", "max_completion_tokens", "tools", "functions",
-            "response_format");
+    private static final Set<String> CHAT_ONLY = Set.of("messages", "max_completion_tokens", "tools", "tool_choice",
+            "parallel_tool_calls", "functions", "function_call", "response_format");
     private static final Set<String> COMPLETION_ONLY = Set.of("prompt", "echo", "suffix", "best_of");
 
     private final int contextSize;
@@ -55,7 +58,8 @@ final class RequestParser {
         refuseUnknown(body, CHAT_ONLY, "/v1/chat/completions");
         List<ChatMessage> messages = messages(body.get("messages"));
         refuseUnsupported(body);
-        return new ApiRequest(true, messages, null, params(body), bool(body, "stream"), includeUsage(body));
+        ToolUse tools = tools(body);
+        return new ApiRequest(true, messages, null, params(body), bool(body, "stream"), includeUsage(body), tools);
     }
 
     ApiRequest completion(JsonNode body) {
@@ -103,12 +107,151 @@ final class RequestParser {
         String mapped = ROLES.get(role.asText());
         if (mapped == null) {
             throw ApiError.invalid(where + ".role", "unknown role '" + role.asText()
-                    + "' (supported: system, developer, user, assistant)");
+                    + "' (supported: system, developer, user, assistant, tool)");
         }
-        if (present(m, "tool_calls") || present(m, "function_call")) {
-            throw ApiError.invalid(where + ".tool_calls", "tool calls are not supported");
+        if (present(m, "function_call")) {
+            throw ApiError.invalid(where + ".function_call", "function_call (the old form of tool calls) is not supported; use tool_calls");
         }
-        return new ChatMessage(mapped, content(m.get("content"), where + ".content", mapped.equals("assistant")));
+        List<ToolCall> calls = List.of();
+        if (present(m, "tool_calls")) {
+            if (!mapped.equals("assistant")) {
+                throw ApiError.invalid(where + ".tool_calls", "only assistant messages have tool_calls");
+            }
+            calls = toolCalls(m.get("tool_calls"), where + ".tool_calls");
+        }
+        String toolCallId = null;
+        if (mapped.equals("tool")) {
+            JsonNode id = m.get("tool_call_id");
+            if (id == null || !id.isTextual()) {
+                throw ApiError.invalid(where + ".tool_call_id", where + ".tool_call_id must be the id (a string) of the call this message answers");
+            }
+            toolCallId = id.asText();
+        }
+        String text = content(m.get("content"), where + ".content", mapped.equals("assistant"));
+        return new ChatMessage(mapped, text, calls, toolCallId);
+    }
+
+    /** An assistant message's {@code [{"id", "type": "function", "function": {"name", "arguments"}}]}. */
+    private static List<ToolCall> toolCalls(JsonNode list, String where) {
+        if (!list.isArray()) {
+            throw ApiError.invalid(where, where + " must be an array");
+        }
+        List<ToolCall> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode c = list.get(i);
+            String at = where + "[" + i + "]";
+            if (!c.isObject()) {
+                throw ApiError.invalid(at, at + " must be an object {\"id\", \"type\": \"function\", \"function\": {\"name\", \"arguments\"}}");
+            }
+            JsonNode type = c.get("type");
+            if (type != null && !type.isNull() && !"function".equals(type.asText(null))) {
+                throw ApiError.invalid(at + ".type", at + ".type must be \"function\"");
+            }
+            JsonNode id = c.get("id");
+            if (id == null || !id.isTextual()) {
+                throw ApiError.invalid(at + ".id", at + ".id must be a string");
+            }
+            JsonNode f = c.get("function");
+            if (f == null || !f.isObject()) {
+                throw ApiError.invalid(at + ".function", at + ".function must be an object with a name and arguments");
+            }
+            JsonNode name = f.get("name");
+            if (name == null || !name.isTextual() || name.asText().isEmpty()) {
+                throw ApiError.invalid(at + ".function.name", at + ".function.name must be a non-empty string");
+            }
+            JsonNode args = f.get("arguments");
+            if (args == null || !args.isTextual()) {
+                throw ApiError.invalid(at + ".function.arguments", at + ".function.arguments must be a string (the arguments as JSON text)");
+            }
+            out.add(new ToolCall(id.asText(), name.asText(), args.asText()));
+        }
+        return out;
+    }
+
+    /** {@code tools} and {@code tool_choice}; {@code null} when the request offers no functions. */
+    private static ToolUse tools(JsonNode body) {
+        JsonNode list = body.get("tools");
+        JsonNode choiceNode = body.get("tool_choice");
+        JsonNode parallel = body.get("parallel_tool_calls");
+        if (parallel != null && !parallel.isNull()) {
+            if (!parallel.isBoolean()) {
+                throw ApiError.invalid("parallel_tool_calls", "parallel_tool_calls must be a boolean");
+            }
+            if (!parallel.asBoolean()) {
+                throw ApiError.invalid("parallel_tool_calls", "parallel_tool_calls = false is not supported: "
+                        + "the model may call several functions in one answer");
+            }
+        }
+        boolean none = list == null || list.isNull() || (list.isArray() && list.isEmpty());
+        if (none) {
+            if (choiceNode != null && !choiceNode.isNull() && !"none".equals(choiceNode.asText(null))
+                    && !"auto".equals(choiceNode.asText(null))) {
+                throw ApiError.invalid("tool_choice", "tool_choice asks for a function call but the request has no tools");
+            }
+            return null;
+        }
+        if (!list.isArray()) {
+            throw ApiError.invalid("tools", "tools must be an array");
+        }
+        if (list.size() > MAX_TOOLS) {
+            throw ApiError.invalid("tools", "at most " + MAX_TOOLS + " tools are supported");
+        }
+        List<ToolUse.Function> functions = new ArrayList<>();
+        Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode t = list.get(i);
+            String at = "tools[" + i + "]";
+            if (!t.isObject() || !"function".equals(t.path("type").asText(null))) {
+                throw ApiError.invalid(at + ".type", at + " must be {\"type\": \"function\", \"function\": {...}}: "
+                        + "only function tools are supported");
+            }
+            JsonNode f = t.get("function");
+            if (f == null || !f.isObject()) {
+                throw ApiError.invalid(at + ".function", at + ".function must be an object");
+            }
+            JsonNode name = f.get("name");
+            if (name == null || !name.isTextual() || !FUNCTION_NAME.matcher(name.asText()).matches()) {
+                throw ApiError.invalid(at + ".function.name", at + ".function.name must be 1 to 64 letters, digits, '_', '.' or '-'");
+            }
+            if (!names.add(name.asText())) {
+                throw ApiError.invalid(at + ".function.name", "two tools are named '" + name.asText() + "'");
+            }
+            JsonNode description = f.get("description");
+            if (description != null && !description.isNull() && !description.isTextual()) {
+                throw ApiError.invalid(at + ".function.description", at + ".function.description must be a string");
+            }
+            JsonNode parameters = f.get("parameters");
+            if (parameters != null && !parameters.isNull() && !parameters.isObject()) {
+                throw ApiError.invalid(at + ".function.parameters", at + ".function.parameters must be a JSON schema object");
+            }
+            JsonNode strict = f.get("strict");
+            if (strict != null && strict.asBoolean(false)) {
+                throw ApiError.invalid(at + ".function.strict", "strict function schemas are not supported");
+            }
+            functions.add(new ToolUse.Function(name.asText(), description == null || description.isNull() ? "" : description.asText(),
+                    parameters == null || parameters.isNull() ? null : parameters));
+        }
+        if (choiceNode == null || choiceNode.isNull()) {
+            return new ToolUse(functions, ToolUse.Choice.AUTO, null);
+        }
+        if (choiceNode.isTextual()) {
+            return switch (choiceNode.asText()) {
+                case "none" -> new ToolUse(functions, ToolUse.Choice.NONE, null);
+                case "auto" -> new ToolUse(functions, ToolUse.Choice.AUTO, null);
+                case "required" -> new ToolUse(functions, ToolUse.Choice.REQUIRED, null);
+                default -> throw ApiError.invalid("tool_choice", "tool_choice must be \"none\", \"auto\", \"required\" or "
+                        + "{\"type\": \"function\", \"function\": {\"name\": ...}}, got \"" + choiceNode.asText() + "\"");
+            };
+        }
+        JsonNode fn = choiceNode.path("function").path("name");
+        if (!choiceNode.isObject() || !"function".equals(choiceNode.path("type").asText(null)) || !fn.isTextual()) {
+            throw ApiError.invalid("tool_choice", "tool_choice must be \"none\", \"auto\", \"required\" or "
+                    + "{\"type\": \"function\", \"function\": {\"name\": ...}}");
+        }
+        if (!names.contains(fn.asText())) {
+            throw ApiError.invalid("tool_choice", "tool_choice names the function '" + fn.asText() + "', which is not among the tools");
+        }
+        return new ToolUse(functions, ToolUse.Choice.FUNCTION, fn.asText());
     }
 
     /** A string, or an array of {@code {"type": "text", "text": …}} parts; {@code null} only for an assistant. */
@@ -178,10 +321,9 @@ final class RequestParser {
         if (n != null && n != 1) {
             throw ApiError.invalid("n", "only n = 1 is supported");
         }
-        for (String f : List.of("tools", "functions")) {
-            JsonNode t = body.get(f);
-            if (t != null && !t.isNull() && !(t.isArray() && t.isEmpty())) {
-                throw ApiError.invalid(f, f + " are not supported");
+        for (String f : List.of("functions", "function_call")) {
+            if (present(body, f)) {
+                throw ApiError.invalid(f, f + " (the old form of tool calls) is not supported; use tools and tool_choice");
             }
         }
         JsonNode logprobs = body.get("logprobs");
