@@ -3,6 +3,7 @@ package org.dsv3.runner.server;
 import java.util.List;
 import org.dsv3.model.chat.ChatMessage;
 import org.dsv3.runner.generate.GenerationParams;
+import org.dsv3.runner.generate.json.JsonSchema;
 
 /**
  * A checked request of either endpoint.
@@ -14,12 +15,13 @@ import org.dsv3.runner.generate.GenerationParams;
  * @param stream       answer with server-sent events
  * @param includeUsage with {@code stream}: send a last chunk with the token counts
  * @param tools        the functions offered (chat only; {@code null} for none)
+ * @param format       the JSON the answer must be ({@code response_format}; {@code null} for free text)
  */
 record ApiRequest(boolean chat, List<ChatMessage> messages, String prompt, GenerationParams params, boolean stream,
-                  boolean includeUsage, ToolUse tools) {
+                  boolean includeUsage, ToolUse tools, JsonSchema format) {
     ApiRequest(boolean chat, List<ChatMessage> messages, String prompt, GenerationParams params, boolean stream,
                boolean includeUsage) {
-        this(chat, messages, prompt, params, stream, includeUsage, null);
+        this(chat, messages, prompt, params, stream, includeUsage, null, null);
     }
 
     /** Whether the answer is read for tool calls. */

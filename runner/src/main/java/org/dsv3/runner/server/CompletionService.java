@@ -12,6 +12,9 @@ import org.dsv3.model.chat.ChatTemplateException;
 import org.dsv3.model.chat.DeepSeekToolCalls;
 import org.dsv3.runner.generate.Cancellation;
 import org.dsv3.runner.generate.FinishReason;
+import org.dsv3.runner.generate.GenerationParams;
+import org.dsv3.runner.generate.json.JsonConstraint;
+import org.dsv3.runner.generate.json.VocabularyTrie;
 import org.dsv3.runner.generate.GenerationResult;
 import org.dsv3.runner.generate.NonFiniteLogitsException;
 import org.dsv3.runner.generate.Prompt;
@@ -124,6 +127,24 @@ final class CompletionService {
         return chatPrompts.chatText(tools == null ? text : text + ToolPrompt.prefill(tools));
     }
 
+    private VocabularyTrie trie;
+
+    /** The vocabulary as a trie for the JSON constraint: built at the first request that needs it. */
+    private synchronized VocabularyTrie trie() {
+        if (trie == null) {
+            trie = new VocabularyTrie(rawPrompts.tokenizer());
+        }
+        return trie;
+    }
+
+    /** The request's generation parameters, with the JSON constraint of its {@code response_format}. */
+    private GenerationParams params(ApiRequest req) {
+        if (req.format() == null) {
+            return req.params();
+        }
+        return req.params().withConstraint(new JsonConstraint(req.format(), trie(), rawPrompts.tokenizer()));
+    }
+
     /** The answer's text split into content and tool calls, when the request reads calls. */
     private static ToolCallParser toolParser(ApiRequest req, ToolCallParser.Listener listener) {
         if (!req.readsToolCalls()) {
@@ -159,7 +180,7 @@ final class CompletionService {
             });
             GenerationResult r;
             try {
-                r = slot.generator().generate(prompt.tokens(), req.params(), req.chat() ? split : TextSink.NONE, cancel);
+                r = slot.generator().generate(prompt.tokens(), params(req), req.chat() ? split : TextSink.NONE, cancel);
                 metrics.finished(slot, r.stats());
             } catch (NonFiniteLogitsException e) {
                 throw new ApiError(500, "server_error", null, "non_finite_logits", e.getMessage());
@@ -267,7 +288,7 @@ final class CompletionService {
             } else {
                 sink = text -> sse.event(json.chunk(null, text, null, null, usage));
             }
-            GenerationResult r = slot.generator().generate(prompt.tokens(), req.params(), sink, cancel);
+            GenerationResult r = slot.generator().generate(prompt.tokens(), params(req), sink, cancel);
             metrics.finished(slot, r.stats());
             if (split != null) {
                 split.finish();

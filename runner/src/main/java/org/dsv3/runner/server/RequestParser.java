@@ -14,6 +14,7 @@ import org.dsv3.model.chat.ToolCall;
 import org.dsv3.model.sampling.SamplerSettings;
 import org.dsv3.runner.generate.GenerationParams;
 import org.dsv3.runner.generate.LogitAdjustments;
+import org.dsv3.runner.generate.json.JsonSchema;
 
 /**
  * Checks the JSON of a request against what the server supports and turns it into an
@@ -59,7 +60,12 @@ final class RequestParser {
         List<ChatMessage> messages = messages(body.get("messages"));
         refuseUnsupported(body);
         ToolUse tools = tools(body);
-        return new ApiRequest(true, messages, null, params(body), bool(body, "stream"), includeUsage(body), tools);
+        JsonSchema format = responseFormat(body.get("response_format"));
+        if (format != null && tools != null && tools.active()) {
+            throw ApiError.invalid("response_format", "response_format json_object / json_schema cannot be combined with tools"
+                    + " (a tool call is not JSON text); use tool_choice \"none\" or leave the tools out");
+        }
+        return new ApiRequest(true, messages, null, params(body), bool(body, "stream"), includeUsage(body), tools, format);
     }
 
     ApiRequest completion(JsonNode body) {
@@ -166,6 +172,58 @@ final class RequestParser {
             out.add(new ToolCall(id.asText(), name.asText(), args.asText()));
         }
         return out;
+    }
+
+    /**
+     * {@code response_format}: {@code text} (the default: {@code null}), {@code json_object} (any
+     * object) or {@code json_schema} ({@code {"name", "schema", "strict", "description"}}).
+     */
+    private static JsonSchema responseFormat(JsonNode f) {
+        if (f == null || f.isNull()) {
+            return null;
+        }
+        if (!f.isObject() || !f.path("type").isTextual()) {
+            throw ApiError.invalid("response_format", "response_format must be an object with a type");
+        }
+        for (Iterator<String> it = f.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!k.equals("type") && !k.equals("json_schema")) {
+                throw ApiError.invalid("response_format." + k, "response_format." + k + " is not supported");
+            }
+        }
+        return switch (f.get("type").asText()) {
+            case "text" -> null;
+            case "json_object" -> JsonSchema.ANY_OBJECT;
+            case "json_schema" -> {
+                JsonNode js = f.get("json_schema");
+                if (js == null || !js.isObject()) {
+                    throw ApiError.invalid("response_format.json_schema", "response_format.json_schema must be an object"
+                            + " {\"name\", \"schema\", \"strict\"}");
+                }
+                for (Iterator<String> it = js.fieldNames(); it.hasNext(); ) {
+                    String k = it.next();
+                    if (!Set.of("name", "schema", "strict", "description").contains(k)) {
+                        throw ApiError.invalid("response_format.json_schema." + k, "response_format.json_schema." + k + " is not supported");
+                    }
+                }
+                if (!js.path("name").isTextual() || !FUNCTION_NAME.matcher(js.get("name").asText()).matches()) {
+                    throw ApiError.invalid("response_format.json_schema.name", "response_format.json_schema.name must be 1 to 64"
+                            + " letters, digits, '_', '.' or '-'");
+                }
+                JsonNode schema = js.get("schema");
+                if (schema == null || schema.isNull()) {
+                    yield JsonSchema.ANY;
+                }
+                try {
+                    yield JsonSchema.compile(schema);
+                } catch (JsonSchema.UnsupportedSchemaException e) {
+                    throw ApiError.invalid("response_format.json_schema." + e.path(), "response_format.json_schema."
+                            + e.getMessage());
+                }
+            }
+            default -> throw ApiError.invalid("response_format.type", "response_format.type must be \"text\", \"json_object\""
+                    + " or \"json_schema\", got \"" + f.get("type").asText() + "\"");
+        };
     }
 
     /** {@code tools} and {@code tool_choice}; {@code null} when the request offers no functions. */
@@ -329,10 +387,6 @@ final class RequestParser {
         JsonNode logprobs = body.get("logprobs");
         if (logprobs != null && !logprobs.isNull() && !(logprobs.isBoolean() && !logprobs.asBoolean())) {
             throw ApiError.invalid("logprobs", "logprobs are not supported");
-        }
-        JsonNode format = body.get("response_format");
-        if (format != null && !format.isNull() && !"text".equals(format.path("type").asText(null))) {
-            throw ApiError.invalid("response_format", "only response_format {\"type\": \"text\"} is supported");
         }
     }
 
