@@ -179,6 +179,25 @@ public final class JsonAutomaton {
         }
     }
 
+    /** Inside a string without bounds, between characters: where {@link #plainStringChars} is measured. */
+    static State plainString() {
+        return new Str(new Root(false), 0, 0, Integer.MAX_VALUE, 0, 0, 0, 0, 0);
+    }
+
+    /** The characters written when {@code after} is still inside that string between characters; 0 when it is not. */
+    static int plainStringChars(State after) {
+        return after instanceof Str s && s.escape == 0 && s.pending == 0 ? s.length : 0;
+    }
+
+    /**
+     * When {@code s} is inside a string between characters: how many more characters fit (at least
+     * 1); 0 otherwise. A token of plain string text that fits is then allowed whatever else holds.
+     */
+    static int roomInString(State s) {
+        return s instanceof Str str && str.escape == 0 && str.pending == 0 && str.length < str.maxLength
+                ? str.maxLength - str.length : 0;
+    }
+
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

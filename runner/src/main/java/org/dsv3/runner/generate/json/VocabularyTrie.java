@@ -19,13 +19,25 @@ public final class VocabularyTrie {
     private final int[][] children;
     private final int[][] tokens;
     private final int vocabSize;
+    /** The root of the trie of every text token, and of the tokens that are not plain string text. */
+    private final int allRoot;
+    private final int specialRoot;
+    /**
+     * Per token: the characters it adds when written inside a string, from a state between
+     * characters, without ending the string or leaving an escape or a UTF-8 sequence open; 0 for
+     * tokens that are not such plain string text. Inside a string (most of a JSON answer's tokens)
+     * these are allowed by a count alone and only the others need the walk.
+     */
+    private final int[] plainChars;
 
     public VocabularyTrie(Tokenizer tokenizer) {
         vocabSize = tokenizer.vocabSize();
+        plainChars = new int[vocabSize];
         List<TreeMap<Integer, Integer>> edges = new ArrayList<>();
         List<List<Integer>> ends = new ArrayList<>();
-        edges.add(new TreeMap<>());
-        ends.add(new ArrayList<>());
+        allRoot = node(edges, ends);
+        specialRoot = node(edges, ends);
+        JsonAutomaton.State inString = JsonAutomaton.plainString();
         for (int id = 0; id < vocabSize; id++) {
             TokenType t = tokenizer.tokenType(id);
             if (t != TokenType.NORMAL && t != TokenType.BYTE && t != TokenType.UNDEFINED) {
@@ -35,18 +47,11 @@ public final class VocabularyTrie {
             if (piece.length == 0) {
                 continue;
             }
-            int node = 0;
-            for (byte b : piece) {
-                Integer next = edges.get(node).get(b & 0xff);
-                if (next == null) {
-                    next = edges.size();
-                    edges.get(node).put(b & 0xff, next);
-                    edges.add(new TreeMap<>());
-                    ends.add(new ArrayList<>());
-                }
-                node = next;
+            plainChars[id] = JsonAutomaton.plainStringChars(inString.steps(piece));
+            insert(edges, ends, allRoot, piece, id);
+            if (plainChars[id] == 0) {
+                insert(edges, ends, specialRoot, piece, id);
             }
-            ends.get(node).add(id);
         }
         int n = edges.size();
         labels = new byte[n][];
@@ -65,6 +70,25 @@ public final class VocabularyTrie {
         }
     }
 
+    private static int node(List<TreeMap<Integer, Integer>> edges, List<List<Integer>> ends) {
+        edges.add(new TreeMap<>());
+        ends.add(new ArrayList<>());
+        return edges.size() - 1;
+    }
+
+    private static void insert(List<TreeMap<Integer, Integer>> edges, List<List<Integer>> ends, int root, byte[] piece, int id) {
+        int node = root;
+        for (byte b : piece) {
+            Integer next = edges.get(node).get(b & 0xff);
+            if (next == null) {
+                next = node(edges, ends);
+                edges.get(node).put(b & 0xff, next);
+            }
+            node = next;
+        }
+        ends.get(node).add(id);
+    }
+
     public int vocabSize() {
         return vocabSize;
     }
@@ -72,7 +96,18 @@ public final class VocabularyTrie {
     /** The text tokens that {@code state} allows next (whole token text accepted). */
     public BitSet allowed(JsonAutomaton.State state) {
         BitSet out = new BitSet(vocabSize);
-        walk(state, 0, out);
+        int room = JsonAutomaton.roomInString(state);
+        if (room > 0) {
+            for (int t = 0; t < vocabSize; t++) {
+                int c = plainChars[t];
+                if (c > 0 && c <= room) {
+                    out.set(t);
+                }
+            }
+            walk(state, specialRoot, out);
+        } else {
+            walk(state, allRoot, out);
+        }
         return out;
     }
 

@@ -126,6 +126,30 @@ class JsonAutomatonTest {
                 () -> compile("{\"type\": \"string\", \"minLength\": -1}")).path());
     }
 
+    @Test
+    void theTrieAllowsExactlyTheTokensWhoseTextTheAutomatonTakes() throws Exception {
+        Tokenizer tok = TestModels.tokenizer();
+        VocabularyTrie trie = new VocabularyTrie(tok);
+        JsonSchema bounded = compile("{\"type\": \"object\", \"properties\": {\"s\": {\"type\": \"string\", \"maxLength\": 4}}}");
+        List<Object[]> states = List.of(new Object[] {JsonSchema.ANY_OBJECT, ""}, new Object[] {JsonSchema.ANY_OBJECT, "{\"ab"},
+                new Object[] {JsonSchema.ANY_OBJECT, "{\"a\": \"x\\"}, new Object[] {JsonSchema.ANY, "[\"\u00e9"},
+                new Object[] {JsonSchema.ANY, "[1"}, new Object[] {bounded, "{\"s\": \"ab"}, new Object[] {bounded, "{\"s\": \"abcd"});
+        for (Object[] st : states) {
+            JsonAutomaton.State s = JsonAutomaton.start((JsonSchema) st[0]).steps(((String) st[1]).getBytes(StandardCharsets.UTF_8));
+            BitSet expected = new BitSet();
+            for (int t = 0; t < tok.vocabSize(); t++) {
+                var type = tok.tokenType(t);
+                boolean text = type == org.dsv3.model.tokenizer.TokenType.NORMAL || type == org.dsv3.model.tokenizer.TokenType.BYTE
+                        || type == org.dsv3.model.tokenizer.TokenType.UNDEFINED;
+                if (text && tok.tokenPiece(t).length > 0 && s.steps(tok.tokenPiece(t)) != null) {
+                    expected.set(t);
+                }
+            }
+            assertEquals(expected, trie.allowed(s), "after " + st[1]);
+            assertTrue(expected.cardinality() > 0, "after " + st[1]);
+        }
+    }
+
     /** Draws tokens under the constraint with random logits (plus {@code favour} on some tokens) until end or {@code max}. */
     static String draw(JsonSchema schema, long seed, int max, int[] favoured, float favour) {
         Tokenizer tok = TestModels.tokenizer();
