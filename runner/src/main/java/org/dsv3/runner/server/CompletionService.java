@@ -14,6 +14,7 @@ import org.dsv3.runner.generate.Cancellation;
 import org.dsv3.runner.generate.FinishReason;
 import org.dsv3.runner.generate.GenerationParams;
 import org.dsv3.runner.generate.json.JsonConstraint;
+import org.dsv3.runner.generate.json.JsonSchema;
 import org.dsv3.runner.generate.json.VocabularyTrie;
 import org.dsv3.runner.generate.GenerationResult;
 import org.dsv3.runner.generate.NonFiniteLogitsException;
@@ -139,10 +140,14 @@ final class CompletionService {
 
     /** The request's generation parameters, with the JSON constraint of its {@code response_format}. */
     private GenerationParams params(ApiRequest req) {
-        if (req.format() == null) {
+        JsonSchema schema = req.format();
+        if (schema == null && req.readsToolCalls() && req.tools().forcedFunction() != null) {
+            schema = req.tools().forcedFunction().arguments(); // a forced call's arguments, started by the prefill
+        }
+        if (schema == null) {
             return req.params();
         }
-        return req.params().withConstraint(new JsonConstraint(req.format(), trie(), rawPrompts.tokenizer()));
+        return req.params().withConstraint(new JsonConstraint(schema, trie(), rawPrompts.tokenizer()));
     }
 
     /** The answer's text split into content and tool calls, when the request reads calls. */

@@ -256,6 +256,7 @@ final class RequestParser {
         }
         List<ToolUse.Function> functions = new ArrayList<>();
         Set<String> names = new java.util.HashSet<>();
+        List<String> strictNames = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             JsonNode t = list.get(i);
             String at = "tools[" + i + "]";
@@ -282,13 +283,42 @@ final class RequestParser {
             if (parameters != null && !parameters.isNull() && !parameters.isObject()) {
                 throw ApiError.invalid(at + ".function.parameters", at + ".function.parameters must be a JSON schema object");
             }
-            JsonNode strict = f.get("strict");
-            if (strict != null && strict.asBoolean(false)) {
-                throw ApiError.invalid(at + ".function.strict", "strict function schemas are not supported");
+            JsonNode strictNode = f.get("strict");
+            if (strictNode != null && !strictNode.isNull() && !strictNode.isBoolean()) {
+                throw ApiError.invalid(at + ".function.strict", at + ".function.strict must be a boolean");
+            }
+            boolean strict = strictNode != null && strictNode.asBoolean(false);
+            JsonSchema arguments = JsonSchema.ANY_OBJECT;
+            if (parameters != null && !parameters.isNull()) {
+                try {
+                    arguments = JsonSchema.compile(parameters);
+                } catch (JsonSchema.UnsupportedSchemaException e) {
+                    if (strict) {
+                        throw ApiError.invalid(at + ".function.parameters" + e.path().substring("schema".length()),
+                                "strict: " + at + ".function.parameters" + e.getMessage().substring("schema".length()));
+                    }
+                    arguments = null; // not strict: the arguments are only asked for, not enforced
+                }
+            }
+            if (strict) {
+                strictNames.add(name.asText());
             }
             functions.add(new ToolUse.Function(name.asText(), description == null || description.isNull() ? "" : description.asText(),
-                    parameters == null || parameters.isNull() ? null : parameters));
+                    parameters == null || parameters.isNull() ? null : parameters, arguments));
         }
+        ToolUse use = choice(choiceNode, functions, names);
+        ToolUse.Function forced = use.forcedFunction();
+        for (String strict : strictNames) {
+            if (use.active() && (forced == null || !forced.name().equals(strict))) {
+                throw ApiError.invalid("tool_choice", "the function '" + strict + "' is strict, and its arguments can only be"
+                        + " enforced when the call is forced: set tool_choice to {\"type\": \"function\", \"function\":"
+                        + " {\"name\": \"" + strict + "\"}} (or \"required\" with this one tool), or drop strict");
+            }
+        }
+        return use;
+    }
+
+    private static ToolUse choice(JsonNode choiceNode, List<ToolUse.Function> functions, Set<String> names) {
         if (choiceNode == null || choiceNode.isNull()) {
             return new ToolUse(functions, ToolUse.Choice.AUTO, null);
         }

@@ -74,12 +74,13 @@ final class ToolPrompt {
 
     /** What the answer is made to begin with: the call markup for a forced call, {@code ""} otherwise. */
     static String prefill(ToolUse use) {
-        return switch (use.choice()) {
-            case NONE, AUTO -> "";
-            case REQUIRED -> DeepSeekToolCalls.CALLS_BEGIN + DeepSeekToolCalls.CALL_BEGIN + "function" + DeepSeekToolCalls.SEP;
-            case FUNCTION -> DeepSeekToolCalls.CALLS_BEGIN + DeepSeekToolCalls.CALL_BEGIN + "function" + DeepSeekToolCalls.SEP
-                    + use.forced() + "\n```json\n";
-        };
+        ToolUse.Function forced = use.forcedFunction();
+        if (forced != null) {
+            return DeepSeekToolCalls.CALLS_BEGIN + DeepSeekToolCalls.CALL_BEGIN + "function" + DeepSeekToolCalls.SEP
+                    + forced.name() + "\n```json\n";
+        }
+        return use.choice() == ToolUse.Choice.REQUIRED
+                ? DeepSeekToolCalls.CALLS_BEGIN + DeepSeekToolCalls.CALL_BEGIN + "function" + DeepSeekToolCalls.SEP : "";
     }
 
     /**

@@ -2,6 +2,7 @@ package org.dsv3.runner.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import org.dsv3.runner.generate.json.JsonSchema;
 
 /**
  * The functions a chat request offers the model ({@code tools}) and whether it must call one
@@ -13,8 +14,12 @@ import java.util.List;
  */
 record ToolUse(List<Function> tools, Choice choice, String forced) {
 
-    /** One offered function: its name, description ({@code ""} when none) and JSON-schema parameters ({@code null} when none). */
-    record Function(String name, String description, JsonNode parameters) {
+    /**
+     * One offered function: its name, description ({@code ""} when none), JSON-schema parameters
+     * ({@code null} when none), and those parameters compiled for the JSON constraint ({@code null}
+     * when they use keywords it does not enforce).
+     */
+    record Function(String name, String description, JsonNode parameters, JsonSchema arguments) {
     }
 
     enum Choice {
@@ -26,6 +31,17 @@ record ToolUse(List<Function> tools, Choice choice, String forced) {
         REQUIRED,
         /** The model must call {@link #forced()}. */
         FUNCTION
+    }
+
+    /**
+     * The function the answer must call, when it is certain: the one {@code tool_choice} names, or
+     * the only tool with {@code required}; {@code null} otherwise.
+     */
+    Function forcedFunction() {
+        if (choice == Choice.FUNCTION) {
+            return tools.stream().filter(f -> f.name().equals(forced)).findFirst().orElseThrow();
+        }
+        return choice == Choice.REQUIRED && tools.size() == 1 ? tools.getFirst() : null;
     }
 
     /** Whether the model's answer is read for calls. */

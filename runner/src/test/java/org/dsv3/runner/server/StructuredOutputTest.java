@@ -107,6 +107,30 @@ class StructuredOutputTest {
         assertEquals(content, streamed.toString(), "the stream is the same answer");
     }
 
+    static final String PARAMS = "{\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\", \"maxLength\": 12},"
+            + " \"unit\": {\"enum\": [\"C\", \"F\"]}, \"days\": {\"type\": \"integer\"}}, \"required\": [\"city\", \"unit\"],"
+            + " \"additionalProperties\": false}";
+
+    static String strictTool(String params) {
+        return "{\"type\": \"function\", \"function\": {\"name\": \"forecast\", \"strict\": true, \"parameters\": " + params + "}}";
+    }
+
+    @Test
+    void aForcedCallsArgumentsFollowTheFunctionsParameters() throws Exception {
+        Schema validator = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(PARAMS);
+        for (String choice : List.of("\"required\"", "{\"type\": \"function\", \"function\": {\"name\": \"forecast\"}}")) {
+            for (long seed = 1; seed <= 3; seed++) {
+                JsonNode c = answer(tiny.post("/v1/chat/completions", request(null, seed,
+                        ", \"tools\": [" + strictTool(PARAMS) + "], \"tool_choice\": " + choice)));
+                assertEquals("tool_calls", c.get("finish_reason").asText(), c.toString());
+                JsonNode call = c.at("/message/tool_calls/0/function");
+                assertEquals("forecast", call.get("name").asText());
+                JsonNode args = STRICT.readTree(call.get("arguments").asText());
+                assertEquals(List.of(), validator.validate(args), choice + " seed " + seed + ": " + call);
+            }
+        }
+    }
+
     @Test
     void schemasAndCombinationsTheServerCannotEnforceAreA400() throws Exception {
         assertError(tiny.post("/v1/chat/completions", request("{\"type\": \"json_schema\", \"json_schema\": {\"name\": \"x\", \"schema\":"
@@ -117,6 +141,11 @@ class StructuredOutputTest {
         assertError(tiny.post("/v1/chat/completions", request("{\"type\": \"yaml\"}", 1, "")), "response_format.type", "yaml");
         assertError(tiny.post("/v1/chat/completions", request("{\"type\": \"json_object\"}", 1,
                 ", \"tools\": [" + ToolCallsTest.WEATHER_TOOL + "]")), "response_format", "tools");
+        assertError(tiny.post("/v1/chat/completions", request(null, 1, ", \"tools\": [" + strictTool(PARAMS) + "]")),
+                "tool_choice", "strict");
+        assertError(tiny.post("/v1/chat/completions", request(null, 1, ", \"tools\": [" + strictTool("{\"type\": \"object\","
+                + " \"properties\": {\"a\": {\"type\": \"string\", \"pattern\": \"^x\"}}}") + "], \"tool_choice\": \"required\"")),
+                "tools[0].function.parameters.properties.a.pattern", "not supported");
         assertEquals(200, tiny.post("/v1/chat/completions", request("{\"type\": \"text\"}", 1, "")).statusCode());
     }
 
