@@ -124,7 +124,10 @@ final class CompletionService {
         } catch (ChatTemplateException e) {
             throw ApiError.invalid("messages", "the chat template cannot render these messages: " + e.getMessage());
         }
-        ToolPrompt.checkRendered(text, req.messages(), chatPrompts.templateName());
+        // what the template wrote of the conversation itself: our tools message left out, as it names the functions too
+        String conversation = tools != null && !chatPrompts.templateRendersTools()
+                ? text.replace(ToolPrompt.systemText(tools), "") : text;
+        ToolPrompt.checkRendered(conversation, req.messages(), chatPrompts.templateName());
         return chatPrompts.chatText(tools == null ? text : text + ToolPrompt.prefill(tools));
     }
 

@@ -213,6 +213,11 @@ class ToolCallsTest {
                     + " \"function\": {\"name\": \"get_weather\", \"arguments\": \"{}\"}}]},"
                     + " {\"role\": \"tool\", \"tool_call_id\": \"c\", \"content\": \"sunny\"}]}";
             assertError(s.post("/v1/chat/completions", both), "messages[1].tool_calls", "content is null or empty");
+            // the same with tools offered: their description names the function, which must not pass for the call
+            String example = both.replace("\"arguments\": \"{}\"", "\"arguments\": \"{\\\"argument\\\": \\\"value\\\"}\"");
+            assertTrue(example.contains("argument\\\": "), example); // the arguments of our tools message's example call
+            assertError(s.post("/v1/chat/completions", example.substring(0, example.length() - 1) + ", \"tools\": [" + WEATHER_TOOL + "]}"),
+                    "messages[1].tool_calls", "content is null or empty");
             assertError(s.post("/v1/chat/completions", request(", \"tool_choice\": {\"type\": \"function\", \"function\": {\"name\": \"nope\"}}")),
                     "tool_choice", "'nope', which is not among the tools");
             assertError(s.post("/v1/chat/completions", request(", \"tool_choice\": \"sometimes\"")), "tool_choice", "\"sometimes\"");
