@@ -11,7 +11,10 @@ import org.dsv3.model.chat.ChatMessage;
 import org.dsv3.model.chat.ChatTemplateException;
 import org.dsv3.model.chat.DeepSeekToolCalls;
 import org.dsv3.runner.generate.Cancellation;
+import org.dsv3.model.chat.ReasoningSplitter;
+import org.dsv3.runner.generate.AfterReasoning;
 import org.dsv3.runner.generate.FinishReason;
+import org.dsv3.runner.generate.TokenConstraint;
 import org.dsv3.runner.generate.GenerationParams;
 import org.dsv3.runner.generate.json.JsonConstraint;
 import org.dsv3.runner.generate.json.JsonSchema;
@@ -128,7 +131,11 @@ final class CompletionService {
         String conversation = tools != null && !chatPrompts.templateRendersTools()
                 ? text.replace(ToolPrompt.systemText(tools), "") : text;
         ToolPrompt.checkRendered(conversation, req.messages(), chatPrompts.templateName());
-        return chatPrompts.chatText(tools == null ? text : text + ToolPrompt.prefill(tools));
+        String prefill = tools == null ? "" : ToolPrompt.prefill(tools);
+        if (!prefill.isEmpty() && text.stripTrailing().endsWith(ReasoningSplitter.OPEN)) {
+            prefill = ReasoningSplitter.CLOSE + "\n\n" + prefill; // a forced call: the opened reasoning is closed first
+        }
+        return chatPrompts.chatText(text + prefill);
     }
 
     private VocabularyTrie trie;
@@ -142,7 +149,7 @@ final class CompletionService {
     }
 
     /** The request's generation parameters, with the JSON constraint of its {@code response_format}. */
-    private GenerationParams params(ApiRequest req) {
+    private GenerationParams params(ApiRequest req, Prompt prompt) {
         JsonSchema schema = req.format();
         if (schema == null && req.readsToolCalls() && req.tools().forcedFunction() != null) {
             schema = req.tools().forcedFunction().arguments(); // a forced call's arguments, started by the prefill
@@ -150,7 +157,9 @@ final class CompletionService {
         if (schema == null) {
             return req.params();
         }
-        return req.params().withConstraint(new JsonConstraint(schema, trie(), rawPrompts.tokenizer()));
+        TokenConstraint json = new JsonConstraint(schema, trie(), rawPrompts.tokenizer());
+        // an R1 prompt that opens the reasoning: the thoughts are free, the answer after them is the JSON
+        return req.params().withConstraint(prompt.opensReasoning() ? new AfterReasoning(json, rawPrompts.tokenizer()) : json);
     }
 
     /** The answer's text split into content and tool calls, when the request reads calls. */
@@ -188,7 +197,7 @@ final class CompletionService {
             });
             GenerationResult r;
             try {
-                r = slot.generator().generate(prompt.tokens(), params(req), req.chat() ? split : TextSink.NONE, cancel);
+                r = slot.generator().generate(prompt.tokens(), params(req, prompt), req.chat() ? split : TextSink.NONE, cancel);
                 metrics.finished(slot, r.stats());
             } catch (NonFiniteLogitsException e) {
                 throw new ApiError(500, "server_error", null, "non_finite_logits", e.getMessage());
@@ -296,7 +305,7 @@ final class CompletionService {
             } else {
                 sink = text -> sse.event(json.chunk(null, text, null, null, usage));
             }
-            GenerationResult r = slot.generator().generate(prompt.tokens(), params(req), sink, cancel);
+            GenerationResult r = slot.generator().generate(prompt.tokens(), params(req, prompt), sink, cancel);
             metrics.finished(slot, r.stats());
             if (split != null) {
                 split.finish();
