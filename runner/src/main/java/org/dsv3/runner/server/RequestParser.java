@@ -20,7 +20,8 @@ import org.dsv3.runner.generate.json.JsonSchema;
  * Checks the JSON of a request against what the server supports and turns it into an
  * {@link ApiRequest}; every problem is a 400 naming the offending field. Nothing is silently dropped:
  * a field this server does not know is refused by name, and so are features it lacks (logprobs,
- * {@code n > 1}); only fields that change nothing about the answer ({@code user}) are
+ * {@code n > 1}). The tool fields are checked by {@link ToolFields}, {@code response_format} by
+ * {@link ResponseFormat}. Only fields that change nothing about the answer ({@code user}) are
  * accepted and left unused.
  */
 final class RequestParser {
@@ -32,8 +33,6 @@ final class RequestParser {
     private static final int MAX_STOPS = 16;
     private static final Map<String, String> ROLES = Map.of(
             "system", "system", "developer", "system", "user", "user", "assistant", "assistant", "tool", "tool");
-    private static final java.util.regex.Pattern FUNCTION_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-    private static final int MAX_TOOLS = 128;
 
     /** Fields both endpoints read. */
     private static final Set<String> COMMON = Set.of("model", "temperature", "top_p", "top_k", "min_p",
@@ -59,8 +58,8 @@ final class RequestParser {
         refuseUnknown(body, CHAT_ONLY, "/v1/chat/completions");
         List<ChatMessage> messages = messages(body.get("messages"));
         refuseUnsupported(body);
-        ToolUse tools = tools(body);
-        JsonSchema format = responseFormat(body.get("response_format"));
+        ToolUse tools = ToolFields.tools(body);
+        JsonSchema format = ResponseFormat.parse(body.get("response_format"));
         if (format != null && tools != null && tools.active()) {
             throw ApiError.invalid("response_format", "response_format json_object / json_schema cannot be combined with tools"
                     + " (a tool call is not JSON text); use tool_choice \"none\" or leave the tools out");
@@ -123,7 +122,7 @@ final class RequestParser {
             if (!mapped.equals("assistant")) {
                 throw ApiError.invalid(where + ".tool_calls", "only assistant messages have tool_calls");
             }
-            calls = toolCalls(m.get("tool_calls"), where + ".tool_calls");
+            calls = ToolFields.toolCalls(m.get("tool_calls"), where + ".tool_calls");
         }
         String toolCallId = null;
         if (mapped.equals("tool")) {
@@ -137,210 +136,6 @@ final class RequestParser {
         return new ChatMessage(mapped, text, calls, toolCallId);
     }
 
-    /** An assistant message's {@code [{"id", "type": "function", "function": {"name", "arguments"}}]}. */
-    private static List<ToolCall> toolCalls(JsonNode list, String where) {
-        if (!list.isArray()) {
-            throw ApiError.invalid(where, where + " must be an array");
-        }
-        List<ToolCall> out = new ArrayList<>();
-        for (int i = 0; i < list.size(); i++) {
-            JsonNode c = list.get(i);
-            String at = where + "[" + i + "]";
-            if (!c.isObject()) {
-                throw ApiError.invalid(at, at + " must be an object {\"id\", \"type\": \"function\", \"function\": {\"name\", \"arguments\"}}");
-            }
-            JsonNode type = c.get("type");
-            if (type != null && !type.isNull() && !"function".equals(type.asText(null))) {
-                throw ApiError.invalid(at + ".type", at + ".type must be \"function\"");
-            }
-            JsonNode id = c.get("id");
-            if (id == null || !id.isTextual()) {
-                throw ApiError.invalid(at + ".id", at + ".id must be a string");
-            }
-            JsonNode f = c.get("function");
-            if (f == null || !f.isObject()) {
-                throw ApiError.invalid(at + ".function", at + ".function must be an object with a name and arguments");
-            }
-            JsonNode name = f.get("name");
-            if (name == null || !name.isTextual() || name.asText().isEmpty()) {
-                throw ApiError.invalid(at + ".function.name", at + ".function.name must be a non-empty string");
-            }
-            JsonNode args = f.get("arguments");
-            if (args == null || !args.isTextual()) {
-                throw ApiError.invalid(at + ".function.arguments", at + ".function.arguments must be a string (the arguments as JSON text)");
-            }
-            out.add(new ToolCall(id.asText(), name.asText(), args.asText()));
-        }
-        return out;
-    }
-
-    /**
-     * {@code response_format}: {@code text} (the default: {@code null}), {@code json_object} (any
-     * object) or {@code json_schema} ({@code {"name", "schema", "strict", "description"}}).
-     */
-    private static JsonSchema responseFormat(JsonNode f) {
-        if (f == null || f.isNull()) {
-            return null;
-        }
-        if (!f.isObject() || !f.path("type").isTextual()) {
-            throw ApiError.invalid("response_format", "response_format must be an object with a type");
-        }
-        for (Iterator<String> it = f.fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!k.equals("type") && !k.equals("json_schema")) {
-                throw ApiError.invalid("response_format." + k, "response_format." + k + " is not supported");
-            }
-        }
-        return switch (f.get("type").asText()) {
-            case "text" -> null;
-            case "json_object" -> JsonSchema.ANY_OBJECT;
-            case "json_schema" -> {
-                JsonNode js = f.get("json_schema");
-                if (js == null || !js.isObject()) {
-                    throw ApiError.invalid("response_format.json_schema", "response_format.json_schema must be an object"
-                            + " {\"name\", \"schema\", \"strict\"}");
-                }
-                for (Iterator<String> it = js.fieldNames(); it.hasNext(); ) {
-                    String k = it.next();
-                    if (!Set.of("name", "schema", "strict", "description").contains(k)) {
-                        throw ApiError.invalid("response_format.json_schema." + k, "response_format.json_schema." + k + " is not supported");
-                    }
-                }
-                if (!js.path("name").isTextual() || !FUNCTION_NAME.matcher(js.get("name").asText()).matches()) {
-                    throw ApiError.invalid("response_format.json_schema.name", "response_format.json_schema.name must be 1 to 64"
-                            + " letters, digits, '_', '.' or '-'");
-                }
-                JsonNode schema = js.get("schema");
-                if (schema == null || schema.isNull()) {
-                    yield JsonSchema.ANY;
-                }
-                try {
-                    yield JsonSchema.compile(schema);
-                } catch (JsonSchema.UnsupportedSchemaException e) {
-                    throw ApiError.invalid("response_format.json_schema." + e.path(), "response_format.json_schema."
-                            + e.getMessage());
-                }
-            }
-            default -> throw ApiError.invalid("response_format.type", "response_format.type must be \"text\", \"json_object\""
-                    + " or \"json_schema\", got \"" + f.get("type").asText() + "\"");
-        };
-    }
-
-    /** {@code tools} and {@code tool_choice}; {@code null} when the request offers no functions. */
-    private static ToolUse tools(JsonNode body) {
-        JsonNode list = body.get("tools");
-        JsonNode choiceNode = body.get("tool_choice");
-        JsonNode parallel = body.get("parallel_tool_calls");
-        if (parallel != null && !parallel.isNull()) {
-            if (!parallel.isBoolean()) {
-                throw ApiError.invalid("parallel_tool_calls", "parallel_tool_calls must be a boolean");
-            }
-            if (!parallel.asBoolean()) {
-                throw ApiError.invalid("parallel_tool_calls", "parallel_tool_calls = false is not supported: "
-                        + "the model may call several functions in one answer");
-            }
-        }
-        boolean none = list == null || list.isNull() || (list.isArray() && list.isEmpty());
-        if (none) {
-            if (choiceNode != null && !choiceNode.isNull() && !"none".equals(choiceNode.asText(null))
-                    && !"auto".equals(choiceNode.asText(null))) {
-                throw ApiError.invalid("tool_choice", "tool_choice asks for a function call but the request has no tools");
-            }
-            return null;
-        }
-        if (!list.isArray()) {
-            throw ApiError.invalid("tools", "tools must be an array");
-        }
-        if (list.size() > MAX_TOOLS) {
-            throw ApiError.invalid("tools", "at most " + MAX_TOOLS + " tools are supported");
-        }
-        List<ToolUse.Function> functions = new ArrayList<>();
-        Set<String> names = new java.util.HashSet<>();
-        List<String> strictNames = new ArrayList<>();
-        for (int i = 0; i < list.size(); i++) {
-            JsonNode t = list.get(i);
-            String at = "tools[" + i + "]";
-            if (!t.isObject() || !"function".equals(t.path("type").asText(null))) {
-                throw ApiError.invalid(at + ".type", at + " must be {\"type\": \"function\", \"function\": {...}}: "
-                        + "only function tools are supported");
-            }
-            JsonNode f = t.get("function");
-            if (f == null || !f.isObject()) {
-                throw ApiError.invalid(at + ".function", at + ".function must be an object");
-            }
-            JsonNode name = f.get("name");
-            if (name == null || !name.isTextual() || !FUNCTION_NAME.matcher(name.asText()).matches()) {
-                throw ApiError.invalid(at + ".function.name", at + ".function.name must be 1 to 64 letters, digits, '_', '.' or '-'");
-            }
-            if (!names.add(name.asText())) {
-                throw ApiError.invalid(at + ".function.name", "two tools are named '" + name.asText() + "'");
-            }
-            JsonNode description = f.get("description");
-            if (description != null && !description.isNull() && !description.isTextual()) {
-                throw ApiError.invalid(at + ".function.description", at + ".function.description must be a string");
-            }
-            JsonNode parameters = f.get("parameters");
-            if (parameters != null && !parameters.isNull() && !parameters.isObject()) {
-                throw ApiError.invalid(at + ".function.parameters", at + ".function.parameters must be a JSON schema object");
-            }
-            JsonNode strictNode = f.get("strict");
-            if (strictNode != null && !strictNode.isNull() && !strictNode.isBoolean()) {
-                throw ApiError.invalid(at + ".function.strict", at + ".function.strict must be a boolean");
-            }
-            boolean strict = strictNode != null && strictNode.asBoolean(false);
-            JsonSchema arguments = JsonSchema.ANY_OBJECT;
-            if (parameters != null && !parameters.isNull()) {
-                try {
-                    arguments = JsonSchema.compile(parameters);
-                } catch (JsonSchema.UnsupportedSchemaException e) {
-                    if (strict) {
-                        throw ApiError.invalid(at + ".function.parameters" + e.path().substring("schema".length()),
-                                "strict: " + at + ".function.parameters" + e.getMessage().substring("schema".length()));
-                    }
-                    arguments = null; // not strict: the arguments are only asked for, not enforced
-                }
-            }
-            if (strict) {
-                strictNames.add(name.asText());
-            }
-            functions.add(new ToolUse.Function(name.asText(), description == null || description.isNull() ? "" : description.asText(),
-                    parameters == null || parameters.isNull() ? null : parameters, arguments));
-        }
-        ToolUse use = choice(choiceNode, functions, names);
-        ToolUse.Function forced = use.forcedFunction();
-        for (String strict : strictNames) {
-            if (use.active() && (forced == null || !forced.name().equals(strict))) {
-                throw ApiError.invalid("tool_choice", "the function '" + strict + "' is strict, and its arguments can only be"
-                        + " enforced when the call is forced: set tool_choice to {\"type\": \"function\", \"function\":"
-                        + " {\"name\": \"" + strict + "\"}} (or \"required\" with this one tool), or drop strict");
-            }
-        }
-        return use;
-    }
-
-    private static ToolUse choice(JsonNode choiceNode, List<ToolUse.Function> functions, Set<String> names) {
-        if (choiceNode == null || choiceNode.isNull()) {
-            return new ToolUse(functions, ToolUse.Choice.AUTO, null);
-        }
-        if (choiceNode.isTextual()) {
-            return switch (choiceNode.asText()) {
-                case "none" -> new ToolUse(functions, ToolUse.Choice.NONE, null);
-                case "auto" -> new ToolUse(functions, ToolUse.Choice.AUTO, null);
-                case "required" -> new ToolUse(functions, ToolUse.Choice.REQUIRED, null);
-                default -> throw ApiError.invalid("tool_choice", "tool_choice must be \"none\", \"auto\", \"required\" or "
-                        + "{\"type\": \"function\", \"function\": {\"name\": ...}}, got \"" + choiceNode.asText() + "\"");
-            };
-        }
-        JsonNode fn = choiceNode.path("function").path("name");
-        if (!choiceNode.isObject() || !"function".equals(choiceNode.path("type").asText(null)) || !fn.isTextual()) {
-            throw ApiError.invalid("tool_choice", "tool_choice must be \"none\", \"auto\", \"required\" or "
-                    + "{\"type\": \"function\", \"function\": {\"name\": ...}}");
-        }
-        if (!names.contains(fn.asText())) {
-            throw ApiError.invalid("tool_choice", "tool_choice names the function '" + fn.asText() + "', which is not among the tools");
-        }
-        return new ToolUse(functions, ToolUse.Choice.FUNCTION, fn.asText());
-    }
 
     /** A string, or an array of {@code {"type": "text", "text": …}} parts; {@code null} only for an assistant. */
     private static String content(JsonNode c, String where, boolean nullable) {
