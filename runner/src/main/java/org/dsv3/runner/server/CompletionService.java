@@ -4,21 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.dsv3.model.chat.ChatMessage;
-import org.dsv3.model.chat.ChatTemplateException;
-import org.dsv3.model.chat.DeepSeekToolCalls;
 import org.dsv3.runner.generate.Cancellation;
-import org.dsv3.model.chat.ReasoningSplitter;
-import org.dsv3.runner.generate.AfterReasoning;
 import org.dsv3.runner.generate.FinishReason;
-import org.dsv3.runner.generate.TokenConstraint;
-import org.dsv3.runner.generate.GenerationParams;
-import org.dsv3.runner.generate.json.JsonConstraint;
-import org.dsv3.runner.generate.json.JsonSchema;
-import org.dsv3.runner.generate.json.VocabularyTrie;
 import org.dsv3.runner.generate.GenerationResult;
 import org.dsv3.runner.generate.NonFiniteLogitsException;
 import org.dsv3.runner.generate.Prompt;
@@ -30,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves one checked request: builds the prompt, waits for a slot, generates on a freshly reset
+ * Serves one checked request: waits for a slot, builds the prompt ({@link RequestPrompts}), generates on a freshly reset
  * session (nothing of another request's cache is ever seen) and answers, as one JSON object or as
  * a stream of chunks.
  */
@@ -38,15 +27,10 @@ final class CompletionService {
     private static final Logger LOG = LoggerFactory.getLogger(CompletionService.class);
     private static final long KEEP_ALIVE_MILLIS = 1000;
 
-    private final PromptFormat chatPrompts;
-    private final String noTemplate;
-    private final PromptFormat rawPrompts;
+    private final RequestPrompts prompts;
     private final SlotPool pool;
     private final String modelName;
-    private final int contextSize;
     private final ServerMetrics metrics;
-    /** The vocabulary holds DeepSeek's tool-call tokens. */
-    private final boolean toolMarkers;
 
     /**
      * @param chatPrompts the chat template's prompts, or {@code null} when the model has none
@@ -54,15 +38,10 @@ final class CompletionService {
      */
     CompletionService(PromptFormat chatPrompts, String noTemplate, PromptFormat rawPrompts, SlotPool pool,
                       String modelName, int contextSize, ServerMetrics metrics) {
-        this.chatPrompts = chatPrompts;
-        this.noTemplate = noTemplate;
-        this.rawPrompts = rawPrompts;
+        this.prompts = new RequestPrompts(chatPrompts, noTemplate, rawPrompts, contextSize);
         this.pool = pool;
         this.modelName = modelName;
-        this.contextSize = contextSize;
         this.metrics = metrics;
-        this.toolMarkers = chatPrompts != null
-                && DeepSeekToolCalls.MARKERS.stream().allMatch(m -> chatPrompts.tokenizer().tokenId(m) >= 0);
     }
 
     /**
@@ -82,84 +61,6 @@ final class CompletionService {
                 whole(ctx, req, pool.admit(), json, cancel);
             }
         }
-    }
-
-    private Prompt prompt(ApiRequest req) {
-        Prompt p;
-        if (req.chat()) {
-            if (chatPrompts == null) {
-                throw ApiError.invalid("messages", "this model has no chat template (" + noTemplate
-                        + "); use /v1/completions");
-            }
-            p = chatPrompt(req);
-        } else {
-            p = rawPrompts.raw(req.prompt());
-        }
-        if (p.tokens().length >= contextSize) {
-            throw ApiError.invalid(req.chat() ? "messages" : "prompt", "context_length_exceeded",
-                    "the prompt has " + p.tokens().length + " tokens, which leaves no room in the context of "
-                            + contextSize + " tokens");
-        }
-        return p;
-    }
-
-    /**
-     * The chat prompt: the template's rendering, with the request's tools (in the template's context,
-     * or described in a system message of ours when the template does not render them), and a forced
-     * call's markup appended for {@code tool_choice} required / a named function.
-     */
-    private Prompt chatPrompt(ApiRequest req) {
-        ToolUse tools = req.readsToolCalls() ? req.tools() : null;
-        if (tools != null && !toolMarkers) {
-            throw ApiError.invalid("tools", "this model's vocabulary has no DeepSeek tool-call tokens ("
-                    + String.join(" ", DeepSeekToolCalls.MARKERS) + "), so it cannot call tools");
-        }
-        List<ChatMessage> messages = req.messages();
-        List<Map<String, Object>> templateTools = List.of();
-        if (tools != null && chatPrompts.templateRendersTools()) {
-            templateTools = ToolPrompt.forTemplate(tools);
-        } else if (tools != null) {
-            messages = ToolPrompt.withToolsMessage(messages, tools);
-        }
-        String text;
-        try {
-            text = chatPrompts.renderChat(messages, templateTools);
-        } catch (ChatTemplateException e) {
-            throw ApiError.invalid("messages", "the chat template cannot render these messages: " + e.getMessage());
-        }
-        // what the template wrote of the conversation itself: our tools message left out, as it names the functions too
-        String conversation = tools != null && !chatPrompts.templateRendersTools()
-                ? text.replace(ToolPrompt.systemText(tools), "") : text;
-        ToolPrompt.checkRendered(conversation, req.messages(), chatPrompts.templateName());
-        String prefill = tools == null ? "" : ToolPrompt.prefill(tools);
-        if (!prefill.isEmpty() && text.stripTrailing().endsWith(ReasoningSplitter.OPEN)) {
-            prefill = ReasoningSplitter.CLOSE + "\n\n" + prefill; // a forced call: the opened reasoning is closed first
-        }
-        return chatPrompts.chatText(text + prefill);
-    }
-
-    private VocabularyTrie trie;
-
-    /** The vocabulary as a trie for the JSON constraint: built at the first request that needs it. */
-    private synchronized VocabularyTrie trie() {
-        if (trie == null) {
-            trie = new VocabularyTrie(rawPrompts.tokenizer());
-        }
-        return trie;
-    }
-
-    /** The request's generation parameters, with the JSON constraint of its {@code response_format}. */
-    private GenerationParams params(ApiRequest req, Prompt prompt) {
-        JsonSchema schema = req.format();
-        if (schema == null && req.readsToolCalls() && req.tools().forcedFunction() != null) {
-            schema = req.tools().forcedFunction().arguments(); // a forced call's arguments, started by the prefill
-        }
-        if (schema == null) {
-            return req.params();
-        }
-        TokenConstraint json = new JsonConstraint(schema, trie(), rawPrompts.tokenizer());
-        // an R1 prompt that opens the reasoning: the thoughts are free, the answer after them is the JSON
-        return req.params().withConstraint(prompt.opensReasoning() ? new AfterReasoning(json, rawPrompts.tokenizer()) : json);
     }
 
     /** The answer's text split into content and tool calls, when the request reads calls. */
@@ -186,7 +87,7 @@ final class CompletionService {
         }
         ObjectNode body;
         try {
-            Prompt prompt = prompt(req);
+            Prompt prompt = prompts.prompt(req);
             slot.session().reset();
             ToolCallParser.Collected collected = new ToolCallParser.Collected();
             ToolCallParser calls = toolParser(req, collected);
@@ -197,7 +98,7 @@ final class CompletionService {
             });
             GenerationResult r;
             try {
-                r = slot.generator().generate(prompt.tokens(), params(req, prompt), req.chat() ? split : TextSink.NONE, cancel);
+                r = slot.generator().generate(prompt.tokens(), prompts.params(req, prompt), req.chat() ? split : TextSink.NONE, cancel);
                 metrics.finished(slot, r.stats());
             } catch (NonFiniteLogitsException e) {
                 throw new ApiError(500, "server_error", null, "non_finite_logits", e.getMessage());
@@ -247,7 +148,7 @@ final class CompletionService {
         try {
             Prompt prompt;
             try {
-                prompt = prompt(req);
+                prompt = prompts.prompt(req);
             } catch (ApiError e) {
                 if (!sse.started()) {
                     throw e; // nothing sent yet: a plain error response
@@ -305,7 +206,7 @@ final class CompletionService {
             } else {
                 sink = text -> sse.event(json.chunk(null, text, null, null, usage));
             }
-            GenerationResult r = slot.generator().generate(prompt.tokens(), params(req, prompt), sink, cancel);
+            GenerationResult r = slot.generator().generate(prompt.tokens(), prompts.params(req, prompt), sink, cancel);
             metrics.finished(slot, r.stats());
             if (split != null) {
                 split.finish();
