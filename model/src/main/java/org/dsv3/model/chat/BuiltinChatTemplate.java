@@ -12,7 +12,8 @@ import java.util.Set;
  * (docs/architecture.md §7.4):
  * <ul>
  *   <li>{@link Format#DEEPSEEK_V3}: {@code BOS + system prompts (joined by "\n\n")}, then
- *       {@code <｜User｜>content}, {@code <｜Assistant｜>content<｜end▁of▁sentence｜>}, tool outputs as
+ *       {@code <｜User｜>content}, {@code <｜Assistant｜>content<｜end▁of▁sentence｜>} (tool calls after the
+ *       content, as {@link DeepSeekToolCalls#calls}), tool outputs as
  *       {@code <｜tool▁outputs▁begin｜><｜tool▁output▁begin｜>…<｜tool▁output▁end｜>…<｜tool▁outputs▁end｜>};
  *       generation prompt {@code <｜Assistant｜>} (as V3, R1-0528 and V3.1 in non-thinking use);</li>
  *   <li>{@link Format#DEEPSEEK_R1}: the same, with the generation prompt {@code <｜Assistant｜><think>\n}
@@ -147,7 +148,11 @@ public final class BuiltinChatTemplate implements ChatTemplate {
                     } else {
                         sb.append(ASSISTANT);
                     }
-                    sb.append(m.content()).append(eos);
+                    sb.append(m.content());
+                    if (!m.toolCalls().isEmpty()) {
+                        sb.append(DeepSeekToolCalls.calls(m.toolCalls()));
+                    }
+                    sb.append(eos);
                 }
                 case "tool" -> {
                     sb.append(inToolOutputs ? "\n" : OUTPUTS_BEGIN).append(OUTPUT_BEGIN).append(m.content()).append(OUTPUT_END);

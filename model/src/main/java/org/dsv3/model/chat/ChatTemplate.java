@@ -5,6 +5,7 @@ import org.dsv3.model.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,6 +34,21 @@ public interface ChatTemplate {
      * @throws ChatTemplateException naming the template and the problem when it cannot be rendered
      */
     String render(List<ChatMessage> messages, boolean addGenerationPrompt);
+
+    /**
+     * The prompt text, with function definitions for templates that render them ({@link #rendersTools()});
+     * others ignore {@code tools}.
+     *
+     * @param tools OpenAI-style tool objects ({@code {"type": "function", "function": {...}}}) as maps and lists
+     */
+    default String render(List<ChatMessage> messages, boolean addGenerationPrompt, List<Map<String, Object>> tools) {
+        return render(messages, addGenerationPrompt);
+    }
+
+    /** Whether the template writes the {@code tools} it is given into the prompt. */
+    default boolean rendersTools() {
+        return false;
+    }
 
     /** Whether rendered prompts already begin with the BOS token's text. */
     boolean rendersBos();
@@ -71,7 +87,11 @@ public interface ChatTemplate {
      * exactly once when the tokenizer wants one (added only if the template did not write it).
      */
     static int[] encode(Tokenizer tokenizer, ChatTemplate template, List<ChatMessage> messages, boolean addGenerationPrompt) {
-        String text = template.render(messages, addGenerationPrompt);
+        return encodeText(tokenizer, template.render(messages, addGenerationPrompt));
+    }
+
+    /** The token ids of a rendered prompt text: parsed with special tokens, BOS added when wanted and missing. */
+    static int[] encodeText(Tokenizer tokenizer, String text) {
         String bos = tokenizer.bosText();
         boolean hasBos = !bos.isEmpty() && text.startsWith(bos);
         return tokenizer.encode(text, true, tokenizer.addBosToken() && !hasBos);
@@ -82,7 +102,7 @@ public interface ChatTemplate {
         List<ChatMessage> out = new ArrayList<>(messages.size());
         for (ChatMessage m : messages) {
             if (m.role().equals("assistant") && m.content().contains(ReasoningSplitter.CLOSE)) {
-                out.add(new ChatMessage(m.role(), ReasoningSplitter.stripReasoning(m.content())));
+                out.add(m.withContent(ReasoningSplitter.stripReasoning(m.content())));
             } else {
                 out.add(m);
             }

@@ -215,6 +215,25 @@ public final class JinjaChatTemplate implements ChatTemplate {
 
     @Override
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        return render(messages, addGenerationPrompt, List.of());
+    }
+
+    private static final java.util.regex.Pattern TOOLS_VARIABLE = java.util.regex.Pattern.compile("\\btools\\b");
+
+    /** Whether the template source reads a variable {@code tools} (DeepSeek-V3's does not: it renders only calls and results). */
+    @Override
+    public boolean rendersTools() {
+        return TOOLS_VARIABLE.matcher(source).find();
+    }
+
+    /**
+     * An assistant message with tool calls and no text has {@code content} none, as in OpenAI's
+     * messages (DeepSeek-V3's template tells the two kinds apart by that); its calls are
+     * {@code tool_calls} entries {@code {id, type: "function", function: {name, arguments}}}. A tool
+     * message has {@code tool_call_id}. {@code tools} is set only when there are some.
+     */
+    @Override
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt, List<Map<String, Object>> tools) {
         if (!filtersChecked) {
             List<String> unknown = unknownFilters();
             if (!unknown.isEmpty()) {
@@ -227,10 +246,30 @@ public final class JinjaChatTemplate implements ChatTemplate {
         for (ChatMessage m : ChatTemplate.withoutReasoning(messages)) {
             Map<String, Object> map = new LinkedHashMap<>();
             map.put("role", m.role());
-            map.put("content", m.content());
+            map.put("content", m.toolCalls().isEmpty() || !m.content().isEmpty() ? m.content() : null);
+            if (!m.toolCalls().isEmpty()) {
+                List<Map<String, Object>> calls = new ArrayList<>();
+                for (ToolCall c : m.toolCalls()) {
+                    Map<String, Object> function = new LinkedHashMap<>();
+                    function.put("name", c.name());
+                    function.put("arguments", c.arguments());
+                    Map<String, Object> call = new LinkedHashMap<>();
+                    call.put("id", c.id());
+                    call.put("type", "function");
+                    call.put("function", function);
+                    calls.add(call);
+                }
+                map.put("tool_calls", calls);
+            }
+            if (m.toolCallId() != null) {
+                map.put("tool_call_id", m.toolCallId());
+            }
             msgs.add(map);
         }
         Map<String, Object> ctx = new HashMap<>();
+        if (tools != null && !tools.isEmpty()) {
+            ctx.put("tools", tools);
+        }
         ctx.put("messages", msgs);
         ctx.put("add_generation_prompt", addGenerationPrompt);
         ctx.put("bos_token", bosToken);

@@ -36,6 +36,34 @@ class ChatTemplateTest {
     }
 
     @Test
+    void builtinDeepSeekV3WritesToolCallsInDeepSeeksMarkup() {
+        var t = new BuiltinChatTemplate(BuiltinChatTemplate.Format.DEEPSEEK_V3, BOS, EOS);
+        List<ChatMessage> msgs = List.of(ChatMessage.user("Weather?"),
+                new ChatMessage("assistant", "", List.of(new ToolCall("c1", "get_weather", "{\"city\": \"Paris\"}"),
+                        new ToolCall("c2", "get_time", "{}")), null),
+                new ChatMessage("tool", "sunny", List.of(), "c1"), new ChatMessage("tool", "noon", List.of(), "c2"));
+        assertEquals(BOS + "<｜User｜>Weather?<｜Assistant｜><｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n"
+                + "```json\n{\"city\": \"Paris\"}\n```<｜tool▁call▁end｜>\n<｜tool▁call▁begin｜>function<｜tool▁sep｜>get_time\n```json\n{}\n```"
+                + "<｜tool▁call▁end｜><｜tool▁calls▁end｜>" + EOS
+                + "<｜tool▁outputs▁begin｜><｜tool▁output▁begin｜>sunny<｜tool▁output▁end｜>\n<｜tool▁output▁begin｜>noon<｜tool▁output▁end｜>"
+                + "<｜tool▁outputs▁end｜>", t.render(msgs, true));
+    }
+
+    @Test
+    void aJinjaTemplateThatReadsToolsGetsThemAndOneThatDoesNotSaysSo() {
+        var reads = new JinjaChatTemplate("test", "{% for t in tools %}[{{ t['function']['name'] }}]{% endfor %}"
+                + "{% for m in messages %}{{ m['role'] }}:{{ m['content'] }}{% if m['content'] is none %}none{% endif %}"
+                + "{% for c in m['tool_calls'] %}({{ c['id'] }} {{ c['function']['name'] }} {{ c['function']['arguments'] }}){% endfor %}"
+                + "{% if m['tool_call_id'] %}<{{ m['tool_call_id'] }}>{% endif %};{% endfor %}", BOS, EOS);
+        assertTrue(reads.rendersTools());
+        List<Map<String, Object>> tools = List.of(Map.of("type", "function", "function", Map.of("name", "f")));
+        List<ChatMessage> msgs = List.of(new ChatMessage("assistant", "", List.of(new ToolCall("c1", "f", "{}")), null),
+                new ChatMessage("tool", "ok", List.of(), "c1"));
+        assertEquals("[f]assistant:none(c1 f {});tool:ok<c1>;", reads.render(msgs, false, tools));
+        assertFalse(new JinjaChatTemplate("v3-like", "{% for m in messages %}{{ m['tool_calls'] }}{% endfor %}", BOS, EOS).rendersTools());
+    }
+
+    @Test
     void builtinDeepSeekR1OpensReasoningAndDropsOldReasoning() {
         var t = new BuiltinChatTemplate(BuiltinChatTemplate.Format.DEEPSEEK_R1, BOS, EOS);
         String s = t.render(List.of(ChatMessage.user("Hi"), ChatMessage.assistant("<think>\nhmm\n</think>\n\nHello!"),

@@ -79,6 +79,7 @@ public final class Generator {
         int generated = 0;
         long firstToken = 0;
         LogitAdjustments.Tracker adjust = params.logits().start();
+        TokenConstraint.Session guide = params.constraint() == null ? null : params.constraint().start();
         FinishReason finish;
         while (true) {
             if (cancel.isCancelled()) {
@@ -86,6 +87,9 @@ public final class Generator {
                 break;
             }
             adjust.apply(logits);
+            if (guide != null) {
+                guide.mask(logits);
+            }
             int token = sampler.sample(logits);
             sampler.accept(token);
             adjust.generated(token);
@@ -97,6 +101,9 @@ public final class Generator {
                 break;
             }
             generated++;
+            if (guide != null) {
+                guide.accept(token);
+            }
             emit(stops.push(decoder.push(token)), text, sink);
             if (stops.matched()) {
                 finish = FinishReason.STOP_STRING;

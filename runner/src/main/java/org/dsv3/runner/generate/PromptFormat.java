@@ -1,6 +1,7 @@
 package org.dsv3.runner.generate;
 
 import java.util.List;
+import java.util.Map;
 import org.dsv3.model.chat.ChatMessage;
 import org.dsv3.model.chat.ChatTemplate;
 import org.dsv3.model.chat.ReasoningSplitter;
@@ -29,6 +30,25 @@ public final class PromptFormat {
         String text = template.render(clean, true);
         int[] tokens = ChatTemplate.encode(tokenizer, template, clean, true);
         return new Prompt(tokens, text.stripTrailing().endsWith(ReasoningSplitter.OPEN));
+    }
+
+    /** Whether the chat template writes a request's {@code tools} into the prompt itself. */
+    public boolean templateRendersTools() {
+        return template.rendersTools();
+    }
+
+    public String templateName() {
+        return template.name();
+    }
+
+    /** The conversation's prompt text (earlier answers without their reasoning), with tools for templates that render them. */
+    public String renderChat(List<ChatMessage> messages, List<Map<String, Object>> tools) {
+        return template.render(ChatTemplate.withoutReasoning(messages), true, tools);
+    }
+
+    /** The prompt of a rendered conversation text (see {@link #renderChat}), to which more may have been appended. */
+    public Prompt chatText(String rendered) {
+        return new Prompt(ChatTemplate.encodeText(tokenizer, rendered), rendered.stripTrailing().endsWith(ReasoningSplitter.OPEN));
     }
 
     /**

@@ -53,7 +53,7 @@ final class AccessCheck {
             throw new ApiError(403, "invalid_request_error", null, "forbidden_origin",
                     "requests from web pages of another origin are refused (Origin '" + origin + "')");
         }
-        if (apiKey != null && !ctx.path().equals("/health")) {
+        if (apiKey != null && !ctx.path().equals("/health") && !isPage(ctx)) {
             String auth = ctx.header("Authorization");
             String given = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
             if (given == null || !MessageDigest.isEqual(apiKey, given.getBytes(StandardCharsets.UTF_8))) {
@@ -62,6 +62,14 @@ final class AccessCheck {
                                 : "the API key is not valid");
             }
         }
+    }
+
+    /**
+     * The chat page itself holds no data, so it loads without the key (the page asks for it and
+     * sends it with every API call); Host and Origin are checked for it all the same.
+     */
+    private static boolean isPage(Context ctx) {
+        return ctx.path().equals("/") && io.javalin.http.HandlerType.GET.equals(ctx.method());
     }
 
     /** Whether a page at {@code origin} is this server: same host and port as the request's {@code Host}. */

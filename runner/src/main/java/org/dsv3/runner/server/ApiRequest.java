@@ -3,6 +3,7 @@ package org.dsv3.runner.server;
 import java.util.List;
 import org.dsv3.model.chat.ChatMessage;
 import org.dsv3.runner.generate.GenerationParams;
+import org.dsv3.runner.generate.json.JsonSchema;
 
 /**
  * A checked request of either endpoint.
@@ -13,7 +14,18 @@ import org.dsv3.runner.generate.GenerationParams;
  * @param params       sampling and stopping; {@code maxTokens} 0 = until the context is full
  * @param stream       answer with server-sent events
  * @param includeUsage with {@code stream}: send a last chunk with the token counts
+ * @param tools        the functions offered (chat only; {@code null} for none)
+ * @param format       the JSON the answer must be ({@code response_format}; {@code null} for free text)
  */
 record ApiRequest(boolean chat, List<ChatMessage> messages, String prompt, GenerationParams params, boolean stream,
-                  boolean includeUsage) {
+                  boolean includeUsage, ToolUse tools, JsonSchema format) {
+    ApiRequest(boolean chat, List<ChatMessage> messages, String prompt, GenerationParams params, boolean stream,
+               boolean includeUsage) {
+        this(chat, messages, prompt, params, stream, includeUsage, null, null);
+    }
+
+    /** Whether the answer is read for tool calls. */
+    boolean readsToolCalls() {
+        return tools != null && tools.active();
+    }
 }

@@ -17,7 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The OpenAI-compatible HTTP API over a loaded model: {@code POST /v1/chat/completions},
+ * The OpenAI-compatible HTTP API over a loaded model, and a web chat page at {@code /} ({@link ChatPage}):
+ * {@code POST /v1/chat/completions},
  * {@code POST /v1/completions}, {@code GET /v1/models[/{id}]}, {@code GET /health}, and llama-server's
  * {@code POST /tokenize}, {@code POST /detokenize}, {@code GET /props}, {@code GET /slots},
  * {@code GET /metrics}. Requests share
@@ -43,6 +44,7 @@ public final class ApiServer implements AutoCloseable {
     private final AccessCheck access;
     private final TokenEndpoints tokens;
     private final StatusEndpoints status;
+    private final ChatPage page = new ChatPage();
     private final long created = System.currentTimeMillis() / 1000;
     private Javalin app;
 
@@ -88,6 +90,7 @@ public final class ApiServer implements AutoCloseable {
             c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             c.jetty.modifyServletContextHandler(h -> h.setErrorHandler(new JsonErrorHandler()));
             c.routes.before(access::check);
+            c.routes.get("/", page::serve);
             c.routes.get("/health", this::health);
             c.routes.get("/v1/models", ctx -> json(ctx, 200, ResponseJson.models(config.modelName(), created)));
             c.routes.get("/v1/models/{id}", this::model);

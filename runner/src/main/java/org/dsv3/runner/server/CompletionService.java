@@ -2,21 +2,24 @@ package org.dsv3.runner.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.dsv3.model.chat.ChatTemplateException;
 import org.dsv3.runner.generate.Cancellation;
+import org.dsv3.runner.generate.FinishReason;
 import org.dsv3.runner.generate.GenerationResult;
 import org.dsv3.runner.generate.NonFiniteLogitsException;
 import org.dsv3.runner.generate.Prompt;
 import org.dsv3.runner.generate.PromptFormat;
 import org.dsv3.runner.generate.ReasoningStream;
 import org.dsv3.runner.generate.TextSink;
+import org.dsv3.runner.generate.ToolCallParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves one checked request: builds the prompt, waits for a slot, generates on a freshly reset
+ * Serves one checked request: waits for a slot, builds the prompt ({@link RequestPrompts}), generates on a freshly reset
  * session (nothing of another request's cache is ever seen) and answers, as one JSON object or as
  * a stream of chunks.
  */
@@ -24,12 +27,9 @@ final class CompletionService {
     private static final Logger LOG = LoggerFactory.getLogger(CompletionService.class);
     private static final long KEEP_ALIVE_MILLIS = 1000;
 
-    private final PromptFormat chatPrompts;
-    private final String noTemplate;
-    private final PromptFormat rawPrompts;
+    private final RequestPrompts prompts;
     private final SlotPool pool;
     private final String modelName;
-    private final int contextSize;
     private final ServerMetrics metrics;
 
     /**
@@ -38,12 +38,9 @@ final class CompletionService {
      */
     CompletionService(PromptFormat chatPrompts, String noTemplate, PromptFormat rawPrompts, SlotPool pool,
                       String modelName, int contextSize, ServerMetrics metrics) {
-        this.chatPrompts = chatPrompts;
-        this.noTemplate = noTemplate;
-        this.rawPrompts = rawPrompts;
+        this.prompts = new RequestPrompts(chatPrompts, noTemplate, rawPrompts, contextSize);
         this.pool = pool;
         this.modelName = modelName;
-        this.contextSize = contextSize;
         this.metrics = metrics;
     }
 
@@ -66,27 +63,20 @@ final class CompletionService {
         }
     }
 
-    private Prompt prompt(ApiRequest req) {
-        Prompt p;
-        if (req.chat()) {
-            if (chatPrompts == null) {
-                throw ApiError.invalid("messages", "this model has no chat template (" + noTemplate
-                        + "); use /v1/completions");
-            }
-            try {
-                p = chatPrompts.chat(req.messages());
-            } catch (ChatTemplateException e) {
-                throw ApiError.invalid("messages", "the chat template cannot render these messages: " + e.getMessage());
-            }
-        } else {
-            p = rawPrompts.raw(req.prompt());
+    /** The answer's text split into content and tool calls, when the request reads calls. */
+    private static ToolCallParser toolParser(ApiRequest req, ToolCallParser.Listener listener) {
+        if (!req.readsToolCalls()) {
+            return null;
         }
-        if (p.tokens().length >= contextSize) {
-            throw ApiError.invalid(req.chat() ? "messages" : "prompt", "context_length_exceeded",
-                    "the prompt has " + p.tokens().length + " tokens, which leaves no room in the context of "
-                            + contextSize + " tokens");
-        }
-        return p;
+        ToolCallParser parser = new ToolCallParser(listener);
+        parser.push(ToolPrompt.prefill(req.tools())); // the forced beginning is part of the answer
+        return parser;
+    }
+
+    /** OpenAI's {@code tool_calls} when the model ended its turn with calls. */
+    private static String finishReason(GenerationResult r, ToolCallParser calls) {
+        boolean ended = r.finish() == FinishReason.END_OF_GENERATION || r.finish() == FinishReason.STOP_STRING;
+        return calls != null && calls.calls() > 0 && ended ? "tool_calls" : r.finish().openAiName();
     }
 
     private void whole(Context ctx, ApiRequest req, SlotPool.Ticket ticket, ResponseJson json, Cancellation cancel)
@@ -97,13 +87,18 @@ final class CompletionService {
         }
         ObjectNode body;
         try {
-            Prompt prompt = prompt(req);
+            Prompt prompt = prompts.prompt(req);
             slot.session().reset();
+            ToolCallParser.Collected collected = new ToolCallParser.Collected();
+            ToolCallParser calls = toolParser(req, collected);
             ReasoningStream split = new ReasoningStream(prompt.opensReasoning(), (r, c) -> {
+                if (calls != null && !c.isEmpty()) {
+                    calls.push(c);
+                }
             });
             GenerationResult r;
             try {
-                r = slot.generator().generate(prompt.tokens(), req.params(), req.chat() ? split : TextSink.NONE, cancel);
+                r = slot.generator().generate(prompt.tokens(), prompts.params(req, prompt), req.chat() ? split : TextSink.NONE, cancel);
                 metrics.finished(slot, r.stats());
             } catch (NonFiniteLogitsException e) {
                 throw new ApiError(500, "server_error", null, "non_finite_logits", e.getMessage());
@@ -112,9 +107,15 @@ final class CompletionService {
                 return;
             }
             split.finish();
-            body = req.chat()
-                    ? json.completion(split.content(), split.reasoning(), r.finish().openAiName(), r.stats())
-                    : json.completion(r.text(), "", r.finish().openAiName(), r.stats());
+            if (calls != null) {
+                calls.finish();
+                body = json.completion(collected.content(), split.reasoning(), finishReason(r, calls), r.stats(),
+                        collected.calls());
+            } else {
+                body = req.chat()
+                        ? json.completion(split.content(), split.reasoning(), r.finish().openAiName(), r.stats())
+                        : json.completion(r.text(), "", r.finish().openAiName(), r.stats());
+            }
         } finally {
             pool.release(slot);
         }
@@ -147,7 +148,7 @@ final class CompletionService {
         try {
             Prompt prompt;
             try {
-                prompt = prompt(req);
+                prompt = prompts.prompt(req);
             } catch (ApiError e) {
                 if (!sse.started()) {
                     throw e; // nothing sent yet: a plain error response
@@ -162,26 +163,58 @@ final class CompletionService {
             boolean usage = req.includeUsage();
             TextSink sink;
             ReasoningStream split = null;
+            ToolCallParser calls = null;
             if (req.chat()) {
                 sse.event(json.chunk("assistant", "", null, null, usage));
+                calls = toolParser(req, new ToolCallParser.Listener() {
+                    private final List<String> ids = new ArrayList<>();
+
+                    @Override
+                    public void content(String text) {
+                        sse.event(json.chunk(null, text, null, null, usage));
+                    }
+
+                    @Override
+                    public void callStart(int index, String name) {
+                        ids.add(ResponseJson.toolCallId());
+                        sse.event(json.toolCallChunk(index, ids.get(index), name, "", usage));
+                    }
+
+                    @Override
+                    public void arguments(int index, String piece) {
+                        sse.event(json.toolCallChunk(index, null, null, piece, usage));
+                    }
+
+                    @Override
+                    public void callEnd(int index) {
+                    }
+                });
+                ToolCallParser parser = calls;
                 split = new ReasoningStream(prompt.opensReasoning(), (r, c) -> {
                     if (!r.isEmpty()) {
                         sse.event(json.chunk(null, null, r, null, usage));
                     }
                     if (!c.isEmpty()) {
-                        sse.event(json.chunk(null, c, null, null, usage));
+                        if (parser != null) {
+                            parser.push(c);
+                        } else {
+                            sse.event(json.chunk(null, c, null, null, usage));
+                        }
                     }
                 });
                 sink = split;
             } else {
                 sink = text -> sse.event(json.chunk(null, text, null, null, usage));
             }
-            GenerationResult r = slot.generator().generate(prompt.tokens(), req.params(), sink, cancel);
+            GenerationResult r = slot.generator().generate(prompt.tokens(), prompts.params(req, prompt), sink, cancel);
             metrics.finished(slot, r.stats());
             if (split != null) {
                 split.finish();
             }
-            sse.event(json.chunk(null, null, null, r.finish().openAiName(), usage));
+            if (calls != null) {
+                calls.finish();
+            }
+            sse.event(json.chunk(null, null, null, finishReason(r, calls), usage));
             if (usage) {
                 sse.event(json.usageChunk(r.stats()));
             }

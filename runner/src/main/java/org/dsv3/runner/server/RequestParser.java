@@ -10,15 +10,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.dsv3.model.chat.ChatMessage;
+import org.dsv3.model.chat.ToolCall;
 import org.dsv3.model.sampling.SamplerSettings;
 import org.dsv3.runner.generate.GenerationParams;
 import org.dsv3.runner.generate.LogitAdjustments;
+import org.dsv3.runner.generate.json.JsonSchema;
 
 /**
  * Checks the JSON of a request against what the server supports and turns it into an
  * {@link ApiRequest}; every problem is a 400 naming the offending field. Nothing is silently dropped:
- * a field this server does not know is refused by name, and so are features it lacks (tools,
- * logprobs, {@code n > 1}); only fields that change nothing about the answer ({@code user}) are
+ * a field this server does not know is refused by name, and so are features it lacks (logprobs,
+ * {@code n > 1}). The tool fields are checked by {@link ToolFields}, {@code response_format} by
+ * {@link ResponseFormat}. Only fields that change nothing about the answer ({@code user}) are
  * accepted and left unused.
  */
 final class RequestParser {
@@ -29,14 +32,14 @@ final class RequestParser {
     static final float MIN_P = 0.05f;
     private static final int MAX_STOPS = 16;
     private static final Map<String, String> ROLES = Map.of(
-            "system", "system", "developer", "system", "user", "user", "assistant", "assistant");
+            "system", "system", "developer", "system", "user", "user", "assistant", "assistant", "tool", "tool");
 
     /** Fields both endpoints read. */
     private static final Set<String> COMMON = Set.of("model", "temperature", "top_p", "top_k", "min_p",
             "repeat_penalty", "frequency_penalty", "presence_penalty", "logit_bias", "seed", "n", "max_tokens",
             "stop", "stream", "stream_options", "logprobs", "user");
-    private static final Set<String> CHAT_ONLY = Set.of("messages", "max_completion_tokens", "tools", "functions",
-            "response_format");
+    private static final Set<String> CHAT_ONLY = Set.of("messages", "max_completion_tokens", "tools", "tool_choice",
+            "parallel_tool_calls", "functions", "function_call", "response_format");
     private static final Set<String> COMPLETION_ONLY = Set.of("prompt", "echo", "suffix", "best_of");
 
     private final int contextSize;
@@ -55,7 +58,13 @@ final class RequestParser {
         refuseUnknown(body, CHAT_ONLY, "/v1/chat/completions");
         List<ChatMessage> messages = messages(body.get("messages"));
         refuseUnsupported(body);
-        return new ApiRequest(true, messages, null, params(body), bool(body, "stream"), includeUsage(body));
+        ToolUse tools = ToolFields.tools(body);
+        JsonSchema format = ResponseFormat.parse(body.get("response_format"));
+        if (format != null && tools != null && tools.active()) {
+            throw ApiError.invalid("response_format", "response_format json_object / json_schema cannot be combined with tools"
+                    + " (a tool call is not JSON text); use tool_choice \"none\" or leave the tools out");
+        }
+        return new ApiRequest(true, messages, null, params(body), bool(body, "stream"), includeUsage(body), tools, format);
     }
 
     ApiRequest completion(JsonNode body) {
@@ -103,13 +112,30 @@ final class RequestParser {
         String mapped = ROLES.get(role.asText());
         if (mapped == null) {
             throw ApiError.invalid(where + ".role", "unknown role '" + role.asText()
-                    + "' (supported: system, developer, user, assistant)");
+                    + "' (supported: system, developer, user, assistant, tool)");
         }
-        if (present(m, "tool_calls") || present(m, "function_call")) {
-            throw ApiError.invalid(where + ".tool_calls", "tool calls are not supported");
+        if (present(m, "function_call")) {
+            throw ApiError.invalid(where + ".function_call", "function_call (the old form of tool calls) is not supported; use tool_calls");
         }
-        return new ChatMessage(mapped, content(m.get("content"), where + ".content", mapped.equals("assistant")));
+        List<ToolCall> calls = List.of();
+        if (present(m, "tool_calls")) {
+            if (!mapped.equals("assistant")) {
+                throw ApiError.invalid(where + ".tool_calls", "only assistant messages have tool_calls");
+            }
+            calls = ToolFields.toolCalls(m.get("tool_calls"), where + ".tool_calls");
+        }
+        String toolCallId = null;
+        if (mapped.equals("tool")) {
+            JsonNode id = m.get("tool_call_id");
+            if (id == null || !id.isTextual()) {
+                throw ApiError.invalid(where + ".tool_call_id", where + ".tool_call_id must be the id (a string) of the call this message answers");
+            }
+            toolCallId = id.asText();
+        }
+        String text = content(m.get("content"), where + ".content", mapped.equals("assistant"));
+        return new ChatMessage(mapped, text, calls, toolCallId);
     }
+
 
     /** A string, or an array of {@code {"type": "text", "text": …}} parts; {@code null} only for an assistant. */
     private static String content(JsonNode c, String where, boolean nullable) {
@@ -178,19 +204,14 @@ final class RequestParser {
         if (n != null && n != 1) {
             throw ApiError.invalid("n", "only n = 1 is supported");
         }
-        for (String f : List.of("tools", "functions")) {
-            JsonNode t = body.get(f);
-            if (t != null && !t.isNull() && !(t.isArray() && t.isEmpty())) {
-                throw ApiError.invalid(f, f + " are not supported");
+        for (String f : List.of("functions", "function_call")) {
+            if (present(body, f)) {
+                throw ApiError.invalid(f, f + " (the old form of tool calls) is not supported; use tools and tool_choice");
             }
         }
         JsonNode logprobs = body.get("logprobs");
         if (logprobs != null && !logprobs.isNull() && !(logprobs.isBoolean() && !logprobs.asBoolean())) {
             throw ApiError.invalid("logprobs", "logprobs are not supported");
-        }
-        JsonNode format = body.get("response_format");
-        if (format != null && !format.isNull() && !"text".equals(format.path("type").asText(null))) {
-            throw ApiError.invalid("response_format", "only response_format {\"type\": \"text\"} is supported");
         }
     }
 

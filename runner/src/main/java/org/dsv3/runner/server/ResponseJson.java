@@ -3,7 +3,9 @@ package org.dsv3.runner.server;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import org.dsv3.runner.generate.GenerationStats;
+import org.dsv3.runner.generate.ToolCallParser;
 
 /**
  * The OpenAI response objects of one request: {@code chat.completion} and its
@@ -27,14 +29,31 @@ final class ResponseJson {
 
     /** The whole answer (non-streaming). */
     ObjectNode completion(String content, String reasoning, String finishReason, GenerationStats stats) {
+        return completion(content, reasoning, finishReason, stats, List.of());
+    }
+
+    /** A chat answer with the tool calls read from it; {@code content} is null when it is empty and there are calls. */
+    ObjectNode completion(String content, String reasoning, String finishReason, GenerationStats stats,
+                          List<ToolCallParser.Collected.Call> calls) {
         ObjectNode root = header(chat ? "chat.completion" : "text_completion");
         ObjectNode choice = F.objectNode().put("index", 0);
         if (chat) {
             ObjectNode message = choice.putObject("message");
             message.put("role", "assistant");
-            message.put("content", content);
+            if (content.isEmpty() && !calls.isEmpty()) {
+                message.putNull("content");
+            } else {
+                message.put("content", content);
+            }
             if (!reasoning.isEmpty()) {
                 message.put("reasoning_content", reasoning);
+            }
+            if (!calls.isEmpty()) {
+                ArrayNode list = message.putArray("tool_calls");
+                for (ToolCallParser.Collected.Call c : calls) {
+                    ObjectNode call = list.addObject().put("id", toolCallId()).put("type", "function");
+                    call.putObject("function").put("name", c.name()).put("arguments", c.arguments());
+                }
             }
             message.putNull("refusal");
         } else {
@@ -76,6 +95,43 @@ final class ResponseJson {
             root.putNull("usage");
         }
         return root;
+    }
+
+    /**
+     * A streamed piece of a tool call, as OpenAI streams them: the first for a call carries its
+     * {@code id}, {@code type} and {@code function.name} (and empty arguments), the next ones only
+     * {@code index} and an {@code arguments} piece.
+     */
+    ObjectNode toolCallChunk(int index, String callId, String name, String arguments, boolean usageField) {
+        ObjectNode root = header("chat.completion.chunk");
+        ObjectNode choice = F.objectNode().put("index", 0);
+        ObjectNode call = choice.putObject("delta").putArray("tool_calls").addObject().put("index", index);
+        if (callId != null) {
+            call.put("id", callId).put("type", "function");
+        }
+        ObjectNode function = call.putObject("function");
+        if (name != null) {
+            function.put("name", name);
+        }
+        function.put("arguments", arguments);
+        choice.putNull("logprobs");
+        choice.putNull("finish_reason");
+        root.putArray("choices").add(choice);
+        if (usageField) {
+            root.putNull("usage");
+        }
+        return root;
+    }
+
+    /** A new tool call id: {@code call_} and 24 random letters and digits. */
+    static String toolCallId() {
+        String chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        StringBuilder sb = new StringBuilder("call_");
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        for (int i = 0; i < 24; i++) {
+            sb.append(chars.charAt(r.nextInt(chars.length())));
+        }
+        return sb.toString();
     }
 
     /** The last streamed chunk when usage was asked for: no choices, the token counts. */
