@@ -126,11 +126,11 @@ class CliOptionsTest {
     void theDefaultCacheTypeIsOneTheDeviceKeeps() {
         RunCommand onCpu = parsed("run", "-m", NO_MODEL, "-p", "x");
         assertEquals(org.dsv3.model.backend.KvCacheType.F16, onCpu.modelOptions.sessionOptions().kvCacheType());
-        RunCommand onF32 = parsed("run", "-m", NO_MODEL, "-p", "x", "--device", "f32only");
+        RunCommand onF32 = parsed("run", "-m", NO_MODEL, "-p", "x", "--device", "floatcache");
         assertEquals(org.dsv3.model.backend.KvCacheType.F32, onF32.modelOptions.sessionOptions().kvCacheType());
-        refusedBeforeLoading("--kv-type f16: the f32only device keeps the latent cache in f32", "run", "-m", NO_MODEL, "-p", "x",
-                "--device", "f32only", "--kv-type", "f16");
-        RunCommandTest.Result r = withStdin("", true, tinyRaw("-p", "The sky is", "--device", "f32only"));
+        refusedBeforeLoading("--kv-type f16: the floatcache device keeps the latent cache in f32", "run", "-m", NO_MODEL, "-p", "x",
+                "--device", "floatcache", "--kv-type", "f16");
+        RunCommandTest.Result r = withStdin("", true, tinyRaw("-p", "The sky is", "--device", "floatcache"));
         assertEquals(0, r.code(), r.err());
     }
 

@@ -10,13 +10,13 @@ import org.dsv3.model.backend.KvCacheType;
 import org.dsv3.model.config.CheckedModel;
 
 /**
- * A test backend ({@code --device f32only}) that keeps only float32 latent caches, as the tornado device does;
+ * A test backend ({@code --device floatcache}) that keeps only float32 latent caches, as the tornado device does;
  * it runs on the CPU engine.
  */
 public final class F32OnlyBackendProvider implements BackendProvider {
     @Override
     public String name() {
-        return "f32only";
+        return "floatcache";
     }
 
     @Override
