@@ -60,7 +60,15 @@ public final class ReportCommand implements Callable<Integer> {
         if (chart != null) {
             // the chart is drawn off screen; no display is needed or used
             System.setProperty("java.awt.headless", "true");
-            ComparisonChart.write(c, chart);
+            try {
+                ComparisonChart.write(c, chart);
+            } catch (java.io.IOException e) {
+                throw e;
+            } catch (RuntimeException | LinkageError | InternalError e) {
+                // a Java runtime without fonts (fontconfig) cannot lay out the chart's text
+                throw new UserError("--chart " + chart + ": cannot draw the chart: " + e + " (the chart needs the Java "
+                        + "runtime's desktop module and a font: install fontconfig and a font package such as DejaVu)");
+            }
             spec.commandLine().getErr().println("dsv3 report: wrote " + chart);
         }
         return 0;

@@ -204,6 +204,15 @@ class ReportCommandTest {
     }
 
     @Test
+    void aBareNaNIsAFigureThatDoesNotApply() throws Exception {
+        Path nan = Files.writeString(dir.resolve("nan.jsonl"), LLAMA_BENCH_JSONL.split("\n")[0]
+                .replace("\"stddev_ts\": 12.34", "\"stddev_ts\": NaN") + "\n");
+        RunCommandTest.Result r = report(nan.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("| pp4  |") && r.out().contains(" 2345.67 |"), "the mean alone: " + r.out());
+    }
+
+    @Test
     void theSameResultsTwiceAreToldApartByFile() throws Exception {
         Path copy = Files.writeString(dir.resolve("again.jsonl"), LLAMA_BENCH_JSONL);
         RunCommandTest.Result r = report(llamaBench.toString(), copy.toString());

@@ -1,10 +1,12 @@
 package org.dsv3.runner.report;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.Reader;
@@ -21,7 +23,8 @@ import org.dsv3.runner.UserError;
  * Every row is checked; the first problem is reported with the file and the line it is on.
  */
 public final class ResultFiles {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Bare NaN and Infinity (as Python's json module writes them) are read, as figures that do not apply. */
+    private static final ObjectMapper MAPPER = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     private ResultFiles() {
     }

@@ -51,7 +51,7 @@ public record ResultRow(String file, int line, BenchTest test, ObjectNode fields
     }
 
     /**
-     * The field as a number: {@code null} when absent or null (a figure that does not apply), an
+     * The field as a number: {@code null} when absent, null or not finite (a figure that does not apply), an
      * error naming the file, line and field when it holds something else.
      */
     public Double number(String name) {
@@ -62,13 +62,13 @@ public record ResultRow(String file, int line, BenchTest test, ObjectNode fields
         if (!v.isNumber()) {
             throw error(file, line, "the field '" + name + "' is not a number: " + v);
         }
-        return v.asDouble();
+        return Double.isFinite(v.asDouble()) ? v.asDouble() : null;
     }
 
     /** Whether the row holds a number in this field. */
     public boolean hasNumber(String name) {
         JsonNode v = fields.get(name);
-        return v != null && v.isNumber();
+        return v != null && v.isNumber() && Double.isFinite(v.asDouble());
     }
 
     private static void text(String file, int line, ObjectNode fields, String name) {
