@@ -203,6 +203,45 @@ class ReportCommandTest {
         assertTrue(median.out().contains("| tg2  |") && median.out().contains(" 500.00 |"), median.out());
     }
 
+    /** The JSON lines as CSV: a header of the first row's fields, every value quoted, lists joined with ';'. */
+    private static String csv(String jsonl) {
+        StringBuilder sb = new StringBuilder();
+        List<String> names = new ArrayList<>();
+        parse(jsonl.lines().findFirst().orElseThrow()).fieldNames().forEachRemaining(names::add);
+        sb.append(String.join(",", names.stream().map(n -> "\"" + n + "\"").toList())).append('\n');
+        for (String line : jsonl.lines().toList()) {
+            JsonNode row = parse(line);
+            List<String> cells = new ArrayList<>();
+            for (String n : names) {
+                JsonNode v = row.get(n);
+                String text = v.isArray() ? String.join(";", java.util.stream.StreamSupport.stream(v.spliterator(), false)
+                        .map(JsonNode::asText).toList()) : v.asText();
+                cells.add("\"" + text.replace("\"", "\"\"") + "\"");
+            }
+            sb.append(String.join(",", cells)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void csvFilesGiveTheSameTableAsJson() throws Exception {
+        StringWriter w = new StringWriter();
+        BenchFormat.CSV.write(new PrintWriter(w), gpuRows());
+        Path gpuCsv = Files.writeString(dir.resolve("h200.csv"), w.toString());
+        Path lbCsv = Files.writeString(dir.resolve("llama-bench-7900xtx.csv"), csv(LLAMA_BENCH_JSONL));
+        RunCommandTest.Result fromJson = report(gpu.toString(), llamaBench.toString());
+        RunCommandTest.Result fromCsv = report(gpuCsv.toString(), lbCsv.toString());
+        assertEquals(0, fromCsv.code(), fromCsv.err());
+        assertEquals(fromJson.out(), fromCsv.out());
+        assertTrue(fromCsv.out().contains("3000.00 ± 1414.21") && fromCsv.out().contains("2345.67 ± 12.34"), fromCsv.out());
+
+        Path ragged = Files.writeString(dir.resolve("ragged.csv"), csv(LLAMA_BENCH_JSONL).replaceFirst("\n(.*)\n", "\n$1,\"x\"\n"));
+        RunCommandTest.Result bad = report(ragged.toString());
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains(ragged + " line 2: " + (parse(LLAMA_BENCH_JSONL.lines().findFirst().orElseThrow()).size() + 1)
+                + " values for the"), bad.err());
+    }
+
     @Test
     void aBareNaNIsAFigureThatDoesNotApply() throws Exception {
         Path nan = Files.writeString(dir.resolve("nan.jsonl"), LLAMA_BENCH_JSONL.split("\n")[0]
@@ -288,7 +327,7 @@ class ReportCommandTest {
         RunCommandTest.Result r = report(md.toString());
         assertEquals(1, r.code());
         assertEquals(1, r.err().lines().count(), r.err());
-        assertTrue(r.err().contains(md + " line 1: not a JSON result file") && r.err().contains("-o json"), r.err());
+        assertTrue(r.err().contains(md + " line 1: not a JSON or CSV result file") && r.err().contains("-o json"), r.err());
 
         String[] lines = LLAMA_BENCH_JSONL.split("\n");
         Path broken = Files.writeString(dir.resolve("broken.jsonl"), lines[0] + "\n" + lines[1] + "\n{\"n_prompt\": 4,,}\n");

@@ -19,7 +19,8 @@ import org.dsv3.runner.UserError;
 
 /**
  * Reads benchmark result files: a JSON array of rows ({@code -o json}), one row per line
- * ({@code -o jsonl}), or several of either one after the other (results appended with {@code >>}).
+ * ({@code -o jsonl}), or several of either one after the other (results appended with {@code >>});
+ * or CSV with a header line ({@code -o csv}).
  * Every row is checked; the first problem is reported with the file and the line it is on.
  */
 public final class ResultFiles {
@@ -39,10 +40,13 @@ public final class ResultFiles {
         }
         char first = start.charAt(0);
         if (first != '[' && first != '{') {
+            String head = start.lines().findFirst().orElse("");
+            if (head.contains("n_prompt") && head.contains(",")) {
+                return nonEmpty(file, CsvRows.read(file, text));
+            }
             int line = 1 + (int) text.substring(0, text.length() - start.length()).chars().filter(c -> c == '\n').count();
-            throw ResultRow.error(file, line, "not a JSON result file (it starts with '" + start.lines().findFirst().orElse("")
-                    .substring(0, Math.min(20, start.lines().findFirst().orElse("").length())) + "'); write results with "
-                    + "-o json or -o jsonl");
+            throw ResultRow.error(file, line, "not a JSON or CSV result file (it starts with '"
+                    + head.substring(0, Math.min(20, head.length())) + "'); write results with -o json, -o jsonl or -o csv");
         }
         List<ResultRow> rows = new ArrayList<>();
         try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8); JsonParser p = MAPPER.createParser(r)) {
@@ -60,8 +64,12 @@ public final class ResultFiles {
             int line = e.getLocation() != null ? e.getLocation().getLineNr() : 0;
             throw ResultRow.error(file, line, "not valid JSON: " + e.getOriginalMessage());
         }
+        return nonEmpty(file, rows);
+    }
+
+    private static List<ResultRow> nonEmpty(String file, List<ResultRow> rows) {
         if (rows.isEmpty()) {
-            throw new UserError(file + ": no result rows (an empty array)");
+            throw new UserError(file + ": no result rows");
         }
         return rows;
     }
