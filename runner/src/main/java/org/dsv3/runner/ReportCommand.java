@@ -1,6 +1,5 @@
 package org.dsv3.runner;
 
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,10 +20,10 @@ import picocli.CommandLine.Spec;
  * backend, model and quantization, and optionally a grouped bar chart.
  */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Merge benchmark results (dsv3 bench or llama-bench, -o json or jsonl) from several machines into one table",
+        description = {"Merge benchmark results (dsv3 bench or llama-bench, -o json, jsonl or csv) from several machines into one table",
                 "(a row per test, a column per machine/device/backend/model/quant) and, with --chart, a grouped bar chart."})
 public final class ReportCommand implements Callable<Integer> {
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "result files: JSON arrays or JSON lines")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "result files: JSON arrays, JSON lines or CSV")
     List<Path> files = new ArrayList<>();
 
     @Option(names = {"-o", "--output"}, defaultValue = "md", paramLabel = "FORMAT",
@@ -55,15 +54,11 @@ public final class ReportCommand implements Callable<Integer> {
             rows.addAll(ResultFiles.read(f));
         }
         Comparison c = Comparison.of(rows, Comparison.Metric.of(metric.strip()));
-        PrintWriter out = spec.commandLine().getOut();
-        format.write(out, c);
         if (chart != null) {
             // the chart is drawn off screen; no display is needed or used
             System.setProperty("java.awt.headless", "true");
             try {
                 ComparisonChart.write(c, chart);
-            } catch (java.io.IOException e) {
-                throw e;
             } catch (RuntimeException | LinkageError | InternalError e) {
                 // a Java runtime without fonts (fontconfig) cannot lay out the chart's text
                 throw new UserError("--chart " + chart + ": cannot draw the chart: " + e + " (the chart needs the Java "
@@ -71,6 +66,8 @@ public final class ReportCommand implements Callable<Integer> {
             }
             spec.commandLine().getErr().println("dsv3 report: wrote " + chart);
         }
+        // the table last: a chart that cannot be written fails before anything is printed
+        format.write(spec.commandLine().getOut(), c);
         return 0;
     }
 }

@@ -367,6 +367,12 @@ class ReportCommandTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains("nowhere.json"), r.err());
         assertFalse(r.err().contains("internal error"), r.err());
+        r = report("--chart", dir.resolve("no-such-dir").resolve("c.png").toString(), llamaBench.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("no-such-dir") && r.out().isEmpty(), "the chart fails before the table is printed: " + r.out() + r.err());
+        r = report(dir.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains(dir + ": a directory"), r.err());
         Path empty = Files.writeString(dir.resolve("empty.json"), "  \n", StandardCharsets.UTF_8);
         r = report(empty.toString());
         assertEquals(1, r.code());

@@ -8,6 +8,7 @@ import java.awt.Rectangle;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,8 +73,11 @@ public final class ComparisonChart {
             } finally {
                 g.dispose();
             }
-            if (!ImageIO.write(image, "png", file.toFile())) {
-                throw new IOException(file + ": this Java runtime has no PNG writer");
+            // through a stream of our own, so that an unwritable path is reported with its name
+            try (OutputStream out = Files.newOutputStream(file)) {
+                if (!ImageIO.write(image, "png", out)) {
+                    throw new IOException(file + ": this Java runtime has no PNG writer");
+                }
             }
         }
     }

@@ -33,6 +33,9 @@ public final class ResultFiles {
     /** Every row of the file, in order. */
     public static List<ResultRow> read(Path path) throws IOException {
         String file = path.toString();
+        if (Files.isDirectory(path)) {
+            throw new UserError(file + ": a directory, not a result file");
+        }
         String text = Files.readString(path, StandardCharsets.UTF_8);
         String start = text.stripLeading();
         if (start.isEmpty()) {
