@@ -163,8 +163,7 @@ public final class Comparison {
             String name = label.isEmpty() ? String.join(" / ", parts.entrySet().stream()
                     .filter(p -> WHERE.contains(p.getKey())).map(Map.Entry::getValue).toList())
                     : String.join(" / ", label);
-            series.add(new Series(name, parts,
-                    List.copyOf(files)));
+            series.add(new Series(name, parts, List.copyOf(files)));
             index++;
         }
         List<BenchTest> tests = new ArrayList<>(new LinkedHashSet<>(rows.stream().map(ResultRow::test).toList()));

@@ -44,7 +44,7 @@ public final class ResultFiles {
         char first = start.charAt(0);
         if (first != '[' && first != '{') {
             String head = start.lines().findFirst().orElse("");
-            if (head.contains("n_prompt") && head.contains(",")) {
+            if (first != '|' && head.contains(",")) { // a Markdown table starts with '|'; CSV has commas
                 return nonEmpty(file, CsvRows.read(file, text));
             }
             int line = 1 + (int) text.substring(0, text.length() - start.length()).chars().filter(c -> c == '\n').count();
