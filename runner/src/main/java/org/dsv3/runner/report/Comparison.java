@@ -148,6 +148,8 @@ public final class Comparison {
                 }
                 if (varying.contains(i) && !k.get(i).isEmpty()) {
                     label.add(labelPart(key, names.get(i), k.get(i)));
+                } else if (varying.contains(i) && names.get(i).equals("run")) {
+                    label.add("#1"); // the first of rows alike in everything
                 }
             }
             Set<String> files = new LinkedHashSet<>();
