@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
                 SynthCommand.class,
                 LogitsCommand.class,
                 BenchCommand.class,
+                ReportCommand.class,
                 TokenizeCommand.class,
                 DetokenizeCommand.class,
                 TemplateCommand.class,

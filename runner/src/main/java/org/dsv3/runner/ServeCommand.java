@@ -31,6 +31,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    BatchOption batch;
+
     @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR",
             description = "address to listen on (default ${DEFAULT-VALUE}: this machine only)")
     String host;
@@ -69,6 +72,7 @@ public final class ServeCommand implements Callable<Integer> {
         // every option is checked before the model is loaded
         modelOptions.validate();
         SessionOptions sessionOptions = modelOptions.sessionOptions();
+        int chunk = batch.value();
         String key = apiKey();
         if (parallel < 1 || parallel > MAX_PARALLEL) {
             throw new UserError("--parallel must be in 1.." + MAX_PARALLEL + ", got " + parallel);
@@ -94,7 +98,7 @@ public final class ServeCommand implements Callable<Integer> {
             err.println("dsv3: warning: listening on " + host + " without an API key: anyone who can reach this address"
                     + " can use the model (give --api-key or --api-key-file)");
         }
-        ApiServer server = new ApiServer(model, sessionOptions, config);
+        ApiServer server = new ApiServer(model, sessionOptions, config, chunk);
         CountDownLatch stopped = new CountDownLatch(1);
         try {
             server.start();

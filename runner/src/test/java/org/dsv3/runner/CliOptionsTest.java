@@ -58,8 +58,9 @@ class CliOptionsTest {
         ChatCommand chat = parsed("chat", "-m", "m.gguf", "-c", "64", "--batch-size", "8", "--temp", "0");
         assertEquals(64, chat.modelOptions.ctx);
         assertEquals(8, chat.batch.batch);
-        ServeCommand serve = parsed("serve", "-m", "m.gguf", "--ctx-size", "128", "--chat-template", "kimi-k2");
+        ServeCommand serve = parsed("serve", "-m", "m.gguf", "--ctx-size", "128", "--chat-template", "kimi-k2", "-b", "64");
         assertEquals(128, serve.modelOptions.ctx);
+        assertEquals(64, serve.batch.batch);
     }
 
     @Test
@@ -119,6 +120,7 @@ class CliOptionsTest {
         refusedBeforeLoading("--kv-type", "serve", "-m", NO_MODEL, "--kv-type", "x");
         refusedBeforeLoading("--queue", "serve", "-m", NO_MODEL, "--queue", "-1");
         refusedBeforeLoading("--parallel", "serve", "-m", NO_MODEL, "--parallel", "0");
+        refusedBeforeLoading("--batch-size", "serve", "-m", NO_MODEL, "--batch-size", "0");
     }
 
     /** The default cache type follows the device: f16 on the CPU, f32 on a device that keeps only f32 (tornado). */

@@ -48,13 +48,19 @@ public final class ApiServer implements AutoCloseable {
     private final long created = System.currentTimeMillis() / 1000;
     private Javalin app;
 
+    /** With the default prompt batch ({@link Generator#DEFAULT_PREFILL_CHUNK} tokens per forward step). */
     public ApiServer(LoadedModel model, SessionOptions sessionOptions, ServerConfig config) {
+        this(model, sessionOptions, config, Generator.DEFAULT_PREFILL_CHUNK);
+    }
+
+    /** {@code prefillChunk}: prompt tokens per forward step ({@code serve -b}). */
+    public ApiServer(LoadedModel model, SessionOptions sessionOptions, ServerConfig config, int prefillChunk) {
         this.config = config;
         List<Slot> slots = new ArrayList<>();
         for (int i = 0; i < config.parallel(); i++) {
             CachedSession s = model.newSession(sessionOptions);
             sessions.add(s);
-            slots.add(new Slot(i, s, new Generator(model.tokenizer(), s)));
+            slots.add(new Slot(i, s, new Generator(model.tokenizer(), s, prefillChunk)));
         }
         int contextSize = sessions.getFirst().maxContext();
         this.pool = new SlotPool(slots, config.queue());
