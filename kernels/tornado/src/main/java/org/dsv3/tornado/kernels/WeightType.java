@@ -38,6 +38,11 @@ public final class WeightType {
     private WeightType() {
     }
 
+    /** The ggml type whose bits a device layout holds ({@link #Q8_0_SPLIT}: Q8_0); a ggml id itself otherwise. */
+    public static int stored(int type) {
+        return type == Q8_0_SPLIT ? Q8_0 : type;
+    }
+
     /** Whether the device kernels can read type {@code id}. */
     public static boolean isSupported(int id) {
         return blockValues(id) > 0;

@@ -20,8 +20,17 @@ class WeightTypeTest {
         int named = 0;
         for (Field f : WeightType.class.getFields()) {
             if (Modifier.isStatic(f.getModifiers()) && f.getType() == int.class) {
-                assertEquals(GgmlType.valueOf(f.getName()).id(), f.getInt(null), f.getName());
-                assertTrue(WeightType.isSupported(f.getInt(null)), f.getName() + " is named but not read");
+                int id = f.getInt(null);
+                assertTrue(WeightType.isSupported(id), f.getName() + " is named but not read");
+                if (WeightType.stored(id) != id) {
+                    // a device layout of a ggml type's bits: that type's geometry, its name first
+                    GgmlType t = GgmlType.fromId(WeightType.stored(id));
+                    assertTrue(f.getName().startsWith(t.name() + "_"), f.getName() + " holds " + t);
+                    assertEquals(t.blockSize(), WeightType.blockValues(id), f.getName() + " values per block");
+                    assertEquals(t.bytesFor(7168), WeightType.rowBytes(id, 7168), f.getName() + " row bytes");
+                } else {
+                    assertEquals(GgmlType.valueOf(f.getName()).id(), id, f.getName());
+                }
                 named++;
             }
         }
@@ -32,7 +41,7 @@ class WeightTypeTest {
     void blockGeometryAgreesWithGgmlType() {
         int supported = 0;
         for (int id = 0; id < 64; id++) {
-            if (!WeightType.isSupported(id)) {
+            if (!WeightType.isSupported(id) || WeightType.stored(id) != id) {
                 continue;
             }
             GgmlType t = GgmlType.fromId(id);
