@@ -16,12 +16,19 @@ import org.dsv3.runner.generate.json.JsonSchema;
  * @param includeUsage with {@code stream}: send a last chunk with the token counts
  * @param tools        the functions offered (chat only; {@code null} for none)
  * @param format       the JSON the answer must be ({@code response_format}; {@code null} for free text)
+ * @param logprobs     alternatives listed per token with its log-probability; {@link #NO_LOGPROBS} for none asked
  */
 record ApiRequest(boolean chat, List<ChatMessage> messages, String prompt, GenerationParams params, boolean stream,
-                  boolean includeUsage, ToolUse tools, JsonSchema format) {
+                  boolean includeUsage, ToolUse tools, JsonSchema format, int logprobs) {
+    static final int NO_LOGPROBS = -1;
+
     ApiRequest(boolean chat, List<ChatMessage> messages, String prompt, GenerationParams params, boolean stream,
-               boolean includeUsage) {
-        this(chat, messages, prompt, params, stream, includeUsage, null, null);
+               boolean includeUsage, int logprobs) {
+        this(chat, messages, prompt, params, stream, includeUsage, null, null, logprobs);
+    }
+
+    boolean wantsLogprobs() {
+        return logprobs != NO_LOGPROBS;
     }
 
     /** Whether the answer is read for tool calls. */

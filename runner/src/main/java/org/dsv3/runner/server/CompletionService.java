@@ -14,7 +14,9 @@ import org.dsv3.runner.generate.Prompt;
 import org.dsv3.runner.generate.PromptFormat;
 import org.dsv3.runner.generate.ReasoningStream;
 import org.dsv3.runner.generate.TextSink;
+import org.dsv3.runner.generate.TokenObserver;
 import org.dsv3.runner.generate.ToolCallParser;
+import org.dsv3.model.tokenizer.Tokenizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +33,7 @@ final class CompletionService {
     private final SlotPool pool;
     private final String modelName;
     private final ServerMetrics metrics;
+    private final Tokenizer tokenizer;
 
     /**
      * @param chatPrompts the chat template's prompts, or {@code null} when the model has none
@@ -42,6 +45,7 @@ final class CompletionService {
         this.pool = pool;
         this.modelName = modelName;
         this.metrics = metrics;
+        this.tokenizer = rawPrompts.tokenizer();
     }
 
     /**
@@ -52,13 +56,16 @@ final class CompletionService {
     void serve(Context ctx, ApiRequest req) throws InterruptedException {
         String id = (req.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
         ResponseJson json = new ResponseJson(req.chat(), id, System.currentTimeMillis() / 1000, modelName);
+        Logprobs logprobs = req.wantsLogprobs() ? new Logprobs(tokenizer, req.logprobs()) : null;
+        json.logprobs(logprobs);
+        TokenObserver observer = logprobs == null ? TokenObserver.NONE : logprobs;
         if (req.stream()) {
-            streamed(ctx, req, pool.admit(), json);
+            streamed(ctx, req, pool.admit(), json, observer);
         } else {
             Cancellation cancel = new Cancellation();
             try (ClientWatch ignored = ClientWatch.start(ctx.req(), cancel::cancel)) {
                 ctx.header("Connection", "close"); // the watch holds the connection's reads
-                whole(ctx, req, pool.admit(), json, cancel);
+                whole(ctx, req, pool.admit(), json, cancel, observer);
             }
         }
     }
@@ -79,8 +86,8 @@ final class CompletionService {
         return calls != null && calls.calls() > 0 && ended ? "tool_calls" : r.finish().openAiName();
     }
 
-    private void whole(Context ctx, ApiRequest req, SlotPool.Ticket ticket, ResponseJson json, Cancellation cancel)
-            throws InterruptedException {
+    private void whole(Context ctx, ApiRequest req, SlotPool.Ticket ticket, ResponseJson json, Cancellation cancel,
+                       TokenObserver observer) throws InterruptedException {
         Slot slot = await(ticket, cancel);
         if (slot == null) {
             return; // the client left while waiting: nobody to answer
@@ -98,7 +105,8 @@ final class CompletionService {
             });
             GenerationResult r;
             try {
-                r = slot.generator().generate(prompt.tokens(), prompts.params(req, prompt), req.chat() ? split : TextSink.NONE, cancel);
+                r = slot.generator().generate(prompt.tokens(), prompts.params(req, prompt), req.chat() ? split : TextSink.NONE, cancel,
+                        observer);
                 metrics.finished(slot, r.stats());
             } catch (NonFiniteLogitsException e) {
                 throw new ApiError(500, "server_error", null, "non_finite_logits", e.getMessage());
@@ -122,8 +130,8 @@ final class CompletionService {
         ctx.status(200).contentType("application/json").result(body.toString());
     }
 
-    private void streamed(Context ctx, ApiRequest req, SlotPool.Ticket ticket, ResponseJson json)
-            throws InterruptedException {
+    private void streamed(Context ctx, ApiRequest req, SlotPool.Ticket ticket, ResponseJson json,
+                          TokenObserver observer) throws InterruptedException {
         Cancellation cancel = new Cancellation();
         SseStream sse = new SseStream(ctx.res(), cancel);
         Slot slot = null;
@@ -206,7 +214,8 @@ final class CompletionService {
             } else {
                 sink = text -> sse.event(json.chunk(null, text, null, null, usage));
             }
-            GenerationResult r = slot.generator().generate(prompt.tokens(), prompts.params(req, prompt), sink, cancel);
+            GenerationResult r = slot.generator().generate(prompt.tokens(), prompts.params(req, prompt), sink, cancel,
+                    observer);
             metrics.finished(slot, r.stats());
             if (split != null) {
                 split.finish();

@@ -19,8 +19,8 @@ import org.dsv3.runner.generate.json.JsonSchema;
 /**
  * Checks the JSON of a request against what the server supports and turns it into an
  * {@link ApiRequest}; every problem is a 400 naming the offending field. Nothing is silently dropped:
- * a field this server does not know is refused by name, and so are features it lacks (logprobs,
- * {@code n > 1}). The tool fields are checked by {@link ToolFields}, {@code response_format} by
+ * a field this server does not know is refused by name, and so are features it lacks
+ * ({@code n > 1}). The tool fields are checked by {@link ToolFields}, {@code response_format} by
  * {@link ResponseFormat}. Only fields that change nothing about the answer ({@code user}) are
  * accepted and left unused.
  */
@@ -38,7 +38,7 @@ final class RequestParser {
     private static final Set<String> COMMON = Set.of("model", "temperature", "top_p", "top_k", "min_p",
             "repeat_penalty", "frequency_penalty", "presence_penalty", "logit_bias", "seed", "n", "max_tokens",
             "stop", "stream", "stream_options", "logprobs", "user");
-    private static final Set<String> CHAT_ONLY = Set.of("messages", "max_completion_tokens", "tools", "tool_choice",
+    private static final Set<String> CHAT_ONLY = Set.of("messages", "max_completion_tokens", "top_logprobs", "tools", "tool_choice",
             "parallel_tool_calls", "functions", "function_call", "response_format");
     private static final Set<String> COMPLETION_ONLY = Set.of("prompt", "echo", "suffix", "best_of");
 
@@ -64,7 +64,8 @@ final class RequestParser {
             throw ApiError.invalid("response_format", "response_format json_object / json_schema cannot be combined with tools"
                     + " (a tool call is not JSON text); use tool_choice \"none\" or leave the tools out");
         }
-        return new ApiRequest(true, messages, null, params(body), bool(body, "stream"), includeUsage(body), tools, format);
+        return new ApiRequest(true, messages, null, params(body), bool(body, "stream"), includeUsage(body), tools, format,
+                chatLogprobs(body));
     }
 
     ApiRequest completion(JsonNode body) {
@@ -81,7 +82,38 @@ final class RequestParser {
         if (bestOf != null && bestOf != 1) {
             throw ApiError.invalid("best_of", "only best_of = 1 is supported");
         }
-        return new ApiRequest(false, List.of(), prompt, params(body), bool(body, "stream"), includeUsage(body));
+        return new ApiRequest(false, List.of(), prompt, params(body), bool(body, "stream"), includeUsage(body),
+                completionLogprobs(body));
+    }
+
+    /** Chat: {@code logprobs: true} lists the answer's tokens, {@code top_logprobs: N} (0..20, needs it) N alternatives each. */
+    private static int chatLogprobs(JsonNode body) {
+        boolean on = bool(body, "logprobs");
+        Integer top = integer(body, "top_logprobs");
+        if (top != null && (top < 0 || top > Logprobs.MAX_TOP)) {
+            throw ApiError.invalid("top_logprobs", "top_logprobs must be between 0 and " + Logprobs.MAX_TOP + ", got " + top);
+        }
+        if (top != null && !on) {
+            throw ApiError.invalid("top_logprobs", "top_logprobs needs logprobs: true");
+        }
+        return on ? (top == null ? 0 : top) : ApiRequest.NO_LOGPROBS;
+    }
+
+    /** Completions (the legacy shape): {@code logprobs: N} (0..20) lists the tokens with N alternatives each. */
+    private static int completionLogprobs(JsonNode body) {
+        JsonNode v = body.get("logprobs");
+        if (v != null && v.isBoolean()) {
+            throw ApiError.invalid("logprobs", "logprobs on /v1/completions is the number of alternatives per token"
+                    + " (0.." + Logprobs.MAX_TOP + "), not a boolean");
+        }
+        Integer n = integer(body, "logprobs");
+        if (n == null) {
+            return ApiRequest.NO_LOGPROBS;
+        }
+        if (n < 0 || n > Logprobs.MAX_TOP) {
+            throw ApiError.invalid("logprobs", "logprobs must be between 0 and " + Logprobs.MAX_TOP + ", got " + n);
+        }
+        return n;
     }
 
     private static List<ChatMessage> messages(JsonNode list) {
@@ -208,10 +240,6 @@ final class RequestParser {
             if (present(body, f)) {
                 throw ApiError.invalid(f, f + " (the old form of tool calls) is not supported; use tools and tool_choice");
             }
-        }
-        JsonNode logprobs = body.get("logprobs");
-        if (logprobs != null && !logprobs.isNull() && !(logprobs.isBoolean() && !logprobs.asBoolean())) {
-            throw ApiError.invalid("logprobs", "logprobs are not supported");
         }
     }
 

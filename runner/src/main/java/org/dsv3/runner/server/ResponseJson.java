@@ -19,12 +19,25 @@ final class ResponseJson {
     private final String id;
     private final long created;
     private final String model;
+    private Logprobs logprobs;
 
     ResponseJson(boolean chat, String id, long created, String model) {
         this.chat = chat;
         this.id = id;
         this.created = created;
         this.model = model;
+    }
+
+    /**
+     * Fills the choices' {@code logprobs} from {@code source}: a whole answer gets every entry, a
+     * streamed chunk the entries collected since the previous chunk (null when none).
+     */
+    void logprobs(Logprobs source) {
+        this.logprobs = source;
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode logprobsOfChunk() {
+        return logprobs == null ? F.nullNode() : LogprobJson.of(chat, logprobs, logprobs.drain());
     }
 
     /** The whole answer (non-streaming). */
@@ -59,7 +72,7 @@ final class ResponseJson {
         } else {
             choice.put("text", content);
         }
-        choice.putNull("logprobs");
+        choice.set("logprobs", logprobs == null ? F.nullNode() : LogprobJson.of(chat, logprobs, logprobs.all()));
         choice.put("finish_reason", finishReason);
         root.putArray("choices").add(choice);
         root.set("usage", usage(stats));
@@ -88,7 +101,7 @@ final class ResponseJson {
         } else {
             choice.put("text", content == null ? "" : content);
         }
-        choice.putNull("logprobs");
+        choice.set("logprobs", logprobsOfChunk());
         choice.put("finish_reason", finishReason);
         root.putArray("choices").add(choice);
         if (usageField) {
@@ -114,7 +127,7 @@ final class ResponseJson {
             function.put("name", name);
         }
         function.put("arguments", arguments);
-        choice.putNull("logprobs");
+        choice.set("logprobs", logprobsOfChunk());
         choice.putNull("finish_reason");
         root.putArray("choices").add(choice);
         if (usageField) {
