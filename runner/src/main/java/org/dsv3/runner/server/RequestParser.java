@@ -31,6 +31,8 @@ final class RequestParser {
     static final float TOP_P = 0.95f;
     static final float MIN_P = 0.05f;
     private static final int MAX_STOPS = 16;
+    /** Prompts one {@code /v1/completions} request may hold (each is generated in turn on one slot). */
+    static final int MAX_PROMPTS = 16;
     private static final Map<String, String> ROLES = Map.of(
             "system", "system", "developer", "system", "user", "user", "assistant", "assistant", "tool", "tool");
 
@@ -64,17 +66,15 @@ final class RequestParser {
             throw ApiError.invalid("response_format", "response_format json_object / json_schema cannot be combined with tools"
                     + " (a tool call is not JSON text); use tool_choice \"none\" or leave the tools out");
         }
-        return new ApiRequest(true, messages, null, params(body), bool(body, "stream"), includeUsage(body), tools, format,
-                chatLogprobs(body));
+        return new ApiRequest(true, messages, List.of(), params(body), bool(body, "stream"), includeUsage(body), tools,
+                format, chatLogprobs(body), false);
     }
 
     ApiRequest completion(JsonNode body) {
         refuseUnknown(body, COMPLETION_ONLY, "/v1/completions");
-        String prompt = prompt(body.get("prompt"));
+        List<PromptInput> prompts = prompts(body.get("prompt"));
         refuseUnsupported(body);
-        if (bool(body, "echo")) {
-            throw ApiError.invalid("echo", "echo is not supported");
-        }
+        boolean echo = bool(body, "echo");
         if (present(body, "suffix")) {
             throw ApiError.invalid("suffix", "suffix (fill-in-the-middle) is not supported");
         }
@@ -82,8 +82,7 @@ final class RequestParser {
         if (bestOf != null && bestOf != 1) {
             throw ApiError.invalid("best_of", "only best_of = 1 is supported");
         }
-        return new ApiRequest(false, List.of(), prompt, params(body), bool(body, "stream"), includeUsage(body),
-                completionLogprobs(body));
+        return new ApiRequest(prompts, params(body), bool(body, "stream"), includeUsage(body), completionLogprobs(body), echo);
     }
 
     /** Chat: {@code logprobs: true} lists the answer's tokens, {@code top_logprobs: N} (0..20, needs it) N alternatives each. */
@@ -200,20 +199,68 @@ final class RequestParser {
         return text.toString();
     }
 
-    private static String prompt(JsonNode p) {
+    /**
+     * OpenAI's four prompt shapes: a string, an array of strings, an array of token ids, an array of
+     * arrays of token ids; one choice per prompt. Every prompt must be non-empty, every id in the vocabulary.
+     */
+    private List<PromptInput> prompts(JsonNode p) {
         if (p == null || p.isNull()) {
             throw ApiError.invalid("prompt", "prompt is required");
         }
-        if (p.isArray() && p.size() == 1 && p.get(0).isTextual()) {
-            p = p.get(0);
+        if (p.isTextual()) {
+            return List.of(textPrompt(p, "prompt"));
         }
-        if (!p.isTextual()) {
-            throw ApiError.invalid("prompt", "prompt must be a string (or an array of one string)");
+        if (!p.isArray()) {
+            throw ApiError.invalid("prompt", "prompt must be a string, an array of strings, an array of token ids"
+                    + " or an array of arrays of token ids");
         }
+        if (p.isEmpty()) {
+            throw ApiError.invalid("prompt", "prompt must not be an empty array");
+        }
+        if (p.get(0).isIntegralNumber()) {
+            return List.of(PromptInput.tokens(tokenIds(p, "prompt")));
+        }
+        if (p.size() > MAX_PROMPTS) {
+            throw ApiError.invalid("prompt", "at most " + MAX_PROMPTS + " prompts per request, got " + p.size());
+        }
+        boolean texts = p.get(0).isTextual();
+        List<PromptInput> out = new ArrayList<>();
+        for (int i = 0; i < p.size(); i++) {
+            JsonNode e = p.get(i);
+            String at = "prompt[" + i + "]";
+            if (texts && e.isTextual()) {
+                out.add(textPrompt(e, at));
+            } else if (!texts && e.isArray()) {
+                out.add(PromptInput.tokens(tokenIds(e, at)));
+            } else {
+                throw ApiError.invalid("prompt", at + " must be " + (texts ? "a string" : "an array of token ids")
+                        + " like prompt[0] (the shapes cannot be mixed)");
+            }
+        }
+        return out;
+    }
+
+    private static PromptInput textPrompt(JsonNode p, String at) {
         if (p.asText().isEmpty()) {
-            throw ApiError.invalid("prompt", "prompt must not be empty");
+            throw ApiError.invalid("prompt", at + " must not be empty");
         }
-        return p.asText();
+        return PromptInput.text(p.asText());
+    }
+
+    private int[] tokenIds(JsonNode list, String at) {
+        if (list.isEmpty()) {
+            throw ApiError.invalid("prompt", at + " must not be an empty array of token ids");
+        }
+        int[] ids = new int[list.size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonNode v = list.get(i);
+            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0 || v.asInt() >= vocabSize) {
+                throw ApiError.invalid("prompt", at + "[" + i + "] must be a token id (an integer from 0 to "
+                        + (vocabSize - 1) + "), got " + v);
+            }
+            ids[i] = v.asInt();
+        }
+        return ids;
     }
 
     /** The first field (in the body's order) that neither {@link #COMMON} nor {@code own} holds is a 400. */

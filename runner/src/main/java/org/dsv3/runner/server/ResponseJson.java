@@ -20,6 +20,7 @@ final class ResponseJson {
     private final long created;
     private final String model;
     private Logprobs logprobs;
+    private int index;
 
     ResponseJson(boolean chat, String id, long created, String model) {
         this.chat = chat;
@@ -34,6 +35,43 @@ final class ResponseJson {
      */
     void logprobs(Logprobs source) {
         this.logprobs = source;
+    }
+
+    /** The choice that the next pieces belong to (completions with several prompts), and its log-probabilities. */
+    void choice(int index, Logprobs source) {
+        this.index = index;
+        this.logprobs = source;
+    }
+
+    /** One {@code text_completion} choice of the current index: its whole text. */
+    ObjectNode textChoice(String text, String finishReason) {
+        ObjectNode choice = F.objectNode().put("index", index);
+        choice.put("text", text);
+        choice.set("logprobs", logprobs == null ? F.nullNode() : LogprobJson.of(false, logprobs, logprobs.all()));
+        choice.put("finish_reason", finishReason);
+        return choice;
+    }
+
+    /** A {@code text_completion} of several choices; {@code stats} counts them all. */
+    ObjectNode textCompletion(List<ObjectNode> choices, GenerationStats stats) {
+        ObjectNode root = header("text_completion");
+        root.putArray("choices").addAll(choices);
+        root.set("usage", usage(stats));
+        root.set("timings", timings(stats));
+        return root;
+    }
+
+    /** The echoed prompt of the current choice as a streamed piece, with the prompt's log-probabilities. */
+    ObjectNode echoChunk(String text, boolean usageField) {
+        ObjectNode root = header("text_completion");
+        ObjectNode choice = F.objectNode().put("index", index).put("text", text);
+        choice.set("logprobs", logprobs == null ? F.nullNode() : LogprobJson.of(false, logprobs, logprobs.drainPrompt()));
+        choice.putNull("finish_reason");
+        root.putArray("choices").add(choice);
+        if (usageField) {
+            root.putNull("usage");
+        }
+        return root;
     }
 
     private com.fasterxml.jackson.databind.JsonNode logprobsOfChunk() {
@@ -86,7 +124,7 @@ final class ResponseJson {
      */
     ObjectNode chunk(String role, String content, String reasoning, String finishReason, boolean usageField) {
         ObjectNode root = header(chat ? "chat.completion.chunk" : "text_completion");
-        ObjectNode choice = F.objectNode().put("index", 0);
+        ObjectNode choice = F.objectNode().put("index", index);
         if (chat) {
             ObjectNode delta = choice.putObject("delta");
             if (role != null) {
