@@ -42,6 +42,7 @@ public final class ApiServer implements AutoCloseable {
     private final RequestParser parser;
     private final JsonBody body;
     private final AccessCheck access;
+    private final CorsPolicy cors;
     private final TokenEndpoints tokens;
     private final StatusEndpoints status;
     private final ChatPage page = new ChatPage();
@@ -66,7 +67,8 @@ public final class ApiServer implements AutoCloseable {
         this.pool = new SlotPool(slots, config.queue());
         this.parser = new RequestParser(contextSize, model.tokenizer().vocabSize());
         this.body = new JsonBody(config.maxBodyBytes());
-        this.access = new AccessCheck(config.apiKey(), config.host());
+        this.cors = new CorsPolicy(config.corsOrigins());
+        this.access = new AccessCheck(config.apiKey(), config.host(), cors);
         ServerMetrics metrics = new ServerMetrics(slots.size());
         this.service = new CompletionService(model.template().isPresent() ? model.prompts() : null,
                 model.templateProblem(), model.rawPrompts(), pool, config.modelName(), contextSize, metrics);
@@ -96,6 +98,7 @@ public final class ApiServer implements AutoCloseable {
             c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             c.jetty.modifyServletContextHandler(h -> h.setErrorHandler(new JsonErrorHandler()));
             c.routes.before(access::check);
+            c.routes.options("/*", this::options);
             c.routes.get("/", page::serve);
             c.routes.get("/health", this::health);
             c.routes.get("/v1/models", ctx -> json(ctx, 200, ResponseJson.models(config.modelName(), created)));
@@ -136,6 +139,16 @@ public final class ApiServer implements AutoCloseable {
     /** The port listened on (the one picked when the configuration said 0). */
     public int port() {
         return app.port();
+    }
+
+    /** A CORS preflight of an allowed origin gets 204 with what may be sent; any other OPTIONS is a 405. */
+    private void options(Context ctx) {
+        if (cors.isPreflight(ctx)) {
+            cors.preflight(ctx);
+            return;
+        }
+        json(ctx, 405, new ApiError(405, "invalid_request_error", null, "method_not_allowed",
+                "OPTIONS is answered only as a CORS preflight of an origin given with --cors-origin").toJson());
     }
 
     /** One model object, or 404 {@code model_not_found} in OpenAI's shape. */

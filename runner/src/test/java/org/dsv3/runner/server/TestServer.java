@@ -36,10 +36,16 @@ final class TestServer implements AutoCloseable {
 
     /** With an API key ({@code null} = none) and an idle timeout. */
     TestServer(String provider, int parallel, int queue, int ctx, String apiKey, long idleTimeoutMs) {
+        this(provider, parallel, queue, ctx, apiKey, idleTimeoutMs, java.util.List.of());
+    }
+
+    /** With web origins allowed to call it ({@code --cors-origin}). */
+    TestServer(String provider, int parallel, int queue, int ctx, String apiKey, long idleTimeoutMs,
+               java.util.List<String> corsOrigins) {
         this.apiKey = apiKey;
         server = new ApiServer(model(provider), new SessionOptions(KvCacheType.F16, ctx),
                 new ServerConfig("127.0.0.1", 0, parallel, queue, ServerConfig.DEFAULT_MAX_BODY, "tiny", apiKey,
-                        idleTimeoutMs)).start();
+                        idleTimeoutMs, corsOrigins)).start();
     }
 
     private final String apiKey;
