@@ -32,6 +32,9 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     /** Request line and headers together may not exceed this. */
     private static final int MAX_HEADER_BYTES = 16 * 1024;
+    /** Every path served (for CORS preflights). */
+    private static final List<String> PATHS = List.of("/", "/health", "/v1/models", "/v1/models/{id}", "/tokenize",
+            "/detokenize", "/props", "/slots", "/metrics", "/v1/chat/completions", "/v1/completions");
     /** Request attribute: the answer is an {@link ApiError} already written. */
     private static final String ANSWERED = "dsv3.answered";
 
@@ -46,6 +49,7 @@ public final class ApiServer implements AutoCloseable {
     private final TokenEndpoints tokens;
     private final StatusEndpoints status;
     private final ChatPage page = new ChatPage();
+    private final RequestLog requestLog;
     private final long created = System.currentTimeMillis() / 1000;
     private Javalin app;
 
@@ -54,9 +58,16 @@ public final class ApiServer implements AutoCloseable {
         this(model, sessionOptions, config, Generator.DEFAULT_PREFILL_CHUNK);
     }
 
-    /** {@code prefillChunk}: prompt tokens per forward step ({@code serve -b}). */
+    /** {@code prefillChunk}: prompt tokens per forward step ({@code serve -b}); one line per request on stderr. */
     public ApiServer(LoadedModel model, SessionOptions sessionOptions, ServerConfig config, int prefillChunk) {
+        this(model, sessionOptions, config, prefillChunk, System.err);
+    }
+
+    /** With the per-request lines ({@link RequestLog}) written to {@code requestLog}. */
+    public ApiServer(LoadedModel model, SessionOptions sessionOptions, ServerConfig config, int prefillChunk,
+                     java.io.PrintStream requestLog) {
         this.config = config;
+        this.requestLog = new RequestLog(requestLog);
         List<Slot> slots = new ArrayList<>();
         for (int i = 0; i < config.parallel(); i++) {
             CachedSession s = model.newSession(sessionOptions);
@@ -97,8 +108,11 @@ public final class ApiServer implements AutoCloseable {
             });
             c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             c.jetty.modifyServletContextHandler(h -> h.setErrorHandler(new JsonErrorHandler()));
+            c.requestLogger.http(requestLog::log);
             c.routes.before(access::check);
-            c.routes.options("/*", this::options);
+            for (String path : PATHS) { // OPTIONS on the API's own paths only: any other path stays a 404
+                c.routes.options(path, this::options);
+            }
             c.routes.get("/", page::serve);
             c.routes.get("/health", this::health);
             c.routes.get("/v1/models", ctx -> json(ctx, 200, ResponseJson.models(config.modelName(), created)));

@@ -112,7 +112,7 @@ final class CompletionService {
                     calls.push(c);
                 }
             });
-            GenerationResult r = generate(slot, prompt, req, split, cancel, observer);
+            GenerationResult r = generate(ctx, slot, prompt, req, split, cancel, observer);
             if (cancel.isCancelled()) {
                 return;
             }
@@ -198,6 +198,7 @@ final class CompletionService {
             GenerationResult r = slot.generator().generate(prompt.tokens(), prompts.params(req, prompt), sink, cancel,
                     observer);
             metrics.finished(slot, r.stats());
+            RequestLog.usage(ctx, r.stats());
             split.finish();
             if (calls != null) {
                 calls.finish();
@@ -276,7 +277,7 @@ final class CompletionService {
                 Logprobs logprobs = textLogprobs(req, prompt, prompts.echoFrom(in, prompt));
                 json.choice(i, logprobs);
                 slot.session().reset();
-                GenerationResult r = generate(slot, prompt, req, TextSink.NONE, cancel, logprobs);
+                GenerationResult r = generate(ctx, slot, prompt, req, TextSink.NONE, cancel, logprobs);
                 total = total == null ? r.stats() : total.plus(r.stats());
                 if (cancel.isCancelled()) {
                     return;
@@ -290,12 +291,13 @@ final class CompletionService {
         ctx.status(200).contentType("application/json").result(body.toString());
     }
 
-    private GenerationResult generate(Slot slot, Prompt prompt, ApiRequest req, TextSink sink, Cancellation cancel,
-                                      TokenObserver observer) {
+    private GenerationResult generate(Context ctx, Slot slot, Prompt prompt, ApiRequest req, TextSink sink,
+                                      Cancellation cancel, TokenObserver observer) {
         try {
             GenerationResult r = slot.generator().generate(prompt.tokens(), prompts.params(req, prompt), sink, cancel,
                     observer == null ? TokenObserver.NONE : observer);
             metrics.finished(slot, r.stats());
+            RequestLog.usage(ctx, r.stats());
             return r;
         } catch (NonFiniteLogitsException e) {
             throw new ApiError(500, "server_error", null, "non_finite_logits", e.getMessage());
@@ -343,7 +345,7 @@ final class CompletionService {
                     sse.event(json.chunk(null, text, null, null, usage));
                 };
                 slot.session().reset();
-                GenerationResult r = generate(slot, prompt, req, sink, cancel, logprobs);
+                GenerationResult r = generate(ctx, slot, prompt, req, sink, cancel, logprobs);
                 total = total == null ? r.stats() : total.plus(r.stats());
                 if (!echoed[0]) {
                     sse.event(json.echoChunk(echo, usage));

@@ -45,10 +45,20 @@ final class TestServer implements AutoCloseable {
         this.apiKey = apiKey;
         server = new ApiServer(model(provider), new SessionOptions(KvCacheType.F16, ctx),
                 new ServerConfig("127.0.0.1", 0, parallel, queue, ServerConfig.DEFAULT_MAX_BODY, "tiny", apiKey,
-                        idleTimeoutMs, corsOrigins)).start();
+                        idleTimeoutMs, corsOrigins), org.dsv3.runner.generate.Generator.DEFAULT_PREFILL_CHUNK,
+                new java.io.PrintStream(requestLog, true, java.nio.charset.StandardCharsets.UTF_8)).start();
     }
 
     private final String apiKey;
+    /** The server's per-request lines (kept here instead of going to stderr). */
+    private final java.io.ByteArrayOutputStream requestLog = new java.io.ByteArrayOutputStream();
+
+    /** The per-request lines written so far. */
+    java.util.List<String> requestLines() {
+        synchronized (requestLog) {
+            return requestLog.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        }
+    }
 
     int port() {
         return server.port();
