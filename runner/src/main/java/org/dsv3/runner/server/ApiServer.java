@@ -50,6 +50,8 @@ public final class ApiServer implements AutoCloseable {
     private final StatusEndpoints status;
     private final ChatPage page = new ChatPage();
     private final RequestLog requestLog;
+    private final WarmUp warmUp = new WarmUp();
+    private final int warmUpToken;
     private final long created = System.currentTimeMillis() / 1000;
     private Javalin app;
 
@@ -75,6 +77,8 @@ public final class ApiServer implements AutoCloseable {
             slots.add(new Slot(i, s, new Generator(model.tokenizer(), s, prefillChunk)));
         }
         int contextSize = sessions.getFirst().maxContext();
+        int bos = model.tokenizer().bosId();
+        this.warmUpToken = bos >= 0 && bos < model.tokenizer().vocabSize() ? bos : 0;
         this.pool = new SlotPool(slots, config.queue());
         this.parser = new RequestParser(contextSize, model.tokenizer().vocabSize());
         this.body = new JsonBody(config.maxBodyBytes());
@@ -110,6 +114,7 @@ public final class ApiServer implements AutoCloseable {
             c.jetty.modifyServletContextHandler(h -> h.setErrorHandler(new JsonErrorHandler()));
             c.requestLogger.http(requestLog::log);
             c.routes.before(access::check);
+            c.routes.before(this::refuseWhileWarming);
             for (String path : PATHS) { // OPTIONS on the API's own paths only: any other path stays a 404
                 c.routes.options(path, this::options);
             }
@@ -147,7 +152,23 @@ public final class ApiServer implements AutoCloseable {
                     "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()).toJson()));
         });
         app.start();
+        warmUp.start(sessions.getFirst(), warmUpToken);
         return this;
+    }
+
+    /** Waits until the model's warm-up step has run (tests; {@code serve} answers 503 meanwhile). */
+    public boolean awaitWarm(long millis) throws InterruptedException {
+        return warmUp.await(millis);
+    }
+
+    /** While the warm-up runs, every request but {@code /health}, the chat page and preflights gets 503. */
+    private void refuseWhileWarming(Context ctx) {
+        if (warmUp.warm() || ctx.path().equals("/health") || ctx.path().equals("/")
+                || io.javalin.http.HandlerType.OPTIONS.equals(ctx.method())) {
+            return;
+        }
+        throw new ApiError(503, "unavailable_error", null, "loading_model", "the model is loading; try again shortly"
+                + " (GET /health says ok when it is ready)");
     }
 
     /** The port listened on (the one picked when the configuration said 0). */
@@ -177,6 +198,10 @@ public final class ApiServer implements AutoCloseable {
 
     private void health(Context ctx) {
         ObjectNode h = JsonNodeFactory.instance.objectNode();
+        if (!warmUp.warm()) {
+            json(ctx, 503, h.put("status", "loading model"));
+            return;
+        }
         int idle = pool.idle();
         h.put("status", "ok");
         h.put("model", config.modelName());

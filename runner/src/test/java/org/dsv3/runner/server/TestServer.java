@@ -47,6 +47,13 @@ final class TestServer implements AutoCloseable {
                 new ServerConfig("127.0.0.1", 0, parallel, queue, ServerConfig.DEFAULT_MAX_BODY, "tiny", apiKey,
                         idleTimeoutMs, corsOrigins), org.dsv3.runner.generate.Generator.DEFAULT_PREFILL_CHUNK,
                 new java.io.PrintStream(requestLog, true, java.nio.charset.StandardCharsets.UTF_8)).start();
+        try {
+            if (!server.awaitWarm(60_000)) {
+                throw new AssertionError("the server did not warm up in 60 s");
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private final String apiKey;
