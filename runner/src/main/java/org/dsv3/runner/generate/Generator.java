@@ -15,6 +15,8 @@ import org.dsv3.model.tokenizer.Tokenizer;
 public final class Generator {
     /** Tokens per forward step while processing a prompt. */
     public static final int DEFAULT_PREFILL_CHUNK = 512;
+    /** Tokens per forward step when every prompt position's logits are wanted ({@link TokenObserver#wantsPromptLogits}). */
+    static final int PROMPT_LOGITS_CHUNK = 64;
 
     private final Tokenizer tokenizer;
     private final CachedSession session;
@@ -68,13 +70,15 @@ public final class Generator {
         }
         int cached = session.keepCommonPrefix(prompt);
         float[] logits = null;
-        for (int from = cached; from < prompt.length; from += prefillChunk) {
+        // every position's row is [vocab] floats (half a MiB for DeepSeek-V3): smaller steps keep that in bounds
+        int step = promptRows ? Math.min(prefillChunk, PROMPT_LOGITS_CHUNK) : prefillChunk;
+        for (int from = cached; from < prompt.length; from += step) {
             if (cancel.isCancelled()) {
                 long now = System.nanoTime();
                 return new GenerationResult("", FinishReason.CANCELLED,
                         new GenerationStats(prompt.length, cached, now - start, 0, 0, 0));
             }
-            int[] chunk = Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + prefillChunk));
+            int[] chunk = Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + step));
             logits = promptRows ? promptChunk(chunk, from, prompt, observer) : session.forward(chunk);
         }
         requireFinite(logits, prompt.length);

@@ -117,6 +117,28 @@ class CompletionPromptsTest {
         assertTrue(bare.at("/token_logprobs/1").asDouble() <= 0);
     }
 
+    /** A prompt longer than one step of prompt logits (64 tokens): the rows on both sides of the step's edge. */
+    @Test
+    void promptLogprobsAcrossSeveralForwardSteps() throws Exception {
+        int[] ids = new int[90];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = 100 + 7 * i;
+        }
+        JsonNode lp = complete(java.util.Arrays.toString(ids), ", \"echo\": true, \"logprobs\": 0, \"max_tokens\": 1")
+                .at("/choices/0/logprobs/token_logprobs");
+        assertEquals(ids.length + 1, lp.size());
+        assertTrue(lp.get(0).isNull());
+        LoadedModel model = TestServer.model("cpu");
+        try (CachedSession s = model.newSession(new SessionOptions(KvCacheType.F16, CTX))) {
+            float[] all = s.forwardAll(ids);
+            int vocab = all.length / ids.length;
+            for (int i = 1; i < ids.length; i++) {
+                float[] row = java.util.Arrays.copyOfRange(all, (i - 1) * vocab, i * vocab);
+                assertEquals(LogprobsTest.logSoftmax(row)[ids[i]], lp.get(i).asDouble(), 1e-3, "prompt token " + i);
+            }
+        }
+    }
+
     @Test
     void streamedChoicesComeOneAfterTheOtherWithTheEcho() throws Exception {
         JsonNode whole = complete("[\"Once upon a time\", \"The sky is\"]", ", \"echo\": true");
