@@ -5,6 +5,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.dsv3.model.backend.SessionOptions;
@@ -13,6 +15,7 @@ import org.dsv3.runner.load.LoadedModel;
 import org.dsv3.runner.load.ModelLoader;
 import org.dsv3.runner.load.Progress;
 import org.dsv3.runner.server.ApiServer;
+import org.dsv3.runner.server.CorsPolicy;
 import org.dsv3.runner.server.ServerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,6 +66,15 @@ public final class ServeCommand implements Callable<Integer> {
             description = "close a connection that sends nothing this long: a stalled upload, an idle keep-alive (default ${DEFAULT-VALUE})")
     double idleTimeoutSeconds;
 
+    @Option(names = "--cors-origin", paramLabel = "ORIGIN",
+            description = "let web pages of ORIGIN (scheme://host[:port]) call the API; repeatable; * for any origin"
+                    + " (needs --api-key, or --cors-any-without-key)")
+    List<String> corsOrigins = new ArrayList<>();
+
+    @Option(names = "--cors-any-without-key",
+            description = "allow --cors-origin * without an API key: every web page a user opens may then use the model")
+    boolean corsAnyWithoutKey;
+
     /** The most slots one server may have, whatever the memory. */
     static final int MAX_PARALLEL = 256;
 
@@ -83,13 +95,18 @@ public final class ServeCommand implements Callable<Integer> {
         if (!(idleTimeoutSeconds >= 0.1 && idleTimeoutSeconds <= 3600)) {
             throw new UserError("--idle-timeout must be between 0.1 and 3600 seconds, got " + idleTimeoutSeconds);
         }
+        List<String> origins = corsOrigins();
+        if (origins.contains(CorsPolicy.ANY) && key == null && !corsAnyWithoutKey) {
+            throw new UserError("--cors-origin * without an API key would let every web page you open use the model;"
+                    + " give --api-key (pages then need the key), list the origins, or add --cors-any-without-key");
+        }
         PortCheck.check(host, port);
         LoadedModel model = new ModelLoader(Progress.forTerminal(err, Terminals.interactive())).load(modelOptions.spec());
         ServerConfig config;
         try {
             checkCacheMemory(model, sessionOptions);
             config = new ServerConfig(host, port, parallel, queue, ServerConfig.DEFAULT_MAX_BODY,
-                    alias != null ? alias : model.name(), key, Math.round(idleTimeoutSeconds * 1000));
+                    alias != null ? alias : model.name(), key, Math.round(idleTimeoutSeconds * 1000), origins);
         } catch (IllegalArgumentException | UserError e) {
             model.close();
             throw e instanceof UserError u ? u : new UserError(e.getMessage());
@@ -118,6 +135,18 @@ public final class ServeCommand implements Callable<Integer> {
         err.flush();
         stopped.await();
         return 0;
+    }
+
+    private List<String> corsOrigins() {
+        List<String> out = new ArrayList<>();
+        for (String o : corsOrigins) {
+            try {
+                out.add(CorsPolicy.normalize(o));
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage());
+            }
+        }
+        return out;
     }
 
     private String apiKey() {

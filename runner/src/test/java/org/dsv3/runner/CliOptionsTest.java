@@ -121,6 +121,9 @@ class CliOptionsTest {
         refusedBeforeLoading("--queue", "serve", "-m", NO_MODEL, "--queue", "-1");
         refusedBeforeLoading("--parallel", "serve", "-m", NO_MODEL, "--parallel", "0");
         refusedBeforeLoading("--batch-size", "serve", "-m", NO_MODEL, "--batch-size", "0");
+        refusedBeforeLoading("--cors-origin 'example.org' is not an origin", "serve", "-m", NO_MODEL, "--cors-origin", "example.org");
+        refusedBeforeLoading("is not an origin", "serve", "-m", NO_MODEL, "--cors-origin", "https://a.example/path");
+        refusedBeforeLoading("--cors-origin * without an API key", "serve", "-m", NO_MODEL, "--cors-origin", "*");
     }
 
     /** The default cache type follows the device: f16 on the CPU, f32 on a device that keeps only f32 (tornado). */

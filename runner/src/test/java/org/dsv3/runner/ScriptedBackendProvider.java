@@ -25,6 +25,8 @@ public final class ScriptedBackendProvider implements BackendProvider {
     public static volatile int[] script = new int[0];
     /** The token ids passed to forward, one entry per call, for all scripted sessions. */
     public static final List<int[]> fed = Collections.synchronizedList(new ArrayList<>());
+    /** When set, every forward step waits until it is counted down (a slow device, for the server's warm-up). */
+    public static volatile java.util.concurrent.CountDownLatch hold;
 
     @Override
     public String name() {
@@ -91,6 +93,14 @@ public final class ScriptedBackendProvider implements BackendProvider {
 
         @Override
         public float[] forward(int[] tokens, Logits which) {
+            java.util.concurrent.CountDownLatch h = hold;
+            if (h != null) {
+                try {
+                    h.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (position + tokens.length > max) {
                 throw new IllegalArgumentException("context full");
             }

@@ -45,11 +45,23 @@ public final class CachedSession implements AutoCloseable {
     public float[] forward(int[] chunk) {
         int at = session.position();
         float[] logits = session.forward(chunk, Logits.LAST_POSITION);
+        remember(chunk, at);
+        return logits;
+    }
+
+    /** Runs {@code chunk} like {@link #forward} and returns the logits of all its positions ({@code [chunk, vocab]}). */
+    public float[] forwardAll(int[] chunk) {
+        int at = session.position();
+        float[] logits = session.forward(chunk, Logits.ALL_POSITIONS);
+        remember(chunk, at);
+        return logits;
+    }
+
+    private void remember(int[] chunk, int at) {
         if (at + chunk.length > tokens.length) {
             tokens = Arrays.copyOf(tokens, Math.max(tokens.length * 2, at + chunk.length));
         }
         System.arraycopy(chunk, 0, tokens, at, chunk.length);
-        return logits;
     }
 
     /** Forgets everything. */

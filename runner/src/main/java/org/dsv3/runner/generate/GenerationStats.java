@@ -15,6 +15,13 @@ import java.util.Locale;
 public record GenerationStats(int promptTokens, int cachedTokens, long promptNanos, int generatedTokens,
                               long generateNanos, long firstTokenNanos) {
 
+    /** Both generations' counts and times added up (the first token's time is this one's). */
+    public GenerationStats plus(GenerationStats o) {
+        return new GenerationStats(promptTokens + o.promptTokens, cachedTokens + o.cachedTokens, promptNanos + o.promptNanos,
+                generatedTokens + o.generatedTokens, generateNanos + o.generateNanos,
+                firstTokenNanos != 0 ? firstTokenNanos : o.firstTokenNanos);
+    }
+
     /** Prompt tokens computed per second (cached ones excluded). */
     public double promptTokensPerSecond() {
         return rate(promptTokens - cachedTokens, promptNanos);

@@ -15,6 +15,8 @@ import org.dsv3.model.tokenizer.Tokenizer;
 public final class Generator {
     /** Tokens per forward step while processing a prompt. */
     public static final int DEFAULT_PREFILL_CHUNK = 512;
+    /** Tokens per forward step when every prompt position's logits are wanted ({@link TokenObserver#wantsPromptLogits}). */
+    static final int PROMPT_LOGITS_CHUNK = 64;
 
     private final Tokenizer tokenizer;
     private final CachedSession session;
@@ -44,6 +46,12 @@ public final class Generator {
      * @throws IllegalArgumentException when the prompt is empty
      */
     public GenerationResult generate(int[] prompt, GenerationParams params, TextSink sink, Cancellation cancel) {
+        return generate(prompt, params, sink, cancel, TokenObserver.NONE);
+    }
+
+    /** The same, with {@code observer} shown the logits of every generated token (and of the prompt, when it asks). */
+    public GenerationResult generate(int[] prompt, GenerationParams params, TextSink sink, Cancellation cancel,
+                                     TokenObserver observer) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt has no tokens");
         }
@@ -56,23 +64,47 @@ public final class Generator {
         for (int t : prompt) {
             sampler.accept(t);
         }
+        boolean promptRows = observer.wantsPromptLogits();
+        if (promptRows) {
+            session.reset(); // every position's logits are wanted: nothing may come from the cache
+        }
         int cached = session.keepCommonPrefix(prompt);
         float[] logits = null;
-        for (int from = cached; from < prompt.length; from += prefillChunk) {
+        // every position's row is [vocab] floats (half a MiB for DeepSeek-V3): smaller steps keep that in bounds
+        int step = promptRows ? Math.min(prefillChunk, PROMPT_LOGITS_CHUNK) : prefillChunk;
+        for (int from = cached; from < prompt.length; from += step) {
             if (cancel.isCancelled()) {
                 long now = System.nanoTime();
                 return new GenerationResult("", FinishReason.CANCELLED,
                         new GenerationStats(prompt.length, cached, now - start, 0, 0, 0));
             }
-            logits = session.forward(Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + prefillChunk)));
+            int[] chunk = Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + step));
+            logits = promptRows ? promptChunk(chunk, from, prompt, observer) : session.forward(chunk);
         }
         requireFinite(logits, prompt.length);
         long promptEnd = System.nanoTime();
-        return decode(logits, prompt.length, cached, start, promptEnd, params, sink, cancel, sampler);
+        return decode(logits, prompt.length, cached, start, promptEnd, params, sink, cancel, sampler, observer);
+    }
+
+    /** Runs a prompt chunk with every position's logits, shows them to {@code observer}, returns the last row. */
+    private float[] promptChunk(int[] chunk, int from, int[] prompt, TokenObserver observer) {
+        float[] all = session.forwardAll(chunk);
+        int vocab = all.length / chunk.length;
+        float[] row = new float[vocab];
+        for (int i = 0; i < chunk.length; i++) {
+            System.arraycopy(all, i * vocab, row, 0, vocab);
+            int position = from + i;
+            if (position + 1 < prompt.length) {
+                requireFinite(row, position + 1);
+                observer.prompt(position, row, prompt[position + 1]);
+            }
+        }
+        return row;
     }
 
     private GenerationResult decode(float[] logits, int promptTokens, int cached, long start, long promptEnd,
-                                    GenerationParams params, TextSink sink, Cancellation cancel, Sampler sampler) {
+                                    GenerationParams params, TextSink sink, Cancellation cancel, Sampler sampler,
+                                    TokenObserver observer) {
         StreamingDecoder decoder = tokenizer.streamingDecoder();
         StopStrings stops = new StopStrings(params.stop());
         StringBuilder text = new StringBuilder();
@@ -90,7 +122,7 @@ public final class Generator {
             if (guide != null) {
                 guide.mask(logits);
             }
-            int token = sampler.sample(logits);
+            int token = sampler.sample(logits); // leaves the repetition penalty applied in the row
             sampler.accept(token);
             adjust.generated(token);
             if (firstToken == 0) {
@@ -101,6 +133,7 @@ public final class Generator {
                 break;
             }
             generated++;
+            observer.sampled(token, logits);
             if (guide != null) {
                 guide.accept(token);
             }

@@ -10,16 +10,24 @@ import java.util.Locale;
  * Who may use the API. With an API key, every endpoint but {@code /health} needs
  * {@code Authorization: Bearer <key>} (401 otherwise). Against DNS rebinding, a server bound to
  * loopback answers only requests whose {@code Host} names loopback; and a request carrying an
- * {@code Origin} (a browser page) is refused unless that origin is the server itself.
+ * {@code Origin} (a browser page) is refused unless that origin is the server itself or one that
+ * {@link CorsPolicy} allows.
  */
 final class AccessCheck {
     private final byte[] apiKey;
     private final boolean loopbackOnly;
+    private final CorsPolicy cors;
 
     /** @param apiKey the key, or {@code null} for none */
     AccessCheck(String apiKey, String bindHost) {
+        this(apiKey, bindHost, CorsPolicy.NONE);
+    }
+
+    /** With the origins of {@code cors} allowed besides the server's own. */
+    AccessCheck(String apiKey, String bindHost, CorsPolicy cors) {
         this.apiKey = apiKey == null ? null : apiKey.getBytes(StandardCharsets.UTF_8);
         this.loopbackOnly = isLoopbackName(bindHost);
+        this.cors = cors;
     }
 
     static boolean isLoopbackName(String host) {
@@ -49,9 +57,14 @@ final class AccessCheck {
                     "this server listens on loopback only and answers requests for localhost; Host '" + host + "' is refused");
         }
         String origin = ctx.header("Origin");
-        if (origin != null && !sameOrigin(origin, host)) {
+        if (origin != null && !sameOrigin(origin, host) && !cors.allows(origin)) {
             throw new ApiError(403, "invalid_request_error", null, "forbidden_origin",
-                    "requests from web pages of another origin are refused (Origin '" + origin + "')");
+                    "requests from web pages of another origin are refused (Origin '" + origin + "')"
+                            + (cors.enabled() ? "; it is not one of --cors-origin" : ""));
+        }
+        cors.decorate(ctx); // errors below (a 401) reach the page too, so it can tell the user
+        if (cors.isPreflight(ctx)) {
+            return; // a preflight never carries the key: ApiServer answers it
         }
         if (apiKey != null && !ctx.path().equals("/health") && !isPage(ctx)) {
             String auth = ctx.header("Authorization");

@@ -32,6 +32,9 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     /** Request line and headers together may not exceed this. */
     private static final int MAX_HEADER_BYTES = 16 * 1024;
+    /** Every path served (for CORS preflights). */
+    private static final List<String> PATHS = List.of("/", "/health", "/v1/models", "/v1/models/{id}", "/tokenize",
+            "/detokenize", "/props", "/slots", "/metrics", "/v1/chat/completions", "/v1/completions");
     /** Request attribute: the answer is an {@link ApiError} already written. */
     private static final String ANSWERED = "dsv3.answered";
 
@@ -42,9 +45,13 @@ public final class ApiServer implements AutoCloseable {
     private final RequestParser parser;
     private final JsonBody body;
     private final AccessCheck access;
+    private final CorsPolicy cors;
     private final TokenEndpoints tokens;
     private final StatusEndpoints status;
     private final ChatPage page = new ChatPage();
+    private final RequestLog requestLog;
+    private final WarmUp warmUp = new WarmUp();
+    private final int warmUpToken;
     private final long created = System.currentTimeMillis() / 1000;
     private Javalin app;
 
@@ -53,9 +60,16 @@ public final class ApiServer implements AutoCloseable {
         this(model, sessionOptions, config, Generator.DEFAULT_PREFILL_CHUNK);
     }
 
-    /** {@code prefillChunk}: prompt tokens per forward step ({@code serve -b}). */
+    /** {@code prefillChunk}: prompt tokens per forward step ({@code serve -b}); one line per request on stderr. */
     public ApiServer(LoadedModel model, SessionOptions sessionOptions, ServerConfig config, int prefillChunk) {
+        this(model, sessionOptions, config, prefillChunk, System.err);
+    }
+
+    /** With the per-request lines ({@link RequestLog}) written to {@code requestLog}. */
+    public ApiServer(LoadedModel model, SessionOptions sessionOptions, ServerConfig config, int prefillChunk,
+                     java.io.PrintStream requestLog) {
         this.config = config;
+        this.requestLog = new RequestLog(requestLog);
         List<Slot> slots = new ArrayList<>();
         for (int i = 0; i < config.parallel(); i++) {
             CachedSession s = model.newSession(sessionOptions);
@@ -63,10 +77,13 @@ public final class ApiServer implements AutoCloseable {
             slots.add(new Slot(i, s, new Generator(model.tokenizer(), s, prefillChunk)));
         }
         int contextSize = sessions.getFirst().maxContext();
+        int bos = model.tokenizer().bosId();
+        this.warmUpToken = bos >= 0 && bos < model.tokenizer().vocabSize() ? bos : 0;
         this.pool = new SlotPool(slots, config.queue());
         this.parser = new RequestParser(contextSize, model.tokenizer().vocabSize());
         this.body = new JsonBody(config.maxBodyBytes());
-        this.access = new AccessCheck(config.apiKey(), config.host());
+        this.cors = new CorsPolicy(config.corsOrigins());
+        this.access = new AccessCheck(config.apiKey(), config.host(), cors);
         ServerMetrics metrics = new ServerMetrics(slots.size());
         this.service = new CompletionService(model.template().isPresent() ? model.prompts() : null,
                 model.templateProblem(), model.rawPrompts(), pool, config.modelName(), contextSize, metrics);
@@ -95,7 +112,12 @@ public final class ApiServer implements AutoCloseable {
             });
             c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             c.jetty.modifyServletContextHandler(h -> h.setErrorHandler(new JsonErrorHandler()));
+            c.requestLogger.http(requestLog::log);
             c.routes.before(access::check);
+            c.routes.before(this::refuseWhileWarming);
+            for (String path : PATHS) { // OPTIONS on the API's own paths only: any other path stays a 404
+                c.routes.options(path, this::options);
+            }
             c.routes.get("/", page::serve);
             c.routes.get("/health", this::health);
             c.routes.get("/v1/models", ctx -> json(ctx, 200, ResponseJson.models(config.modelName(), created)));
@@ -130,12 +152,38 @@ public final class ApiServer implements AutoCloseable {
                     "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()).toJson()));
         });
         app.start();
+        warmUp.start(sessions.getFirst(), warmUpToken);
         return this;
+    }
+
+    /** Waits until the model's warm-up step has run (tests; {@code serve} answers 503 meanwhile). */
+    public boolean awaitWarm(long millis) throws InterruptedException {
+        return warmUp.await(millis);
+    }
+
+    /** While the warm-up runs, every request but {@code /health}, the chat page and preflights gets 503. */
+    private void refuseWhileWarming(Context ctx) {
+        if (warmUp.warm() || ctx.path().equals("/health") || ctx.path().equals("/")
+                || io.javalin.http.HandlerType.OPTIONS.equals(ctx.method())) {
+            return;
+        }
+        throw new ApiError(503, "unavailable_error", null, "loading_model", "the model is loading; try again shortly"
+                + " (GET /health says ok when it is ready)");
     }
 
     /** The port listened on (the one picked when the configuration said 0). */
     public int port() {
         return app.port();
+    }
+
+    /** A CORS preflight of an allowed origin gets 204 with what may be sent; any other OPTIONS is a 405. */
+    private void options(Context ctx) {
+        if (cors.isPreflight(ctx)) {
+            cors.preflight(ctx);
+            return;
+        }
+        json(ctx, 405, new ApiError(405, "invalid_request_error", null, "method_not_allowed",
+                "OPTIONS is answered only as a CORS preflight of an origin given with --cors-origin").toJson());
     }
 
     /** One model object, or 404 {@code model_not_found} in OpenAI's shape. */
@@ -150,6 +198,10 @@ public final class ApiServer implements AutoCloseable {
 
     private void health(Context ctx) {
         ObjectNode h = JsonNodeFactory.instance.objectNode();
+        if (!warmUp.warm()) {
+            json(ctx, 503, h.put("status", "loading model"));
+            return;
+        }
         int idle = pool.idle();
         h.put("status", "ok");
         h.put("model", config.modelName());

@@ -9,12 +9,15 @@ import java.util.concurrent.TimeUnit;
 import org.dsv3.runner.generate.Cancellation;
 import org.dsv3.runner.generate.FinishReason;
 import org.dsv3.runner.generate.GenerationResult;
+import org.dsv3.runner.generate.GenerationStats;
 import org.dsv3.runner.generate.NonFiniteLogitsException;
 import org.dsv3.runner.generate.Prompt;
 import org.dsv3.runner.generate.PromptFormat;
 import org.dsv3.runner.generate.ReasoningStream;
 import org.dsv3.runner.generate.TextSink;
+import org.dsv3.runner.generate.TokenObserver;
 import org.dsv3.runner.generate.ToolCallParser;
+import org.dsv3.model.tokenizer.Tokenizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +34,7 @@ final class CompletionService {
     private final SlotPool pool;
     private final String modelName;
     private final ServerMetrics metrics;
+    private final Tokenizer tokenizer;
 
     /**
      * @param chatPrompts the chat template's prompts, or {@code null} when the model has none
@@ -42,6 +46,7 @@ final class CompletionService {
         this.pool = pool;
         this.modelName = modelName;
         this.metrics = metrics;
+        this.tokenizer = rawPrompts.tokenizer();
     }
 
     /**
@@ -52,13 +57,24 @@ final class CompletionService {
     void serve(Context ctx, ApiRequest req) throws InterruptedException {
         String id = (req.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
         ResponseJson json = new ResponseJson(req.chat(), id, System.currentTimeMillis() / 1000, modelName);
+        Logprobs logprobs = req.chat() && req.wantsLogprobs() ? new Logprobs(tokenizer, req.logprobs()) : null;
+        json.logprobs(logprobs);
+        TokenObserver observer = logprobs == null ? TokenObserver.NONE : logprobs;
         if (req.stream()) {
-            streamed(ctx, req, pool.admit(), json);
+            if (req.chat()) {
+                streamed(ctx, req, pool.admit(), json, observer);
+            } else {
+                streamedText(ctx, req, pool.admit(), json);
+            }
         } else {
             Cancellation cancel = new Cancellation();
             try (ClientWatch ignored = ClientWatch.start(ctx.req(), cancel::cancel)) {
                 ctx.header("Connection", "close"); // the watch holds the connection's reads
-                whole(ctx, req, pool.admit(), json, cancel);
+                if (req.chat()) {
+                    whole(ctx, req, pool.admit(), json, cancel, observer);
+                } else {
+                    wholeText(ctx, req, pool.admit(), json, cancel);
+                }
             }
         }
     }
@@ -79,8 +95,8 @@ final class CompletionService {
         return calls != null && calls.calls() > 0 && ended ? "tool_calls" : r.finish().openAiName();
     }
 
-    private void whole(Context ctx, ApiRequest req, SlotPool.Ticket ticket, ResponseJson json, Cancellation cancel)
-            throws InterruptedException {
+    private void whole(Context ctx, ApiRequest req, SlotPool.Ticket ticket, ResponseJson json, Cancellation cancel,
+                       TokenObserver observer) throws InterruptedException {
         Slot slot = await(ticket, cancel);
         if (slot == null) {
             return; // the client left while waiting: nobody to answer
@@ -96,13 +112,7 @@ final class CompletionService {
                     calls.push(c);
                 }
             });
-            GenerationResult r;
-            try {
-                r = slot.generator().generate(prompt.tokens(), prompts.params(req, prompt), req.chat() ? split : TextSink.NONE, cancel);
-                metrics.finished(slot, r.stats());
-            } catch (NonFiniteLogitsException e) {
-                throw new ApiError(500, "server_error", null, "non_finite_logits", e.getMessage());
-            }
+            GenerationResult r = generate(ctx, slot, prompt, req, split, cancel, observer);
             if (cancel.isCancelled()) {
                 return;
             }
@@ -112,9 +122,7 @@ final class CompletionService {
                 body = json.completion(collected.content(), split.reasoning(), finishReason(r, calls), r.stats(),
                         collected.calls());
             } else {
-                body = req.chat()
-                        ? json.completion(split.content(), split.reasoning(), r.finish().openAiName(), r.stats())
-                        : json.completion(r.text(), "", r.finish().openAiName(), r.stats());
+                body = json.completion(split.content(), split.reasoning(), r.finish().openAiName(), r.stats());
             }
         } finally {
             pool.release(slot);
@@ -122,28 +130,13 @@ final class CompletionService {
         ctx.status(200).contentType("application/json").result(body.toString());
     }
 
-    private void streamed(Context ctx, ApiRequest req, SlotPool.Ticket ticket, ResponseJson json)
-            throws InterruptedException {
+    private void streamed(Context ctx, ApiRequest req, SlotPool.Ticket ticket, ResponseJson json,
+                          TokenObserver observer) throws InterruptedException {
         Cancellation cancel = new Cancellation();
         SseStream sse = new SseStream(ctx.res(), cancel);
-        Slot slot = null;
-        try {
-            while (slot == null) {
-                slot = ticket.await(KEEP_ALIVE_MILLIS, TimeUnit.MILLISECONDS);
-                if (slot == null) {
-                    if (!sse.started()) {
-                        sse.start();
-                    }
-                    sse.comment("waiting for a free slot");
-                    if (sse.broken()) {
-                        return;
-                    }
-                }
-            }
-        } finally {
-            if (slot == null) {
-                ticket.abandon();
-            }
+        Slot slot = awaitStreaming(ticket, sse);
+        if (slot == null) {
+            return;
         }
         try {
             Prompt prompt;
@@ -162,55 +155,51 @@ final class CompletionService {
             slot.session().reset();
             boolean usage = req.includeUsage();
             TextSink sink;
-            ReasoningStream split = null;
-            ToolCallParser calls = null;
-            if (req.chat()) {
-                sse.event(json.chunk("assistant", "", null, null, usage));
-                calls = toolParser(req, new ToolCallParser.Listener() {
-                    private final List<String> ids = new ArrayList<>();
+            ReasoningStream split;
+            ToolCallParser calls;
+            sse.event(json.chunk("assistant", "", null, null, usage));
+            calls = toolParser(req, new ToolCallParser.Listener() {
+                private final List<String> ids = new ArrayList<>();
 
-                    @Override
-                    public void content(String text) {
-                        sse.event(json.chunk(null, text, null, null, usage));
-                    }
+                @Override
+                public void content(String text) {
+                    sse.event(json.chunk(null, text, null, null, usage));
+                }
 
-                    @Override
-                    public void callStart(int index, String name) {
-                        ids.add(ResponseJson.toolCallId());
-                        sse.event(json.toolCallChunk(index, ids.get(index), name, "", usage));
-                    }
+                @Override
+                public void callStart(int index, String name) {
+                    ids.add(ResponseJson.toolCallId());
+                    sse.event(json.toolCallChunk(index, ids.get(index), name, "", usage));
+                }
 
-                    @Override
-                    public void arguments(int index, String piece) {
-                        sse.event(json.toolCallChunk(index, null, null, piece, usage));
-                    }
+                @Override
+                public void arguments(int index, String piece) {
+                    sse.event(json.toolCallChunk(index, null, null, piece, usage));
+                }
 
-                    @Override
-                    public void callEnd(int index) {
+                @Override
+                public void callEnd(int index) {
+                }
+            });
+            ToolCallParser parser = calls;
+            split = new ReasoningStream(prompt.opensReasoning(), (r, c) -> {
+                if (!r.isEmpty()) {
+                    sse.event(json.chunk(null, null, r, null, usage));
+                }
+                if (!c.isEmpty()) {
+                    if (parser != null) {
+                        parser.push(c);
+                    } else {
+                        sse.event(json.chunk(null, c, null, null, usage));
                     }
-                });
-                ToolCallParser parser = calls;
-                split = new ReasoningStream(prompt.opensReasoning(), (r, c) -> {
-                    if (!r.isEmpty()) {
-                        sse.event(json.chunk(null, null, r, null, usage));
-                    }
-                    if (!c.isEmpty()) {
-                        if (parser != null) {
-                            parser.push(c);
-                        } else {
-                            sse.event(json.chunk(null, c, null, null, usage));
-                        }
-                    }
-                });
-                sink = split;
-            } else {
-                sink = text -> sse.event(json.chunk(null, text, null, null, usage));
-            }
-            GenerationResult r = slot.generator().generate(prompt.tokens(), prompts.params(req, prompt), sink, cancel);
+                }
+            });
+            sink = split;
+            GenerationResult r = slot.generator().generate(prompt.tokens(), prompts.params(req, prompt), sink, cancel,
+                    observer);
             metrics.finished(slot, r.stats());
-            if (split != null) {
-                split.finish();
-            }
+            RequestLog.usage(ctx, r.stats());
+            split.finish();
             if (calls != null) {
                 calls.finish();
             }
@@ -228,6 +217,152 @@ final class CompletionService {
             } else {
                 LOG.error("generation failed", e);
             }
+            sse.event(new ApiError(500, "server_error", null, null, "generation failed: " + e.getMessage()).toJson());
+        } finally {
+            pool.release(slot);
+        }
+    }
+
+    /** The slot for a stream, sending keep-alive comments while it waits; {@code null} when the client left. */
+    private static Slot awaitStreaming(SlotPool.Ticket ticket, SseStream sse) throws InterruptedException {
+        Slot slot = null;
+        try {
+            while (slot == null) {
+                slot = ticket.await(KEEP_ALIVE_MILLIS, TimeUnit.MILLISECONDS);
+                if (slot == null) {
+                    if (!sse.started()) {
+                        sse.start();
+                    }
+                    sse.comment("waiting for a free slot");
+                    if (sse.broken()) {
+                        return null;
+                    }
+                }
+            }
+            return slot;
+        } finally {
+            if (slot == null) {
+                ticket.abandon();
+            }
+        }
+    }
+
+    /** A fresh collector for one completions choice, listing its prompt from {@code from} with echo; {@code null} when none was asked. */
+    private Logprobs textLogprobs(ApiRequest req, Prompt prompt, int from) {
+        if (!req.wantsLogprobs()) {
+            return null;
+        }
+        Logprobs l = new Logprobs(tokenizer, req.logprobs());
+        if (req.echo()) {
+            l.withPrompt(prompt.tokens(), from);
+        }
+        return l;
+    }
+
+    /** {@code /v1/completions}, whole: each prompt in turn on the slot, one choice each. */
+    private void wholeText(Context ctx, ApiRequest req, SlotPool.Ticket ticket, ResponseJson json, Cancellation cancel)
+            throws InterruptedException {
+        Slot slot = await(ticket, cancel);
+        if (slot == null) {
+            return;
+        }
+        ObjectNode body;
+        try {
+            List<Prompt> list = prompts.completionPrompts(req);
+            List<ObjectNode> choices = new ArrayList<>();
+            GenerationStats total = null;
+            for (int i = 0; i < list.size(); i++) {
+                Prompt prompt = list.get(i);
+                PromptInput in = req.prompts().get(i);
+                Logprobs logprobs = textLogprobs(req, prompt, prompts.echoFrom(in, prompt));
+                json.choice(i, logprobs);
+                slot.session().reset();
+                GenerationResult r = generate(ctx, slot, prompt, req, TextSink.NONE, cancel, logprobs);
+                total = total == null ? r.stats() : total.plus(r.stats());
+                if (cancel.isCancelled()) {
+                    return;
+                }
+                choices.add(json.textChoice((req.echo() ? prompts.echoText(in) : "") + r.text(), r.finish().openAiName()));
+            }
+            body = json.textCompletion(choices, total);
+        } finally {
+            pool.release(slot);
+        }
+        ctx.status(200).contentType("application/json").result(body.toString());
+    }
+
+    private GenerationResult generate(Context ctx, Slot slot, Prompt prompt, ApiRequest req, TextSink sink,
+                                      Cancellation cancel, TokenObserver observer) {
+        try {
+            GenerationResult r = slot.generator().generate(prompt.tokens(), prompts.params(req, prompt), sink, cancel,
+                    observer == null ? TokenObserver.NONE : observer);
+            metrics.finished(slot, r.stats());
+            RequestLog.usage(ctx, r.stats());
+            return r;
+        } catch (NonFiniteLogitsException e) {
+            throw new ApiError(500, "server_error", null, "non_finite_logits", e.getMessage());
+        }
+    }
+
+    /** {@code /v1/completions}, streamed: the prompts' choices one after the other, each ending with its finish_reason chunk. */
+    private void streamedText(Context ctx, ApiRequest req, SlotPool.Ticket ticket, ResponseJson json)
+            throws InterruptedException {
+        Cancellation cancel = new Cancellation();
+        SseStream sse = new SseStream(ctx.res(), cancel);
+        Slot slot = awaitStreaming(ticket, sse);
+        if (slot == null) {
+            return;
+        }
+        try {
+            List<Prompt> list;
+            try {
+                list = prompts.completionPrompts(req);
+            } catch (ApiError e) {
+                if (!sse.started()) {
+                    throw e; // nothing sent yet: a plain error response
+                }
+                sse.event(e.toJson());
+                return;
+            }
+            if (!sse.started()) {
+                sse.start();
+            }
+            boolean usage = req.includeUsage();
+            GenerationStats total = null;
+            for (int i = 0; i < list.size() && !cancel.isCancelled(); i++) {
+                Prompt prompt = list.get(i);
+                PromptInput in = req.prompts().get(i);
+                Logprobs logprobs = textLogprobs(req, prompt, prompts.echoFrom(in, prompt));
+                json.choice(i, logprobs);
+                // the echo goes first, once its log-probabilities (computed with the prompt) are known
+                boolean[] echoed = {!req.echo()};
+                String echo = req.echo() ? prompts.echoText(in) : "";
+                TextSink sink = text -> {
+                    if (!echoed[0]) {
+                        echoed[0] = true;
+                        sse.event(json.echoChunk(echo, usage));
+                    }
+                    sse.event(json.chunk(null, text, null, null, usage));
+                };
+                slot.session().reset();
+                GenerationResult r = generate(ctx, slot, prompt, req, sink, cancel, logprobs);
+                total = total == null ? r.stats() : total.plus(r.stats());
+                if (!echoed[0]) {
+                    sse.event(json.echoChunk(echo, usage));
+                }
+                sse.event(json.chunk(null, null, null, r.finish().openAiName(), usage));
+            }
+            if (usage && total != null) {
+                sse.event(json.usageChunk(total));
+            }
+            sse.done();
+        } catch (ApiError e) {
+            if (!sse.started()) {
+                throw e;
+            }
+            sse.event(e.toJson());
+        } catch (RuntimeException e) {
+            LOG.error("generation failed", e);
             sse.event(new ApiError(500, "server_error", null, null, "generation failed: " + e.getMessage()).toJson());
         } finally {
             pool.release(slot);

@@ -19,8 +19,8 @@ import org.dsv3.runner.generate.json.JsonSchema;
 /**
  * Checks the JSON of a request against what the server supports and turns it into an
  * {@link ApiRequest}; every problem is a 400 naming the offending field. Nothing is silently dropped:
- * a field this server does not know is refused by name, and so are features it lacks (logprobs,
- * {@code n > 1}). The tool fields are checked by {@link ToolFields}, {@code response_format} by
+ * a field this server does not know is refused by name, and so are features it lacks
+ * ({@code n > 1}). The tool fields are checked by {@link ToolFields}, {@code response_format} by
  * {@link ResponseFormat}. Only fields that change nothing about the answer ({@code user}) are
  * accepted and left unused.
  */
@@ -31,6 +31,8 @@ final class RequestParser {
     static final float TOP_P = 0.95f;
     static final float MIN_P = 0.05f;
     private static final int MAX_STOPS = 16;
+    /** Prompts one {@code /v1/completions} request may hold (each is generated in turn on one slot). */
+    static final int MAX_PROMPTS = 16;
     private static final Map<String, String> ROLES = Map.of(
             "system", "system", "developer", "system", "user", "user", "assistant", "assistant", "tool", "tool");
 
@@ -38,7 +40,7 @@ final class RequestParser {
     private static final Set<String> COMMON = Set.of("model", "temperature", "top_p", "top_k", "min_p",
             "repeat_penalty", "frequency_penalty", "presence_penalty", "logit_bias", "seed", "n", "max_tokens",
             "stop", "stream", "stream_options", "logprobs", "user");
-    private static final Set<String> CHAT_ONLY = Set.of("messages", "max_completion_tokens", "tools", "tool_choice",
+    private static final Set<String> CHAT_ONLY = Set.of("messages", "max_completion_tokens", "top_logprobs", "tools", "tool_choice",
             "parallel_tool_calls", "functions", "function_call", "response_format");
     private static final Set<String> COMPLETION_ONLY = Set.of("prompt", "echo", "suffix", "best_of");
 
@@ -64,16 +66,15 @@ final class RequestParser {
             throw ApiError.invalid("response_format", "response_format json_object / json_schema cannot be combined with tools"
                     + " (a tool call is not JSON text); use tool_choice \"none\" or leave the tools out");
         }
-        return new ApiRequest(true, messages, null, params(body), bool(body, "stream"), includeUsage(body), tools, format);
+        return new ApiRequest(true, messages, List.of(), params(body), bool(body, "stream"), includeUsage(body), tools,
+                format, chatLogprobs(body), false);
     }
 
     ApiRequest completion(JsonNode body) {
         refuseUnknown(body, COMPLETION_ONLY, "/v1/completions");
-        String prompt = prompt(body.get("prompt"));
+        List<PromptInput> prompts = prompts(body.get("prompt"));
         refuseUnsupported(body);
-        if (bool(body, "echo")) {
-            throw ApiError.invalid("echo", "echo is not supported");
-        }
+        boolean echo = bool(body, "echo");
         if (present(body, "suffix")) {
             throw ApiError.invalid("suffix", "suffix (fill-in-the-middle) is not supported");
         }
@@ -81,7 +82,37 @@ final class RequestParser {
         if (bestOf != null && bestOf != 1) {
             throw ApiError.invalid("best_of", "only best_of = 1 is supported");
         }
-        return new ApiRequest(false, List.of(), prompt, params(body), bool(body, "stream"), includeUsage(body));
+        return new ApiRequest(prompts, params(body), bool(body, "stream"), includeUsage(body), completionLogprobs(body), echo);
+    }
+
+    /** Chat: {@code logprobs: true} lists the answer's tokens, {@code top_logprobs: N} (0..20, needs it) N alternatives each. */
+    private static int chatLogprobs(JsonNode body) {
+        boolean on = bool(body, "logprobs");
+        Integer top = integer(body, "top_logprobs");
+        if (top != null && (top < 0 || top > Logprobs.MAX_TOP)) {
+            throw ApiError.invalid("top_logprobs", "top_logprobs must be between 0 and " + Logprobs.MAX_TOP + ", got " + top);
+        }
+        if (top != null && !on) {
+            throw ApiError.invalid("top_logprobs", "top_logprobs needs logprobs: true");
+        }
+        return on ? (top == null ? 0 : top) : ApiRequest.NO_LOGPROBS;
+    }
+
+    /** Completions (the legacy shape): {@code logprobs: N} (0..20) lists the tokens with N alternatives each. */
+    private static int completionLogprobs(JsonNode body) {
+        JsonNode v = body.get("logprobs");
+        if (v != null && v.isBoolean()) {
+            throw ApiError.invalid("logprobs", "logprobs on /v1/completions is the number of alternatives per token"
+                    + " (0.." + Logprobs.MAX_TOP + "), not a boolean");
+        }
+        Integer n = integer(body, "logprobs");
+        if (n == null) {
+            return ApiRequest.NO_LOGPROBS;
+        }
+        if (n < 0 || n > Logprobs.MAX_TOP) {
+            throw ApiError.invalid("logprobs", "logprobs must be between 0 and " + Logprobs.MAX_TOP + ", got " + n);
+        }
+        return n;
     }
 
     private static List<ChatMessage> messages(JsonNode list) {
@@ -168,20 +199,68 @@ final class RequestParser {
         return text.toString();
     }
 
-    private static String prompt(JsonNode p) {
+    /**
+     * OpenAI's four prompt shapes: a string, an array of strings, an array of token ids, an array of
+     * arrays of token ids; one choice per prompt. Every prompt must be non-empty, every id in the vocabulary.
+     */
+    private List<PromptInput> prompts(JsonNode p) {
         if (p == null || p.isNull()) {
             throw ApiError.invalid("prompt", "prompt is required");
         }
-        if (p.isArray() && p.size() == 1 && p.get(0).isTextual()) {
-            p = p.get(0);
+        if (p.isTextual()) {
+            return List.of(textPrompt(p, "prompt"));
         }
-        if (!p.isTextual()) {
-            throw ApiError.invalid("prompt", "prompt must be a string (or an array of one string)");
+        if (!p.isArray()) {
+            throw ApiError.invalid("prompt", "prompt must be a string, an array of strings, an array of token ids"
+                    + " or an array of arrays of token ids");
         }
+        if (p.isEmpty()) {
+            throw ApiError.invalid("prompt", "prompt must not be an empty array");
+        }
+        if (p.get(0).isIntegralNumber()) {
+            return List.of(PromptInput.tokens(tokenIds(p, "prompt")));
+        }
+        if (p.size() > MAX_PROMPTS) {
+            throw ApiError.invalid("prompt", "at most " + MAX_PROMPTS + " prompts per request, got " + p.size());
+        }
+        boolean texts = p.get(0).isTextual();
+        List<PromptInput> out = new ArrayList<>();
+        for (int i = 0; i < p.size(); i++) {
+            JsonNode e = p.get(i);
+            String at = "prompt[" + i + "]";
+            if (texts && e.isTextual()) {
+                out.add(textPrompt(e, at));
+            } else if (!texts && e.isArray()) {
+                out.add(PromptInput.tokens(tokenIds(e, at)));
+            } else {
+                throw ApiError.invalid("prompt", at + " must be " + (texts ? "a string" : "an array of token ids")
+                        + " like prompt[0] (the shapes cannot be mixed)");
+            }
+        }
+        return out;
+    }
+
+    private static PromptInput textPrompt(JsonNode p, String at) {
         if (p.asText().isEmpty()) {
-            throw ApiError.invalid("prompt", "prompt must not be empty");
+            throw ApiError.invalid("prompt", at + " must not be empty");
         }
-        return p.asText();
+        return PromptInput.text(p.asText());
+    }
+
+    private int[] tokenIds(JsonNode list, String at) {
+        if (list.isEmpty()) {
+            throw ApiError.invalid("prompt", at + " must not be an empty array of token ids");
+        }
+        int[] ids = new int[list.size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonNode v = list.get(i);
+            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0 || v.asInt() >= vocabSize) {
+                throw ApiError.invalid("prompt", at + "[" + i + "] must be a token id (an integer from 0 to "
+                        + (vocabSize - 1) + "), got " + v);
+            }
+            ids[i] = v.asInt();
+        }
+        return ids;
     }
 
     /** The first field (in the body's order) that neither {@link #COMMON} nor {@code own} holds is a 400. */
@@ -208,10 +287,6 @@ final class RequestParser {
             if (present(body, f)) {
                 throw ApiError.invalid(f, f + " (the old form of tool calls) is not supported; use tools and tool_choice");
             }
-        }
-        JsonNode logprobs = body.get("logprobs");
-        if (logprobs != null && !logprobs.isNull() && !(logprobs.isBoolean() && !logprobs.asBoolean())) {
-            throw ApiError.invalid("logprobs", "logprobs are not supported");
         }
     }
 

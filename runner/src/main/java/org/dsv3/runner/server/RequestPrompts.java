@@ -41,21 +41,43 @@ final class RequestPrompts {
                 && DeepSeekToolCalls.MARKERS.stream().allMatch(m -> chatPrompts.tokenizer().tokenId(m) >= 0);
     }
 
-    /** The request's prompt: a chat rendered with the template (and the tools), or a raw text; a 400 when it does not fit. */
+    /** A chat request's prompt: rendered with the template (and the tools); a 400 when it does not fit. */
     Prompt prompt(ApiRequest req) {
-        Prompt p;
-        if (req.chat()) {
-            if (chatPrompts == null) {
-                throw ApiError.invalid("messages", "this model has no chat template (" + noTemplate
-                        + "); use /v1/completions");
-            }
-            p = chatPrompt(req);
-        } else {
-            p = rawPrompts.raw(req.prompt());
+        if (chatPrompts == null) {
+            throw ApiError.invalid("messages", "this model has no chat template (" + noTemplate
+                    + "); use /v1/completions");
         }
+        return fits(chatPrompt(req), "messages", "the prompt");
+    }
+
+    /** A completions request's prompts, in order: texts tokenized raw, token ids as they are; a 400 when one does not fit. */
+    List<Prompt> completionPrompts(ApiRequest req) {
+        List<Prompt> out = new java.util.ArrayList<>();
+        for (int i = 0; i < req.prompts().size(); i++) {
+            PromptInput in = req.prompts().get(i);
+            Prompt p = in.text() != null ? rawPrompts.raw(in.text()) : new Prompt(in.tokens(), false);
+            out.add(fits(p, "prompt", req.prompts().size() == 1 ? "the prompt" : "prompt[" + i + "]"));
+        }
+        return out;
+    }
+
+    /** What {@code echo} writes of a prompt: the text as sent, or the ids' text. */
+    String echoText(PromptInput in) {
+        return in.text() != null ? in.text() : rawPrompts.tokenizer().decode(in.tokens());
+    }
+
+    /** The first prompt token {@code echo} lists: 1 past a BOS the server added (its text is not echoed), else 0. */
+    int echoFrom(PromptInput in, Prompt p) {
+        String bos = rawPrompts.tokenizer().bosText();
+        boolean added = in.text() != null && p.tokens().length > 0 && p.tokens()[0] == rawPrompts.tokenizer().bosId()
+                && !(!bos.isEmpty() && in.text().startsWith(bos));
+        return added ? 1 : 0;
+    }
+
+    private Prompt fits(Prompt p, String field, String what) {
         if (p.tokens().length >= contextSize) {
-            throw ApiError.invalid(req.chat() ? "messages" : "prompt", "context_length_exceeded",
-                    "the prompt has " + p.tokens().length + " tokens, which leaves no room in the context of "
+            throw ApiError.invalid(field, "context_length_exceeded",
+                    what + " has " + p.tokens().length + " tokens, which leaves no room in the context of "
                             + contextSize + " tokens");
         }
         return p;

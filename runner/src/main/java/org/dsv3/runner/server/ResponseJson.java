@@ -19,12 +19,63 @@ final class ResponseJson {
     private final String id;
     private final long created;
     private final String model;
+    private Logprobs logprobs;
+    private int index;
 
     ResponseJson(boolean chat, String id, long created, String model) {
         this.chat = chat;
         this.id = id;
         this.created = created;
         this.model = model;
+    }
+
+    /**
+     * Fills the choices' {@code logprobs} from {@code source}: a whole answer gets every entry, a
+     * streamed chunk the entries collected since the previous chunk (null when none).
+     */
+    void logprobs(Logprobs source) {
+        this.logprobs = source;
+    }
+
+    /** The choice that the next pieces belong to (completions with several prompts), and its log-probabilities. */
+    void choice(int index, Logprobs source) {
+        this.index = index;
+        this.logprobs = source;
+    }
+
+    /** One {@code text_completion} choice of the current index: its whole text. */
+    ObjectNode textChoice(String text, String finishReason) {
+        ObjectNode choice = F.objectNode().put("index", index);
+        choice.put("text", text);
+        choice.set("logprobs", logprobs == null ? F.nullNode() : LogprobJson.of(false, logprobs, logprobs.all()));
+        choice.put("finish_reason", finishReason);
+        return choice;
+    }
+
+    /** A {@code text_completion} of several choices; {@code stats} counts them all. */
+    ObjectNode textCompletion(List<ObjectNode> choices, GenerationStats stats) {
+        ObjectNode root = header("text_completion");
+        root.putArray("choices").addAll(choices);
+        root.set("usage", usage(stats));
+        root.set("timings", timings(stats));
+        return root;
+    }
+
+    /** The echoed prompt of the current choice as a streamed piece, with the prompt's log-probabilities. */
+    ObjectNode echoChunk(String text, boolean usageField) {
+        ObjectNode root = header("text_completion");
+        ObjectNode choice = F.objectNode().put("index", index).put("text", text);
+        choice.set("logprobs", logprobs == null ? F.nullNode() : LogprobJson.of(false, logprobs, logprobs.drainPrompt()));
+        choice.putNull("finish_reason");
+        root.putArray("choices").add(choice);
+        if (usageField) {
+            root.putNull("usage");
+        }
+        return root;
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode logprobsOfChunk() {
+        return logprobs == null ? F.nullNode() : LogprobJson.of(chat, logprobs, logprobs.drain());
     }
 
     /** The whole answer (non-streaming). */
@@ -59,7 +110,7 @@ final class ResponseJson {
         } else {
             choice.put("text", content);
         }
-        choice.putNull("logprobs");
+        choice.set("logprobs", logprobs == null ? F.nullNode() : LogprobJson.of(chat, logprobs, logprobs.all()));
         choice.put("finish_reason", finishReason);
         root.putArray("choices").add(choice);
         root.set("usage", usage(stats));
@@ -73,7 +124,7 @@ final class ResponseJson {
      */
     ObjectNode chunk(String role, String content, String reasoning, String finishReason, boolean usageField) {
         ObjectNode root = header(chat ? "chat.completion.chunk" : "text_completion");
-        ObjectNode choice = F.objectNode().put("index", 0);
+        ObjectNode choice = F.objectNode().put("index", index);
         if (chat) {
             ObjectNode delta = choice.putObject("delta");
             if (role != null) {
@@ -88,7 +139,7 @@ final class ResponseJson {
         } else {
             choice.put("text", content == null ? "" : content);
         }
-        choice.putNull("logprobs");
+        choice.set("logprobs", logprobsOfChunk());
         choice.put("finish_reason", finishReason);
         root.putArray("choices").add(choice);
         if (usageField) {
@@ -114,7 +165,7 @@ final class ResponseJson {
             function.put("name", name);
         }
         function.put("arguments", arguments);
-        choice.putNull("logprobs");
+        choice.set("logprobs", logprobsOfChunk());
         choice.putNull("finish_reason");
         root.putArray("choices").add(choice);
         if (usageField) {

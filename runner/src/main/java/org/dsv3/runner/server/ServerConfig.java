@@ -11,9 +11,10 @@ package org.dsv3.runner.server;
  * @param modelName     the model's id in the API
  * @param apiKey        the key clients must send as {@code Authorization: Bearer <key>}; {@code null} = none
  * @param idleTimeoutMs how long a connection may send nothing (a stalled upload, an idle keep-alive) before it is closed
+ * @param corsOrigins   web origins allowed to call the API ({@code --cors-origin}: scheme://host[:port], or {@code *})
  */
 public record ServerConfig(String host, int port, int parallel, int queue, long maxBodyBytes, String modelName,
-                           String apiKey, long idleTimeoutMs) {
+                           String apiKey, long idleTimeoutMs, java.util.List<String> corsOrigins) {
     public static final long DEFAULT_MAX_BODY = 1L << 20;
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 10_000;
 
@@ -36,6 +37,13 @@ public record ServerConfig(String host, int port, int parallel, int queue, long 
         if (idleTimeoutMs < 100) {
             throw new IllegalArgumentException("the idle timeout must be at least 100 ms, got " + idleTimeoutMs);
         }
+        corsOrigins = corsOrigins == null ? java.util.List.of() : corsOrigins.stream().map(CorsPolicy::normalize).toList();
+    }
+
+    /** Without cross-origin access. */
+    public ServerConfig(String host, int port, int parallel, int queue, long maxBodyBytes, String modelName,
+                        String apiKey, long idleTimeoutMs) {
+        this(host, port, parallel, queue, maxBodyBytes, modelName, apiKey, idleTimeoutMs, java.util.List.of());
     }
 
     /** No API key, the default idle timeout. */

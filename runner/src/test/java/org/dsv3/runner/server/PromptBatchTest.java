@@ -23,6 +23,7 @@ class PromptBatchTest {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, 1, 4, ServerConfig.DEFAULT_MAX_BODY, "tiny");
         try (ApiServer server = new ApiServer(TestServer.model("scripted"), new SessionOptions(KvCacheType.F16, 256), config,
                 batch).start(); HttpClient http = HttpClient.newHttpClient()) {
+            server.awaitWarm(60_000); // its one-token step is not the request's
             ScriptedBackendProvider.fed.clear();
             String body = TestServer.JSON.writeValueAsString(java.util.Map.of("prompt", prompt, "max_tokens", 1));
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()

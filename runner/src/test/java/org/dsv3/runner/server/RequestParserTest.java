@@ -65,7 +65,7 @@ class RequestParserTest {
     void completionsTakeAPromptString() throws Exception {
         ApiRequest r = parser.completion(json.readTree("{\"prompt\": [\"Once\"], \"max_tokens\": 100}"));
         assertFalse(r.chat());
-        assertEquals("Once", r.prompt());
+        assertEquals("Once", r.prompts().getFirst().text());
         assertEquals(100, r.params().maxTokens());
         ApiError e = assertThrows(ApiError.class, () -> parser.completion(json.readTree("{\"prompt\": \"x\", \"max_tokens\": 101}")));
         assertEquals("max_tokens", e.toJson().at("/error/param").asText());

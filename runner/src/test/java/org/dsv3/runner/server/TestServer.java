@@ -36,13 +36,36 @@ final class TestServer implements AutoCloseable {
 
     /** With an API key ({@code null} = none) and an idle timeout. */
     TestServer(String provider, int parallel, int queue, int ctx, String apiKey, long idleTimeoutMs) {
+        this(provider, parallel, queue, ctx, apiKey, idleTimeoutMs, java.util.List.of());
+    }
+
+    /** With web origins allowed to call it ({@code --cors-origin}). */
+    TestServer(String provider, int parallel, int queue, int ctx, String apiKey, long idleTimeoutMs,
+               java.util.List<String> corsOrigins) {
         this.apiKey = apiKey;
         server = new ApiServer(model(provider), new SessionOptions(KvCacheType.F16, ctx),
                 new ServerConfig("127.0.0.1", 0, parallel, queue, ServerConfig.DEFAULT_MAX_BODY, "tiny", apiKey,
-                        idleTimeoutMs)).start();
+                        idleTimeoutMs, corsOrigins), org.dsv3.runner.generate.Generator.DEFAULT_PREFILL_CHUNK,
+                new java.io.PrintStream(requestLog, true, java.nio.charset.StandardCharsets.UTF_8)).start();
+        try {
+            if (!server.awaitWarm(60_000)) {
+                throw new AssertionError("the server did not warm up in 60 s");
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private final String apiKey;
+    /** The server's per-request lines (kept here instead of going to stderr). */
+    private final java.io.ByteArrayOutputStream requestLog = new java.io.ByteArrayOutputStream();
+
+    /** The per-request lines written so far. */
+    java.util.List<String> requestLines() {
+        synchronized (requestLog) {
+            return requestLog.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        }
+    }
 
     int port() {
         return server.port();
