@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.dsv3.runner.generate.Cancellation;
 import org.dsv3.runner.generate.FinishReason;
 import org.dsv3.runner.generate.GenerationResult;
@@ -139,18 +140,9 @@ final class CompletionService {
             return;
         }
         try {
-            Prompt prompt;
-            try {
-                prompt = prompts.prompt(req);
-            } catch (ApiError e) {
-                if (!sse.started()) {
-                    throw e; // nothing sent yet: a plain error response
-                }
-                sse.event(e.toJson());
+            Prompt prompt = beforeStreaming(sse, () -> prompts.prompt(req));
+            if (prompt == null) {
                 return;
-            }
-            if (!sse.started()) {
-                sse.start();
             }
             slot.session().reset();
             boolean usage = req.includeUsage();
@@ -314,18 +306,9 @@ final class CompletionService {
             return;
         }
         try {
-            List<Prompt> list;
-            try {
-                list = prompts.completionPrompts(req);
-            } catch (ApiError e) {
-                if (!sse.started()) {
-                    throw e; // nothing sent yet: a plain error response
-                }
-                sse.event(e.toJson());
+            List<Prompt> list = beforeStreaming(sse, () -> prompts.completionPrompts(req));
+            if (list == null) {
                 return;
-            }
-            if (!sse.started()) {
-                sse.start();
             }
             boolean usage = req.includeUsage();
             GenerationStats total = null;
@@ -382,5 +365,27 @@ final class CompletionService {
                 ticket.abandon();
             }
         }
+    }
+
+    /**
+     * Builds a streamed request's prompts, then opens the event stream. A request error before anything was
+     * sent is thrown (a plain error response); once the stream is open it goes out as an event and the
+     * result is {@code null}.
+     */
+    private static <T> T beforeStreaming(SseStream sse, Supplier<T> build) {
+        T built;
+        try {
+            built = build.get();
+        } catch (ApiError e) {
+            if (!sse.started()) {
+                throw e;
+            }
+            sse.event(e.toJson());
+            return null;
+        }
+        if (!sse.started()) {
+            sse.start();
+        }
+        return built;
     }
 }
