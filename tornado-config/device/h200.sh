@@ -6,6 +6,7 @@
 # folder's files plus dsv3-tornado.args, our jars in app/lib, tiny GGUFs in app/models.
 # Everything goes to $OUT (at most 8 files come back).
 # usage: bash .device/app/h200.sh [STEPS...]   STEPS default: synth env check bench
+#   steps: synth env check check-ptx check-opencl check-big dsv3bench nsys ncu ptx kernels bench llama-build llama-bench
 #   BENCHES="MODEL DEVICE DECODE PROMPT DEPTH [JVM-OPTION...];..." the benchmark list (see below)
 set -u
 OUT=${OUT:-/tmp/dsv3-out}; mkdir -p "$OUT"
@@ -78,10 +79,49 @@ ncu)    # Nsight Compute on a few matvec launches (PTX without CUDA graphs): thr
   if [ -z "$NCU" ]; then log "no ncu on this machine"; else
     log "ncu ($NCU) q8_0"
     timeout 200 "$NCU" --target-processes all -k "regex:${NCU_KERNELS:-expertsGateUp|downAdd|project2}" -c ${NCU_COUNT:-3} \
-      --section SpeedOfLight --section MemoryWorkloadAnalysis --section WarpStateStats --section LaunchStats --section Occupancy \
+      ${NCU_SECTIONS:---section SpeedOfLight --section MemoryWorkloadAnalysis --section WarpStateStats --section LaunchStats --section Occupancy} \
       "${TVM[@]}" -Ddsv3.tornado.cudaGraph=false -Ddsv3.bench.noProfile=true -Ddsv3.bench.sample=false \
       org.dsv3.tornado.tasks.TornadoBench /tmp/v2l.q8_0.gguf ptx:0 4 2 0 > "$OUT/ncu.txt" 2>&1
   fi ;;
+llama-build)   # llama.cpp's CUDA llama-bench, for the side-by-side rows: built in the background from a
+  # fetched llama.cpp source packed as .device/llama-src.tar.xz (never part of this repository); the
+  # llama-bench step waits for it. Detached (disown), so that the other steps' `wait` does not wait for it.
+  if [ ! -f "$ROOT/.device/llama-src.tar.xz" ]; then log "no .device/llama-src.tar.xz: no llama.cpp build"; else
+    log "llama-build (background)"
+    ( mkdir -p /tmp/llama && tar -C /tmp/llama -xJf "$ROOT/.device/llama-src.tar.xz" \
+      && cmake -S /tmp/llama -B /tmp/llama/build -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 -DGGML_NATIVE=ON \
+           -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_APP=OFF \
+           -DLLAMA_BUILD_UI=OFF -DLLAMA_OPENSSL=OFF \
+      && nice -n 5 cmake --build /tmp/llama/build --target llama-bench -j "${LLAMA_JOBS:-12}"
+      echo "exit $?" > /tmp/llama/done ) > /tmp/llama-build.log 2>&1 &
+    disown
+  fi ;;
+llama-bench)   # LLAMA_BENCHES="MODEL ARGS;...", default tg128 + pp512 at depth 0 and 4096 on both files
+  wait
+  for i in $(seq 1 "$(left)"); do [ -f /tmp/llama/done ] && break; [ "$(left)" -lt 30 ] && break; sleep 1; done
+  tail -5 /tmp/llama-build.log > "$OUT/llama-build.txt" 2>&1
+  if [ ! -x /tmp/llama/build/bin/llama-bench ]; then log "no llama-bench (build not done or failed)"; else
+    IFS=';' read -ra LB <<< "${LLAMA_BENCHES:-q8_0 -p 512 -n 128 -d 0,4096 -r 2;q4_k_m -p 512 -n 128 -d 0,4096 -r 2}"
+    for cfg in "${LB[@]}"; do
+      set -- $cfg
+      t=$(( $(left) < 150 ? $(left) : 150 ))
+      if [ "$t" -lt 30 ]; then log "skip llama-bench $cfg (time)"; continue; fi
+      log "llama-bench $cfg"
+      timeout $t /tmp/llama/build/bin/llama-bench -m /tmp/v2l.$1.gguf -ngl 99 "${@:2}" -o md >> "$OUT/llama-bench.txt" 2>&1
+    done
+  fi ;;
+ptx)   # the generated PTX of every kernel (q8_0 plan, no CUDA graphs) and ptxas's register/spill report per kernel
+  wait
+  log "ptx dump"
+  mkdir -p /tmp/ptx
+  timeout 120 "${TVM[@]}" -Dtornado.printKernel=true -Dtornado.print.kernel.dir=/tmp/ptx -Ddsv3.tornado.cudaGraph=false \
+    -Ddsv3.bench.noProfile=true -Ddsv3.bench.sample=false org.dsv3.tornado.tasks.TornadoBench /tmp/v2l.q8_0.gguf ptx:0 2 2 0 > /tmp/ptx-run.txt 2>&1
+  PTXAS=$(command -v ptxas || ls /usr/local/cuda/bin/ptxas 2>/dev/null | head -1)
+  for f in /tmp/ptx/*; do
+    [ -f "$f" ] && [ -n "$PTXAS" ] && { echo "== $(basename "$f")"; "$PTXAS" -v --gpu-name sm_90 -o /dev/null "$f" 2>&1 | grep -i "registers\|spill\|entry\|error"; }
+  done > "$OUT/ptxas.txt" 2>&1
+  tail -30 /tmp/ptx-run.txt >> "$OUT/ptxas.txt"
+  tar -C /tmp -cJf "$OUT/ptx.tar.xz" ptx ;;
 kernels)
   log kernel checks ptx
   timeout 60 "${TVM[@]}" org.dsv3.tornado.tasks.KernelCheck ptx:0 >> "$OUT/check.txt" 2>&1 ;;

@@ -30,7 +30,7 @@ final class Activations {
     final FloatArray qabs;
     /** Per head and position slice: weighted latent sum, max score, sum of exponentials. */
     final FloatArray partial;
-    /** Each expand work-group's private copy of its head's merged latent. */
+    /** The merged attention latents of all heads, {@code [heads][rank]}. */
     final FloatArray olat;
     /** Attention heads' outputs {@code [H·d_v]}. */
     final FloatArray o;
@@ -81,7 +81,7 @@ final class Activations {
         cqg = DeviceWeights.zeros(Math.max(1, c.qLoraRank()));
         qabs = DeviceWeights.zeros(heads * width);
         partial = DeviceWeights.zeros(heads * splits * (c.kvLoraRank() + 2));
-        olat = DeviceWeights.zeros(MatVec.groups(heads * c.vHeadDim()) * c.kvLoraRank());
+        olat = DeviceWeights.zeros(heads * c.kvLoraRank());
         o = DeviceWeights.zeros(heads * c.vHeadDim());
         routerLogits = DeviceWeights.zeros(Math.max(1, c.expertCount()));
         route = DeviceWeights.zeros(Math.max(1, MatVec.groups(c.expertUsedCount() * c.expertFfnDim())

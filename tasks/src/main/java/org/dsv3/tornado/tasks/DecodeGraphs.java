@@ -26,10 +26,10 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * <pre>
  *   step ─► embed ─► [block 0] ─► [block 1] ─► … ─► [block N−1] ─► logits ─► argmax ─► id
  *
- *   block:  h,hg ─► qkv ─► (q_b) ─► absorb ─► attend ─► expand ─► out(+h) ─► ffnIn ─► (experts) ─► down(+h)
- *                   [q|kv_a]        q_abs     cache row merge,    W_o         router,    top-k +     routed +   h,hg
- *                                             softmax   W_UV                  shared     routed      shared
- *                                                                             gate/up    gate/up     down
+ *   block:  h,hg ─► qkv ─► (q_b) ─► absorb ─► attend ─► merge ─► expand ─► out(+h) ─► ffnIn ─► (experts) ─► down(+h)
+ *                   [q|kv_a]        q_abs     cache row slices   W_UV      W_o         router,    top-k +     routed +   h,hg
+ *                                             softmax   merged                         shared     routed      shared
+ *                                                                                      gate/up    gate/up     down
  * </pre>
  * Blocks are grouped {@code layersPerGraph} to a graph (TornadoVM 5.2 holds up to ~63 of our tasks a graph;
  * each graph is one {@code execute()} per token); the last graph is the output head. Weights go up once
@@ -54,16 +54,24 @@ final class DecodeGraphs {
     private final KernelContext ctx = new KernelContext();
     private final int slicePositions;
 
-    private DecodeGraphs(DeviceModel m, Activations a, int slicePositions) {
+    private final int matvecThreads;
+
+    private DecodeGraphs(DeviceModel m, Activations a, int slicePositions, int matvecThreads) {
         this.m = m;
         this.c = m.config;
         this.a = a;
         this.slicePositions = slicePositions;
+        this.matvecThreads = matvecThreads;
     }
 
-    /** Kernel launches of one block: qkv, (q_b), absorb, attend, expand, out, ffnIn, (experts), down. */
+    /** Lanes per row for a matvec of {@code rows} rows (see {@link MatVec#lanesFor}). */
+    private int lanes(int rows) {
+        return MatVec.lanesFor(rows, matvecThreads);
+    }
+
+    /** Kernel launches of one block: qkv, (q_b), absorb, attend, merge, expand, out, ffnIn, (experts), down. */
     static int tasksPerBlock(DeepSeekConfig c) {
-        return 5 + (c.hasQLora() ? 1 : 0) + 3;
+        return 6 + (c.hasQLora() ? 1 : 0) + 3;
     }
 
     /** Graph index of the output head (logits and argmax); the block graphs come before it. */
@@ -71,8 +79,8 @@ final class DecodeGraphs {
         return graphs.size() - 1;
     }
 
-    static DecodeGraphs build(DeviceModel m, Activations a, int layersPerGraph, int slicePositions) {
-        DecodeGraphs d = new DecodeGraphs(m, a, slicePositions);
+    static DecodeGraphs build(DeviceModel m, Activations a, int layersPerGraph, int slicePositions, int matvecThreads) {
+        DecodeGraphs d = new DecodeGraphs(m, a, slicePositions, matvecThreads);
         int blocks = m.layers.length;
         String previous = null;
         for (int first = 0; first < blocks; first += layersPerGraph) {
@@ -140,20 +148,23 @@ final class DecodeGraphs {
         // attention: [q | kv_a] (or [q_a | kv_a] then q_b) from RMSNorm(h, attn_norm)
         if (c.hasQLora()) {
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.qA().words(), l.qANorm(), l.qB().words());
-            add(g, graph, p + "qkv", MatVec.groups(l.qA().rows() + width), l.qA().bytes() + l.kvA().bytes());
+            int qkvLanes = lanes(l.qA().rows() + width);
+            add(g, graph, p + "qkv", MatVec.groups(l.qA().rows() + width, qkvLanes), l.qA().bytes() + l.kvA().bytes());
             g.task(p + "qkv", NormMatVec::project2, ctx, a.h, a.hg, eps, d,
                     l.qA().words(), l.qA().type(), l.qA().rows(), a.cq, a.cqg, l.qANorm(), 1,
-                    l.kvA().words(), l.kvA().type(), width, a.kv);
-            add(g, graph, p + "qb", MatVec.groups(l.qB().rows()), l.qB().bytes());
+                    l.kvA().words(), l.kvA().type(), width, a.kv, qkvLanes);
+            int qbLanes = lanes(l.qB().rows());
+            add(g, graph, p + "qb", MatVec.groups(l.qB().rows(), qbLanes), l.qB().bytes());
             g.task(p + "qb", NormMatVec::project2, ctx, a.cq, a.cqg, latentEps, c.qLoraRank(),
                     l.qB().words(), l.qB().type(), l.qB().rows(), a.q, u.out1(), u.in(), 0,
-                    u.w1(), l.qB().type(), 0, u.out2());
+                    u.w1(), l.qB().type(), 0, u.out2(), qbLanes);
         } else {
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.q().words());
-            add(g, graph, p + "qkv", MatVec.groups(l.q().rows() + width), l.q().bytes() + l.kvA().bytes());
+            int qkvLanes = lanes(l.q().rows() + width);
+            add(g, graph, p + "qkv", MatVec.groups(l.q().rows() + width, qkvLanes), l.q().bytes() + l.kvA().bytes());
             g.task(p + "qkv", NormMatVec::project2, ctx, a.h, a.hg, eps, d,
                     l.q().words(), l.q().type(), l.q().rows(), a.q, u.out1(), u.in(), 0,
-                    l.kvA().words(), l.kvA().type(), width, a.kv);
+                    l.kvA().words(), l.kvA().type(), width, a.kv, qkvLanes);
         }
         add(g, graph, p + "absorb", LatentAttention.absorbGroups(heads, rank), l.kB().bytes());
         g.task(p + "absorb", LatentAttention::absorb, ctx, a.q, a.rope, a.step, l.kB().words(), l.kB().type(), a.qabs,
@@ -161,12 +172,16 @@ final class DecodeGraphs {
         add(g, graph, p + "attend", heads * a.splits);
         g.task(p + "attend", LatentAttention::attend, ctx, a.qabs, a.kv, l.kvANorm(), latentEps, a.rope, a.step,
                 cache, c.kqScale(), a.partial, heads, c.qkRopeDim(), rank, a.splits, slicePositions);
-        add(g, graph, p + "expand", MatVec.groups(heads * vDim), l.vB().bytes());
-        g.task(p + "expand", LatentAttention::combineAndExpand, ctx, a.partial, a.step, a.splits, slicePositions, rank, a.olat,
-                l.vB().words(), l.vB().type(), heads, vDim, a.o);
-        add(g, graph, p + "out", MatVec.groups(d), l.out().bytes());
+        add(g, graph, p + "merge", LatentAttention.mergeGroups(heads, rank));
+        g.task(p + "merge", LatentAttention::merge, ctx, a.partial, a.step, a.splits, slicePositions, rank, heads, a.olat);
+        int expandLanes = lanes(heads * vDim);
+        add(g, graph, p + "expand", MatVec.groups(heads * vDim, expandLanes), l.vB().bytes());
+        g.task(p + "expand", LatentAttention::expand, ctx, a.olat, l.vB().words(), l.vB().type(), heads, vDim, rank, a.o,
+                expandLanes);
+        int outLanes = lanes(d);
+        add(g, graph, p + "out", MatVec.groups(d, outLanes), l.out().bytes());
         g.task(p + "out", Residual::projectAdd, ctx, a.o, l.out().words(), l.out().type(), d, heads * vDim,
-                a.h, l.ffnNorm(), a.hg);
+                a.h, l.ffnNorm(), a.hg, outLanes);
 
         // feed-forward from RMSNorm(h, ffn_norm): MoE (router, shared experts, routed experts) or dense
         if (l.moe()) {
@@ -184,17 +199,19 @@ final class DecodeGraphs {
             if (l.bias() != null) {
                 g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.bias());
             }
-            add(g, graph, p + "ffnIn", MatVec.groups(e + fs), l.router().bytes() + (shared ? l.gate().bytes() + l.up().bytes() : 0));
+            int ffnLanes = lanes(e + fs);
+            add(g, graph, p + "ffnIn", MatVec.groups(e + fs, ffnLanes),
+                    l.router().bytes() + (shared ? l.gate().bytes() + l.up().bytes() : 0));
             g.task(p + "ffnIn", NormMatVec::routerAndGateUp, ctx, a.h, a.hg, eps, d,
                     l.router().words(), l.router().type(), e, a.routerLogits,
                     shared ? l.gate().words() : u.w1(), shared ? l.gate().type() : 0,
-                    shared ? l.up().words() : u.w2(), shared ? l.up().type() : 0, fs, a.act2);
+                    shared ? l.up().words() : u.w2(), shared ? l.up().type() : 0, fs, a.act2, ffnLanes);
             int flags = RoutingFlags.of(RoutingRule.of(c));
             add(g, graph, p + "experts", MatVec.groups(k * fe), (l.gateExps().bytes() + l.upExps().bytes()) / e * k);
             g.task(p + "experts", NormMatVec::expertsGateUp, ctx, a.h, a.hg, eps, d, a.routerLogits, bias, a.route,
                     l.gateExps().words(), l.upExps().words(), l.gateExps().type() | l.upExps().type() << 8, fe, k, a.act,
                     e, flags, c.groupCount() | c.groupUsedCount() << 16, c.routedScale());
-            add(g, graph, p + "down", MatVec.groups(d), l.downExps().bytes() / e * k + (shared ? l.down().bytes() : 0));
+            add(g, graph, p + "down", d, l.downExps().bytes() / e * k + (shared ? l.down().bytes() : 0));
             g.task(p + "down", Residual::downAdd, ctx, a.act, a.route, Routing.idsAt(e),
                     l.downExps().words(), l.downExps().type(), fe, k, a.act2,
                     shared ? l.down().words() : u.w1(), shared ? l.down().type() : 0, fs, d,
@@ -202,11 +219,12 @@ final class DecodeGraphs {
         } else {
             int f = l.gate().rows();
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.gate().words(), l.up().words(), l.down().words());
-            add(g, graph, p + "ffnIn", MatVec.groups(f), l.gate().bytes() + l.up().bytes());
+            int ffnLanes = lanes(f);
+            add(g, graph, p + "ffnIn", MatVec.groups(f, ffnLanes), l.gate().bytes() + l.up().bytes());
             g.task(p + "ffnIn", NormMatVec::routerAndGateUp, ctx, a.h, a.hg, eps, d,
                     u.w1(), l.gate().type(), 0, a.routerLogits,
-                    l.gate().words(), l.gate().type(), l.up().words(), l.up().type(), f, a.act2);
-            add(g, graph, p + "down", MatVec.groups(d), l.down().bytes());
+                    l.gate().words(), l.gate().type(), l.up().words(), l.up().type(), f, a.act2, ffnLanes);
+            add(g, graph, p + "down", d, l.down().bytes());
             g.task(p + "down", Residual::downAdd, ctx, a.act, a.route, 0,
                     u.w1(), l.down().type(), f, 0, a.act2, l.down().words(), l.down().type(), f, d,
                     a.h, nextGain, a.hg);
@@ -221,10 +239,11 @@ final class DecodeGraphs {
         g.consumeFromDevice(previous, a.shared());
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, m.output.words(), a.logits, a.argmax);
         int vocab = m.output.rows();
-        add(g, HEAD, "logits", MatVec.groups(vocab), m.output.bytes());
+        int headLanes = lanes(vocab);
+        add(g, HEAD, "logits", MatVec.groups(vocab, headLanes), m.output.bytes());
         g.task("logits", NormMatVec::project2, ctx, a.h, a.hg, c.rmsEps(), c.dim(),
                 m.output.words(), m.output.type(), vocab, a.logits, u.out1(), u.in(), 0,
-                u.w1(), m.output.type(), 0, u.out2());
+                u.w1(), m.output.type(), 0, u.out2(), headLanes);
         add(g, HEAD, "argmax", 1);
         g.task("argmax", Sampling::argmax, ctx, a.logits, vocab, a.argmax);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, a.argmax);

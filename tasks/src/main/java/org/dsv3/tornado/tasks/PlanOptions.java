@@ -14,11 +14,21 @@ import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
  * @param cudaGraph      replay each graph as a CUDA graph (PTX backend only): far cheaper launches
  * @param batch          most prompt tokens per batched prefill pass ({@link PrefillGraphs}); 0 = prompts run
  *                       token by token through the decode graphs
+ * @param matvecThreads  threads a decode matvec launch should have at least: a matrix of few rows gets more
+ *                       lanes per row ({@link org.dsv3.tornado.kernels.MatVec#lanesFor}); 0 = 32 lanes a row always
  */
-record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch) {
+record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
+                   int matvecThreads) {
     static final int DEFAULT_SPLITS = 32;
     static final int DEFAULT_SLICE_POSITIONS = 16;
     static final int DEFAULT_BATCH = 512;
+    /** About one H200's worth of resident threads (132 SMs × 2048), so that a small matrix still fills the device. */
+    static final int DEFAULT_MATVEC_THREADS = 1 << 18;
+
+    /** The pre-existing layout options, with the default matvec width. */
+    PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch) {
+        this(layersPerGraph, splits, slicePositions, profile, cudaGraph, batch, DEFAULT_MATVEC_THREADS);
+    }
 
     PlanOptions {
         if (slicePositions < 1) {
@@ -31,7 +41,7 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
 
     /**
      * From system properties {@code dsv3.tornado.layersPerGraph}, {@code .splits}, {@code .slicePositions},
-     * {@code .profile}, {@code .cudaGraph} and {@code .batch}; CUDA graphs are on by default on a PTX device (measured on the
+     * {@code .profile}, {@code .cudaGraph}, {@code .batch} and {@code .matvecThreads}; CUDA graphs are on by default on a PTX device (measured on the
      * H200: they cut the launch cost several times) and off elsewhere (only PTX has them).
      */
     static PlanOptions fromSystemProperties(TornadoDevice device) {
@@ -41,18 +51,19 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
                 Integer.getInteger("dsv3.tornado.splits", DEFAULT_SPLITS),
                 Integer.getInteger("dsv3.tornado.slicePositions", DEFAULT_SLICE_POSITIONS),
                 Boolean.getBoolean("dsv3.tornado.profile"), graphs != null ? Boolean.parseBoolean(graphs) : ptx,
-                Integer.getInteger("dsv3.tornado.batch", DEFAULT_BATCH));
+                Integer.getInteger("dsv3.tornado.batch", DEFAULT_BATCH),
+                Integer.getInteger("dsv3.tornado.matvecThreads", DEFAULT_MATVEC_THREADS));
     }
 
     PlanOptions withProfile(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph, batch);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph, batch, matvecThreads);
     }
 
     PlanOptions withCudaGraph(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on, batch);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on, batch, matvecThreads);
     }
 
     PlanOptions withBatch(int tokens) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, cudaGraph, tokens);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, cudaGraph, tokens, matvecThreads);
     }
 }

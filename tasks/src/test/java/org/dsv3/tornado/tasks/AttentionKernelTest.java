@@ -22,7 +22,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * The attention kernels ({@link LatentAttention#absorb}: absorbed queries; {@link LatentAttention#attend}: new
- * cache row, split online softmax over groups of heads) against a scalar float64 reference, for the tiny test models' and V2-Lite's dimensions, with
+ * cache row, split online softmax over groups of heads; {@link LatentAttention#merge}: the slices merged) against a scalar float64 reference, for the tiny test models' and V2-Lite's dimensions, with
  * positions spread over more and fewer slices than there are positions, and with only the first few slices
  * in use (a short context: the unused ones must come out empty).
  */
@@ -63,19 +63,24 @@ class AttentionKernelTest {
         IntArray kBD = DeviceWeights.words(kB);
         String name = "att" + heads + "x" + rank + "p" + pos + "s" + splits + "c" + minChunk;
         FloatArray qabs = new FloatArray(heads * width);
+        FloatArray olat = new FloatArray(heads * rank);
         TaskGraph g = new TaskGraph(name)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, step, cacheD, qD, kvD, gainD, ropeD, kBD)
                 .task("b", LatentAttention::absorb, new KernelContext(), qD, ropeD, step, kBD, type.id(), qabs,
                         heads, nope, ropeDim, rank)
                 .task("a", LatentAttention::attend, new KernelContext(), qabs, kvD, gainD, eps, ropeD, step,
                         cacheD, scale, partial, heads, ropeDim, rank, splits, minChunk)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, partial, cacheD);
+                .task("m", LatentAttention::merge, new KernelContext(), partial, step, splits, minChunk, rank, heads, olat)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, partial, cacheD, olat);
         WorkerGrid1D absorbGrid = new WorkerGrid1D(LatentAttention.absorbGroups(heads, rank) * MatVec.GROUP);
         absorbGrid.setLocalWork(MatVec.GROUP, 1, 1);
         WorkerGrid1D grid = new WorkerGrid1D(heads * splits * MatVec.GROUP);
         grid.setLocalWork(MatVec.GROUP, 1, 1);
         GridScheduler grids = new GridScheduler(name + ".a", grid);
         grids.addWorkerGrid(name + ".b", absorbGrid);
+        WorkerGrid1D mergeGrid = new WorkerGrid1D(LatentAttention.mergeGroups(heads, rank) * MatVec.GROUP);
+        mergeGrid.setLocalWork(MatVec.GROUP, 1, 1);
+        grids.addWorkerGrid(name + ".m", mergeGrid);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
             plan.withGridScheduler(grids).execute();
         }
@@ -97,6 +102,7 @@ class AttentionKernelTest {
         }
         BlockFormat f = BlockFormat.of(type);
         double worst = 0;
+        double worstMerged = 0;
         for (int h = 0; h < heads; h++) {
             double[] qf = new double[width];
             for (int i = 0; i < rank; i++) {
@@ -139,6 +145,7 @@ class AttentionKernelTest {
                     dev += Math.exp(partial.get(b + rank) - big) * partial.get(b + i);
                 }
                 worst = Math.max(worst, Math.abs(dev / l - ref));
+                worstMerged = Math.max(worstMerged, Math.abs(olat.get(h * rank + i) - ref));
             }
         }
         if (Boolean.getBoolean("dsv3.debug")) {
@@ -149,9 +156,11 @@ class AttentionKernelTest {
             System.out.println(sb);
             System.out.println("partial head0: " + partial.get(0) + " " + partial.get(rank) + " " + partial.get(rank + 1));
         }
-        System.out.printf("attend %s: new row |err| %.2g, o_lat |err| %.2g%n", name, worstRow, worst);
+        System.out.printf("attend %s: new row |err| %.2g, o_lat |err| %.2g (slices merged here), %.2g (merge kernel)%n", name,
+                worstRow, worst, worstMerged);
         assertTrue(worstRow < 1e-5, "cache row error " + worstRow);
         assertTrue(worst < 1e-4, "o_lat error " + worst);
+        assertTrue(worstMerged < 1e-4, "merged o_lat error " + worstMerged);
     }
 
     private static void rotate(float[] x, int off, float[] rope, int pos, int dims, double[] out, int outOff) {

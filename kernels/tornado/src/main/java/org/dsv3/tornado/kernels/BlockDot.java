@@ -88,6 +88,13 @@ public final class BlockDot {
      * word) turns byte k into {@code b + 128} unsigned, so each signed value is a shift, a mask and a
      * subtraction, exactly.
      */
+    /** {@link #dot4Signed} with the four x values already loaded (two rows sharing one load of x). */
+    public static float dot4Signed(int q, float x0, float x1, float x2, float x3) {
+        int f = q ^ 0x80808080;
+        return ((f & 0xFF) - 128) * x0 + (((f >> 8) & 0xFF) - 128) * x1 + (((f >> 16) & 0xFF) - 128) * x2
+                + (((f >> 24) & 0xFF) - 128) * x3;
+    }
+
     private static float dot4Signed(int q, FloatArray x, int xi) {
         int f = q ^ 0x80808080;
         return ((f & 0xFF) - 128) * x.get(xi) + (((f >> 8) & 0xFF) - 128) * x.get(xi + 1)

@@ -12,13 +12,14 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 /**
  * Multi-head latent attention for one token in the weight-absorbed form (docs/architecture.md §3.3),
  * over a latent cache whose rows are {@code [c (rank) | k_pe (ropeDim)]} (width W, §3.5), one cache
- * array per block. Three launches:
+ * array per block. Four launches:
  * <ol>
  *   <li>{@link #absorb}: the absorbed query of every head, {@code Q_h = [W_UK,hᵀ·q_nope,h | RoPE(q_pe,h)]}
  *       (576 wide), computed once and kept in {@code qabs};</li>
  *   <li>{@link #attend}: per head and per slice ("split") of the positions: the new cache row, scores
  *       {@code s·Q_h·K_t}, an online softmax and the weighted sum of latents;</li>
- *   <li>{@link #combineAndExpand}: the splits merged and {@code o_h = W_UV,h·o_lat[h]}.</li>
+ *   <li>{@link #merge}: the splits merged, once per head, into {@code o_lat[h]};</li>
+ *   <li>{@link #expand}: {@code o_h = W_UV,h·o_lat[h]}.</li>
  * </ol>
  * The position comes from the device ({@code step[1]}), so the launches never change per token.
  */
@@ -260,50 +261,58 @@ public final class LatentAttention {
         }
     }
 
+    /** Work-groups of {@link #merge}: one thread per latent column of every head. */
+    public static int mergeGroups(int heads, int rank) {
+        return (heads * rank + GROUP - 1) / GROUP;
+    }
+
     /**
-     * Launch with {@code groups(heads·vDim)·GROUP} threads ({@code vDim} a multiple of
-     * {@link MatVec#ROWS}, so a work-group's rows share one head). Each work-group merges its head's
-     * slices that {@link #attend} used ({@code o_lat = Σ_s e^{m_s−M}·acc_s / Σ_s e^{m_s−M}·l_s}) into its own
-     * slot of the scratch {@code olat} (a private copy, so no other work-group touches it), then computes
-     * {@code o[h·vDim + j] = W_UV,h[j]·o_lat} from {@code vB} ({@code attn_v_b}, {@code [heads·vDim][rank]}).
+     * The slices {@link #attend} used, merged once per head: {@code olat[h·rank + i] = Σ_s e^{m_s−M}·acc_s[i] /
+     * Σ_s e^{m_s−M}·l_s} with {@code M = max_s m_s} (the split softmax of docs/architecture.md §3.3). Launch
+     * with {@link #mergeGroups}{@code ·GROUP} threads, one per {@code (h, i)}; the threads of a head read the
+     * same {@code m_s, l_s} (one broadcast load each) and neighbouring columns of every slice.
      */
-    public static void combineAndExpand(KernelContext ctx, FloatArray partial, IntArray step, int splits, int minChunk,
-                                        int rank, FloatArray olat, IntArray vB, int typeV, int heads, int vDim, FloatArray o) {
-        int lid = ctx.localIdx;
-        int lane = lid & (LANES - 1);
-        int group = ctx.groupIdx;
-        int h = group * ROWS / vDim;
-        float[] weight = ctx.allocateFloatLocalArray(MAX_SPLITS);
-        float[] part = ctx.allocateFloatLocalArray(GROUP);
-        int used = slicesUsed(step.get(1) + 1, splits, minChunk);
-        int base = h * splits * (rank + 2);
-        float big = NEG;
-        for (int s = 0; s < used; s++) {
-            big = TornadoMath.max(big, partial.get(base + s * (rank + 2) + rank));
-        }
-        if (lid < used) {
-            weight[lid] = TornadoMath.exp(partial.get(base + lid * (rank + 2) + rank) - big);
-        }
-        ctx.localBarrier();
-        float total = 0f;
-        for (int s = 0; s < used; s++) {
-            total += weight[s] * partial.get(base + s * (rank + 2) + rank + 1);
-        }
-        for (int i = lid; i < rank; i += GROUP) {
+    public static void merge(KernelContext ctx, FloatArray partial, IntArray step, int splits, int minChunk, int rank,
+                             int heads, FloatArray olat) {
+        int g = ctx.globalIdx;
+        if (g < heads * rank) {
+            int h = g / rank;
+            int i = g - h * rank;
+            int used = slicesUsed(step.get(1) + 1, splits, minChunk);
+            int base = h * splits * (rank + 2);
+            float big = NEG;
+            for (int s = 0; s < used; s++) {
+                big = TornadoMath.max(big, partial.get(base + s * (rank + 2) + rank));
+            }
+            float total = 0f;
             float v = 0f;
             for (int s = 0; s < used; s++) {
-                v += weight[s] * partial.get(base + s * (rank + 2) + i);
+                int at = base + s * (rank + 2);
+                float w = TornadoMath.exp(partial.get(at + rank) - big);
+                total += w * partial.get(at + rank + 1);
+                v += w * partial.get(at + i);
             }
-            olat.set(group * rank + i, v / total);
+            olat.set(g, v / total);
         }
-        ctx.globalBarrier();
-        int r = group * ROWS + lid / LANES;
+    }
+
+    /**
+     * {@code o[h·vDim + j] = W_UV,h[j]·olat[h·rank …]} from {@code vB} ({@code attn_v_b}, {@code [heads·vDim][rank]}):
+     * a plain matvec whose input vector moves to the next head every {@code vDim} rows. Launch with
+     * {@code groups(heads·vDim)·GROUP} threads ({@code vDim} a multiple of {@link MatVec#ROWS}).
+     */
+    public static void expand(KernelContext ctx, FloatArray olat, IntArray vB, int typeV, int heads, int vDim, int rank,
+                              FloatArray o, int lanes) {
+        int lid = ctx.localIdx;
+        int lane = lid & (lanes - 1);
+        float[] part = ctx.allocateFloatLocalArray(GROUP);
+        int r = ctx.groupIdx * (GROUP / lanes) + lid / lanes;
         float dot = 0f;
         if (r < heads * vDim) {
-            dot = BlockDot.row(typeV, vB, r * WeightType.rowBytes(typeV, rank), rank, olat, group * rank, lane, LANES);
+            dot = BlockDot.row(typeV, vB, r * WeightType.rowBytes(typeV, rank), rank, olat, (r / vDim) * rank, lane, lanes);
         }
         part[lid] = dot;
-        for (int stride = LANES / 2; stride > 0; stride >>= 1) {
+        for (int stride = lanes / 2; stride > 0; stride >>= 1) {
             ctx.localBarrier();
             if (lane < stride) {
                 part[lid] += part[lid + stride];

@@ -24,6 +24,26 @@ public final class MatVec {
     private MatVec() {
     }
 
+    /** Work-groups needed for {@code rows} rows of {@code lanes} threads each. */
+    public static int groups(int rows, int lanes) {
+        int perGroup = GROUP / lanes;
+        return (rows + perGroup - 1) / perGroup;
+    }
+
+    /**
+     * Threads per row for a matvec of {@code rows} rows: {@link #LANES}, doubled (up to {@link #GROUP}) while
+     * the launch would have fewer than {@code minThreads} threads. On the H200 a 2048-row matrix at 32 lanes
+     * a row is 65,536 threads, a quarter of what its SMs hold resident, and each lane walks its part of the
+     * row with one load in flight: latency, not bandwidth, bounds such a launch.
+     */
+    public static int lanesFor(int rows, int minThreads) {
+        int lanes = LANES;
+        while (lanes < GROUP && (long) rows * lanes < minThreads) {
+            lanes <<= 1;
+        }
+        return lanes;
+    }
+
     /** Work-groups needed for {@code rows} rows. */
     public static int groups(int rows) {
         return (rows + ROWS - 1) / ROWS;

@@ -29,9 +29,9 @@ public final class NormMatVec {
      */
     public static void project2(KernelContext ctx, FloatArray x, FloatArray xg, float eps, int cols,
                                 IntArray wA, int typeA, int rowsA, FloatArray yA, FloatArray yAg, FloatArray gA, int gateA,
-                                IntArray wB, int typeB, int rowsB, FloatArray yB) {
+                                IntArray wB, int typeB, int rowsB, FloatArray yB, int lanes) {
         int lid = ctx.localIdx;
-        int lane = lid & (LANES - 1);
+        int lane = lid & (lanes - 1);
         float[] part = ctx.allocateFloatLocalArray(GROUP);
         float ss = 0f;
         for (int i = lid; i < cols; i += GROUP) {
@@ -49,15 +49,15 @@ public final class NormMatVec {
         float inv = 1f / TornadoMath.sqrt(part[0] / cols + eps);
         ctx.localBarrier();
 
-        int r = ctx.groupIdx * ROWS + lid / LANES;
+        int r = ctx.groupIdx * (GROUP / lanes) + lid / lanes;
         float s = 0f;
         if (r < rowsA) {
-            s = BlockDot.row(typeA, wA, r * WeightType.rowBytes(typeA, cols), cols, xg, 0, lane, LANES);
+            s = BlockDot.row(typeA, wA, r * WeightType.rowBytes(typeA, cols), cols, xg, 0, lane, lanes);
         } else if (r < rowsA + rowsB) {
-            s = BlockDot.row(typeB, wB, (r - rowsA) * WeightType.rowBytes(typeB, cols), cols, xg, 0, lane, LANES);
+            s = BlockDot.row(typeB, wB, (r - rowsA) * WeightType.rowBytes(typeB, cols), cols, xg, 0, lane, lanes);
         }
         part[lid] = s;
-        for (int stride = LANES / 2; stride > 0; stride >>= 1) {
+        for (int stride = lanes / 2; stride > 0; stride >>= 1) {
             ctx.localBarrier();
             if (lane < stride) {
                 part[lid] += part[lid + stride];
@@ -84,9 +84,9 @@ public final class NormMatVec {
      */
     public static void routerAndGateUp(KernelContext ctx, FloatArray x, FloatArray xg, float eps, int cols,
                                        IntArray wR, int typeR, int rowsR, FloatArray logits,
-                                       IntArray wG, int typeG, IntArray wU, int typeU, int rowsF, FloatArray act) {
+                                       IntArray wG, int typeG, IntArray wU, int typeU, int rowsF, FloatArray act, int lanes) {
         int lid = ctx.localIdx;
-        int lane = lid & (LANES - 1);
+        int lane = lid & (lanes - 1);
         float[] part = ctx.allocateFloatLocalArray(GROUP);
         float[] part2 = ctx.allocateFloatLocalArray(GROUP);
         float ss = 0f;
@@ -105,19 +105,36 @@ public final class NormMatVec {
         float inv = 1f / TornadoMath.sqrt(part[0] / cols + eps);
         ctx.localBarrier();
 
-        int r = ctx.groupIdx * ROWS + lid / LANES;
+        int r = ctx.groupIdx * (GROUP / lanes) + lid / lanes;
         float g = 0f;
         float u = 0f;
         if (r < rowsR) {
-            g = BlockDot.row(typeR, wR, r * WeightType.rowBytes(typeR, cols), cols, xg, 0, lane, LANES);
+            g = BlockDot.row(typeR, wR, r * WeightType.rowBytes(typeR, cols), cols, xg, 0, lane, lanes);
         } else if (r < rowsR + rowsF) {
             int i = r - rowsR;
-            g = BlockDot.row(typeG, wG, i * WeightType.rowBytes(typeG, cols), cols, xg, 0, lane, LANES);
-            u = BlockDot.row(typeU, wU, i * WeightType.rowBytes(typeU, cols), cols, xg, 0, lane, LANES);
+            if (typeG == WeightType.Q8_0_SPLIT && typeU == WeightType.Q8_0_SPLIT) {
+                // as in expertsGateUp: both rows in one loop over one load of x
+                int start = i * WeightType.rowBytes(typeG, cols);
+                int words = start >> 2;
+                int scales = start + cols;
+                for (int k = lane; k < (cols >> 2); k += lanes) {
+                    int xi = k << 2;
+                    float x0 = xg.get(xi);
+                    float x1 = xg.get(xi + 1);
+                    float x2 = xg.get(xi + 2);
+                    float x3 = xg.get(xi + 3);
+                    int sa = scales + ((k >> 3) << 1);
+                    g += RawBytes.halfAt(wG, sa) * BlockDot.dot4Signed(wG.get(words + k), x0, x1, x2, x3);
+                    u += RawBytes.halfAt(wU, sa) * BlockDot.dot4Signed(wU.get(words + k), x0, x1, x2, x3);
+                }
+            } else {
+                g = BlockDot.row(typeG, wG, i * WeightType.rowBytes(typeG, cols), cols, xg, 0, lane, lanes);
+                u = BlockDot.row(typeU, wU, i * WeightType.rowBytes(typeU, cols), cols, xg, 0, lane, lanes);
+            }
         }
         part[lid] = g;
         part2[lid] = u;
-        for (int stride = LANES / 2; stride > 0; stride >>= 1) {
+        for (int stride = lanes / 2; stride > 0; stride >>= 1) {
             ctx.localBarrier();
             if (lane < stride) {
                 part[lid] += part[lid + stride];
@@ -320,8 +337,25 @@ public final class NormMatVec {
         float u = 0f;
         if (r < topK * f) {
             int row = chosen[r / f] * f + r % f;
-            g = BlockDot.row(typeG, wG, row * WeightType.rowBytes(typeG, cols), cols, xg, 0, lane, LANES);
-            u = BlockDot.row(typeU, wU, row * WeightType.rowBytes(typeU, cols), cols, xg, 0, lane, LANES);
+            if (typeG == WeightType.Q8_0_SPLIT && typeU == WeightType.Q8_0_SPLIT) {
+                // gate and up rows together: x loaded once for both, two weight loads in flight per lane
+                int start = row * WeightType.rowBytes(typeG, cols);
+                int words = start >> 2;
+                int scales = start + cols;
+                for (int k = lane; k < (cols >> 2); k += LANES) {
+                    int xi = k << 2;
+                    float x0 = xg.get(xi);
+                    float x1 = xg.get(xi + 1);
+                    float x2 = xg.get(xi + 2);
+                    float x3 = xg.get(xi + 3);
+                    int sa = scales + ((k >> 3) << 1);
+                    g += RawBytes.halfAt(wG, sa) * BlockDot.dot4Signed(wG.get(words + k), x0, x1, x2, x3);
+                    u += RawBytes.halfAt(wU, sa) * BlockDot.dot4Signed(wU.get(words + k), x0, x1, x2, x3);
+                }
+            } else {
+                g = BlockDot.row(typeG, wG, row * WeightType.rowBytes(typeG, cols), cols, xg, 0, lane, LANES);
+                u = BlockDot.row(typeU, wU, row * WeightType.rowBytes(typeU, cols), cols, xg, 0, lane, LANES);
+            }
         }
         part[lid] = g;
         part2[lid] = u;

@@ -20,17 +20,17 @@ public final class Residual {
 
     /** {@code h[r] += W[r]·x; hg[r] = gain[r]·h[r]} (attention output projection). */
     public static void projectAdd(KernelContext ctx, FloatArray x, IntArray w, int type, int rows, int cols,
-                                  FloatArray h, FloatArray gain, FloatArray hg) {
+                                  FloatArray h, FloatArray gain, FloatArray hg, int lanes) {
         int lid = ctx.localIdx;
-        int lane = lid & (LANES - 1);
-        int r = ctx.groupIdx * ROWS + lid / LANES;
+        int lane = lid & (lanes - 1);
+        int r = ctx.groupIdx * (GROUP / lanes) + lid / lanes;
         float[] part = ctx.allocateFloatLocalArray(GROUP);
         float s = 0f;
         if (r < rows) {
-            s = BlockDot.row(type, w, r * WeightType.rowBytes(type, cols), cols, x, 0, lane, LANES);
+            s = BlockDot.row(type, w, r * WeightType.rowBytes(type, cols), cols, x, 0, lane, lanes);
         }
         part[lid] = s;
-        for (int stride = LANES / 2; stride > 0; stride >>= 1) {
+        for (int stride = lanes / 2; stride > 0; stride >>= 1) {
             ctx.localBarrier();
             if (lane < stride) {
                 part[lid] += part[lid + stride];
@@ -50,35 +50,42 @@ public final class Residual {
      * from {@code route} at {@code idsAt} (see {@link Routing}). The routed experts' rows come
      * from the stacked {@code ffn_down_exps} ({@code topK} may be 0: a dense block passes its FFN as the
      * "shared" part); {@code fS} may be 0 when there is no shared expert.
+     *
+     * <p>One output row per work-group (launch {@code rows·GROUP} threads): warp j takes the row of the j-th
+     * chosen expert (warps j, j+8, … when {@code topK} > 8), then all {@link MatVec#GROUP} threads share the
+     * shared expert's (or dense FFN's) row, and the whole group adds up. With one row per 32 lanes, as the
+     * other matvecs, the 2048 rows of a V2-Lite block made only 256 work-groups — two per H200 SM — each
+     * walking its row's seven products one after the other.
      */
     public static void downAdd(KernelContext ctx, FloatArray act, FloatArray route, int idsAt, IntArray wD, int typeD,
                                int f, int topK, FloatArray shAct, IntArray wS, int typeS, int fS, int rows,
                                FloatArray h, FloatArray gain, FloatArray hg) {
         int lid = ctx.localIdx;
         int lane = lid & (LANES - 1);
-        int r = ctx.groupIdx * ROWS + lid / LANES;
+        int warp = lid / LANES;
+        int r = ctx.groupIdx;
         float[] part = ctx.allocateFloatLocalArray(GROUP);
         float s = 0f;
         if (r < rows) {
             int rowBytes = WeightType.rowBytes(typeD, f);
-            for (int j = 0; j < topK; j++) {
+            for (int j = warp; j < topK; j += ROWS) {
                 int row = (int) route.get(idsAt + j) * rows + r;
                 s += route.get(idsAt + topK + j) * BlockDot.row(typeD, wD, row * rowBytes, f, act, j * f, lane, LANES);
             }
             if (fS > 0) {
-                s += BlockDot.row(typeS, wS, r * WeightType.rowBytes(typeS, fS), fS, shAct, 0, lane, LANES);
+                s += BlockDot.row(typeS, wS, r * WeightType.rowBytes(typeS, fS), fS, shAct, 0, lid, GROUP);
             }
         }
         part[lid] = s;
-        for (int stride = LANES / 2; stride > 0; stride >>= 1) {
+        for (int stride = GROUP / 2; stride > 0; stride >>= 1) {
             ctx.localBarrier();
-            if (lane < stride) {
+            if (lid < stride) {
                 part[lid] += part[lid + stride];
             }
         }
         ctx.localBarrier();
-        if (lane == 0 && r < rows) {
-            float v = h.get(r) + part[lid];
+        if (lid == 0 && r < rows) {
+            float v = h.get(r) + part[0];
             h.set(r, v);
             hg.set(r, gain.get(r) * v);
         }
