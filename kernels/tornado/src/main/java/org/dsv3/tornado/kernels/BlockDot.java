@@ -212,26 +212,6 @@ public final class BlockDot {
         return sum;
     }
 
-    /** Byte {@code i} (0..11) of the three words holding a K-quant's packed scales. */
-    private static int scaleByte(int s0, int s1, int s2, int i) {
-        int word = i < 4 ? s0 : i < 8 ? s1 : s2;
-        return byteOf(word, i & 3);
-    }
-
-    /** 6-bit scale of sub-block j (0..7) of Q4_K/Q5_K ({@code get_scale_min_k4}). */
-    private static int kScale(int s0, int s1, int s2, int j) {
-        int low = scaleByte(s0, s1, s2, j) & 63;
-        int high = (scaleByte(s0, s1, s2, j + 4) & 15) | ((scaleByte(s0, s1, s2, (j + 4) & 7) >> 6) << 4);
-        return j < 4 ? low : high;
-    }
-
-    /** 6-bit min of sub-block j (0..7) of Q4_K/Q5_K. */
-    private static int kMin(int s0, int s1, int s2, int j) {
-        int low = scaleByte(s0, s1, s2, j + 4) & 63;
-        int high = (scaleByte(s0, s1, s2, (j + 4) & 15) >> 4) | ((scaleByte(s0, s1, s2, j & 7) >> 6) << 4);
-        return j < 4 ? low : high;
-    }
-
     /**
      * Q4_K (144-byte blocks of 256, 8 sub-blocks of 32). A unit is one word of {@code qs}: 4 bytes of
      * the 32-byte chunk c, i.e. 4 values of sub-block 2c (low nibbles) and the 4 values 32 further of
@@ -281,10 +261,21 @@ public final class BlockDot {
                 xLo += a;
                 xHi += bb;
             }
+            // the 6-bit scales and mins of sub-blocks j0 (even) and j1 = j0 + 1 (ggml's get_scale_min_k4): byte
+            // j0 & 3 of each scale word and the byte after it, shifted down together; j0 < 4 reads s0/s1 directly,
+            // j0 >= 4 takes its low 4 bits from s2 and its top 2 from s0 (scale) or s1 (min)
+            int shift = (j0 & 3) << 3;
+            int b0 = s0 >>> shift;
+            int b1 = s1 >>> shift;
+            int b2 = s2 >>> shift;
+            boolean first = j0 < 4;
+            int sc0 = first ? b0 & 63 : (b2 & 15) | (((b0 >> 6) & 3) << 4);
+            int mn0 = first ? b1 & 63 : ((b2 >> 4) & 15) | (((b1 >> 6) & 3) << 4);
+            int sc1 = first ? (b0 >> 8) & 63 : ((b2 >> 8) & 15) | (((b0 >> 14) & 3) << 4);
+            int mn1 = first ? (b1 >> 8) & 63 : ((b2 >> 12) & 15) | (((b1 >> 14) & 3) << 4);
             float d = halfAt(w, blk);
             float dmin = halfAt(w, blk + 2);
-            sum += d * kScale(s0, s1, s2, j0) * sLo - dmin * kMin(s0, s1, s2, j0) * xLo
-                    + d * kScale(s0, s1, s2, j1) * sHi - dmin * kMin(s0, s1, s2, j1) * xHi;
+            sum += d * sc0 * sLo - dmin * mn0 * xLo + d * sc1 * sHi - dmin * mn1 * xHi;
         }
         return sum;
     }
