@@ -42,13 +42,15 @@ public final class TornadoCheck {
     static boolean check(Path model, String detail, int[] tokens) {
         try (GgufModel file = GgufModel.open(model)) {
             DeepSeekConfig c = DeepSeekConfig.fromGguf(file, GroupRouting.AUTO);
-            float[] cpu = run(file, c, "cpu", new BackendOptions(0, "exact"), tokens);
+            // both engines keep the latent cache as -Ddsv3.tornado.kvType (f32, f16 or bf16; default f32)
+            KvCacheType kv = KvCacheType.parse(System.getProperty("dsv3.tornado.kvType", "f32"));
+            float[] cpu = run(file, c, "cpu", new BackendOptions(0, "exact"), tokens, kv);
             long t0 = System.nanoTime();
             float[] dev;
             float[] batched = null;
             String device;
             try (InferenceBackend b = Backends.provider("tornado").load(file, c, new BackendOptions(0, detail));
-                 InferenceSession s = b.newSession(new SessionOptions(KvCacheType.F32, Math.max(256, tokens.length)))) {
+                 InferenceSession s = b.newSession(new SessionOptions(kv, Math.max(256, tokens.length)))) {
                 device = b.device();
                 double load = (System.nanoTime() - t0) / 1e9;
                 long t1 = System.nanoTime();
@@ -99,9 +101,9 @@ public final class TornadoCheck {
         return max <= 1e-4f;
     }
 
-    private static float[] run(GgufModel file, DeepSeekConfig c, String device, BackendOptions o, int[] tokens) {
+    private static float[] run(GgufModel file, DeepSeekConfig c, String device, BackendOptions o, int[] tokens, KvCacheType kv) {
         try (InferenceBackend b = Backends.provider(device).load(file, c, o);
-             InferenceSession s = b.newSession(SessionOptions.defaults())) {
+             InferenceSession s = b.newSession(SessionOptions.defaults().withKvCacheType(kv))) {
             return s.forward(tokens, Logits.ALL_POSITIONS);
         }
     }
