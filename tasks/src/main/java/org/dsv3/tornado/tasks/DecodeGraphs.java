@@ -161,7 +161,8 @@ final class DecodeGraphs {
                 heads, c.qkNopeDim(), c.qkRopeDim(), rank);
         add(g, graph, p + "attend", heads * a.splits);
         g.task(p + "attend", LatentAttention::attend, ctx, a.qabs, a.kv, l.kvANorm(), latentEps, a.rope, a.step,
-                cache.floats(), cache.halves(), cache.format(), c.kqScale(), a.partial, heads, c.qkRopeDim(), rank, a.splits, slicePositions);
+                cache.floats(), cache.halves(), cache.format(), c.kqScale(), a.partial, heads, c.qkRopeDim(), rank, a.splits,
+                slicePositions);
         add(g, graph, p + "expand", MatVec.groups(heads * vDim), l.vB().bytes());
         g.task(p + "expand", LatentAttention::combineAndExpand, ctx, a.partial, a.step, a.splits, slicePositions, rank, a.olat,
                 l.vB().words(), l.vB().type(), heads, vDim, a.o);

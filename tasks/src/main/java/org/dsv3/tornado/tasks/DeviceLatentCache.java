@@ -9,7 +9,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * One block's latent cache on the device, {@code maxContext} rows of {@code [c | k_pe]} (width W): float32 in
  * {@link #floats}, or F16/BF16 two values a word in {@link #halves} ({@link CacheFormat}). The attention
  * kernels take both arrays and the {@link #format}; the one the format does not use is a two-element
- * stand-in (its own per block, since TornadoVM's scheduler hangs on one object passed to a task twice).
+ * stand-in, never read or written (its own per block, so that it goes up with the block's decode graph and is
+ * handed to the block's prefill graph like the cache itself).
  */
 record DeviceLatentCache(FloatArray floats, IntArray halves, int format) {
 
