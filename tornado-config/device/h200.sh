@@ -5,8 +5,9 @@
 # tornado-device.tar.xz (from this folder's pack.sh: a JDK and the TornadoVM SDK), app/ = this
 # folder's files plus dsv3-tornado.args, our jars in app/lib, tiny GGUFs in app/models.
 # Everything goes to $OUT (at most 8 files come back).
-# usage: bash .device/app/h200.sh [STEPS...]   STEPS default: synth env check bench
-#   steps: synth env check check-ptx check-opencl check-big dsv3bench nsys ncu ptx kernels bench llama-build llama-bench
+# usage: bash .device/app/h200.sh [STEPS...]   STEPS default: synth env check bench (check-f16: the checks
+#   with an F16 latent cache on both engines, PTX)
+#   steps: synth env check check-ptx check-opencl check-f16 check-big dsv3bench nsys ncu ptx kernels bench llama-build llama-bench
 #   BENCHES="MODEL DEVICE DECODE PROMPT DEPTH [JVM-OPTION...];..." the benchmark list (see below)
 set -u
 OUT=${OUT:-/tmp/dsv3-out}; mkdir -p "$OUT"
@@ -43,13 +44,14 @@ synth)
   "${PLAIN[@]}" org.dsv3.runner.Main synth --arch v2-lite --type q8_0 --out /tmp/v2l.q8_0.gguf >> "$OUT/steps.txt" 2>&1 &
   "${PLAIN[@]}" org.dsv3.runner.Main synth --arch v2-lite --type q4_k_m --out /tmp/v2l.q4_k_m.gguf >> "$OUT/steps.txt" 2>&1 &
   ;;  # the big ones are written in the background while the checks run; bench waits for them
-check|check-ptx|check-opencl)   # one JVM per model
-  case $s in check-ptx) BACKENDS=ptx ;; check-opencl) BACKENDS=opencl ;; *) BACKENDS="ptx opencl" ;; esac
+check|check-ptx|check-opencl|check-f16)   # one JVM per model; check-f16: both engines with an F16 latent cache, PTX
+  KV=f32
+  case $s in check-ptx) BACKENDS=ptx ;; check-opencl) BACKENDS=opencl ;; check-f16) BACKENDS=ptx; KV=f16 ;; *) BACKENDS="ptx opencl" ;; esac
   for b in $BACKENDS; do
     for m in $TINY /tmp/v2l3.q8_0.gguf; do
       if [ "$(left)" -lt 60 ]; then log "skip check $b $(basename $m) (time)"; continue; fi
-      log "check $b $(basename $m)"
-      timeout 90 "${TVM[@]}" org.dsv3.tornado.tasks.TornadoCheck $b:0 $TOKENS $m >> "$OUT/check.txt" 2>&1 || echo "exit $?" >> "$OUT/check.txt"
+      log "check $b $(basename $m) kv $KV"
+      timeout 90 "${TVM[@]}" -Ddsv3.tornado.kvType=$KV org.dsv3.tornado.tasks.TornadoCheck $b:0 $TOKENS $m >> "$OUT/check.txt" 2>&1 || echo "exit $?" >> "$OUT/check.txt"
     done
   done ;;
 check-big)   # the whole V2-Lite-size Q8_0 model (4 graphs of up to 9 blocks) against the CPU engine
@@ -129,7 +131,8 @@ bench)
   wait; ls -la /tmp/*.gguf >> "$OUT/steps.txt"
   # MODEL DEVICE DECODE PROMPT DEPTH [JVM options]; DEVICE "-" = the default device (PTX + CUDA graphs on NVIDIA)
   if [ -n "${BENCHES:-}" ]; then IFS=';' read -ra CFGS <<< "$BENCHES"
-  else CFGS=("q8_0 - 128 64 4096 -Ddsv3.bench.noProfile=true" "q4_k_m - 128 64 0 -Ddsv3.bench.noProfile=true"
+  else CFGS=("q8_0 - 128 64 4096 -Ddsv3.bench.noProfile=true" "q8_0 - 128 64 4096 -Ddsv3.bench.noProfile=true -Ddsv3.tornado.kvType=f32"
+             "q4_k_m - 128 64 0 -Ddsv3.bench.noProfile=true"
              "q8_0 ptx:0 32 16 0 -Ddsv3.tornado.cudaGraph=false -Ddsv3.bench.sample=false"
              "q8_0 opencl:0 64 16 0 -Ddsv3.bench.sample=false"); fi
   i=0

@@ -34,7 +34,7 @@ final class ModelOptions {
 
     @Option(names = "--kv-type", defaultValue = "auto", paramLabel = "TYPE",
             description = "KV cache element type: f32, bf16, f16, or auto (default: f16 where the device keeps it, "
-                    + "else f32 — the CPU keeps all three, the tornado device f32)")
+                    + "else f32 — the CPU and the tornado device keep all three)")
     String kvType;
 
     @Option(names = "--group-routing", defaultValue = "AUTO", paramLabel = "MODE",

@@ -3,6 +3,7 @@ package org.dsv3.tornado.tasks;
 import java.util.ArrayList;
 import java.util.List;
 import org.dsv3.model.arch.YarnRope;
+import org.dsv3.model.backend.KvCacheType;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.tornado.kernels.MatVec;
 import org.dsv3.tornado.kernels.Routing;
@@ -61,14 +62,16 @@ final class Activations {
 
     /** Per position {@code d_rope/2} cosines then sines (YaRN, from the model's {@link YarnRope}, as the CPU engine uses it). */
     final FloatArray rope;
-    /** One latent cache per block, {@code maxContext} rows of {@code [c | k_pe]}. */
-    final FloatArray[] cache;
+    /** One latent cache per block, {@code maxContext} rows of {@code [c | k_pe]}, in {@link #kvType}. */
+    final DeviceLatentCache[] cache;
+    final KvCacheType kvType;
     final int splits;
     final int maxContext;
     private final boolean qLora;
 
-    Activations(DeepSeekConfig c, int blocks, int maxContext, int splits) {
+    Activations(DeepSeekConfig c, int blocks, int maxContext, int splits, KvCacheType kvType) {
         this.maxContext = maxContext;
+        this.kvType = kvType;
         this.splits = splits;
         this.qLora = c.hasQLora();
         int heads = c.headCount();
@@ -89,9 +92,9 @@ final class Activations {
         act2 = DeviceWeights.zeros(Math.max(1, Math.max(c.sharedFfnDim(), c.denseBlockCount() > 0 ? c.ffnDim() : 0)));
         logits = DeviceWeights.zeros(c.vocabSize());
         rope = ropeTable(c, maxContext);
-        cache = new FloatArray[blocks];
+        cache = new DeviceLatentCache[blocks];
         for (int i = 0; i < blocks; i++) {
-            cache[i] = DeviceWeights.zeros(maxContext * width);
+            cache[i] = DeviceLatentCache.allocate(kvType, maxContext, width);
         }
     }
 

@@ -133,7 +133,7 @@ final class DecodeGraphs {
         DeviceModel.Layer l = m.layers[i];
         String p = "l" + i + "_";
         FloatArray nextGain = i + 1 < m.layers.length ? m.layers[i + 1].attnNorm() : m.outputNorm;
-        FloatArray cache = a.cache[i];
+        DeviceLatentCache cache = a.cache[i];
         int d = c.dim();
         int heads = c.headCount();
         int rank = c.kvLoraRank();
@@ -142,7 +142,8 @@ final class DecodeGraphs {
         float eps = c.rmsEps();
         float latentEps = c.latentNormEps();
 
-        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, cache, l.kvA().words(), l.kvANorm(), l.kB().words(),
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, cache.arrays());
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.kvA().words(), l.kvANorm(), l.kB().words(),
                 l.vB().words(), l.out().words(), l.ffnNorm(), nextGain);
 
         // attention: [q | kv_a] (or [q_a | kv_a] then q_b) from RMSNorm(h, attn_norm)
@@ -171,7 +172,8 @@ final class DecodeGraphs {
                 heads, c.qkNopeDim(), c.qkRopeDim(), rank);
         add(g, graph, p + "attend", heads * a.splits);
         g.task(p + "attend", LatentAttention::attend, ctx, a.qabs, a.kv, l.kvANorm(), latentEps, a.rope, a.step,
-                cache, c.kqScale(), a.partial, heads, c.qkRopeDim(), rank, a.splits, slicePositions);
+                cache.floats(), cache.halves(), cache.format(), c.kqScale(), a.partial, heads, c.qkRopeDim(), rank, a.splits,
+                slicePositions);
         add(g, graph, p + "merge", LatentAttention.mergeGroups(heads, rank));
         g.task(p + "merge", LatentAttention::merge, ctx, a.partial, a.step, a.splits, slicePositions, rank, heads, a.olat);
         int expandLanes = lanes(heads * vDim);

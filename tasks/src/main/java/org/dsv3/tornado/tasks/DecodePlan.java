@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import org.dsv3.model.backend.BackendException;
+import org.dsv3.model.backend.KvCacheType;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.tornado.kernels.BatchOps;
 import org.dsv3.tornado.kernels.LatentAttention;
@@ -39,14 +40,14 @@ final class DecodePlan implements AutoCloseable {
     /** Seconds spent by the first token: JIT compilation of every kernel and the weight upload. */
     final double warmUpSeconds;
 
-    DecodePlan(DeviceModel model, TornadoDevice device, int maxContext, PlanOptions options) {
+    DecodePlan(DeviceModel model, TornadoDevice device, int maxContext, KvCacheType kvType, PlanOptions options) {
         this.config = model.config;
         this.device = device;
         this.profile = options.profile();
         if (options.splits() < 1 || options.splits() > LatentAttention.MAX_SPLITS) {
             throw new IllegalArgumentException("attention splits must be 1…" + LatentAttention.MAX_SPLITS + ", got " + options.splits());
         }
-        this.buffers = new Activations(model.config, model.layers.length, maxContext, options.splits());
+        this.buffers = new Activations(model.config, model.layers.length, maxContext, options.splits(), kvType);
         // Default: as many blocks as keep a graph within 63 tasks. Fewer, larger graphs save execute() calls
         // (H200, V2-Lite Q8_0, PTX + CUDA graphs: 7 executes a token 122 tok/s, 5 → 124, 4 → 125), but
         // TornadoVM 5.2 records a graph's tasks in a fixed 8 KiB buffer (TornadoTaskGraph's highLevelCode):
@@ -249,6 +250,11 @@ final class DecodePlan implements AutoCloseable {
 
     int maxContext() {
         return buffers.maxContext;
+    }
+
+    /** The element type of the plan's latent caches. */
+    KvCacheType kvType() {
+        return buffers.kvType;
     }
 
     @Override

@@ -185,7 +185,7 @@ final class PrefillGraphs {
     private List<Object> weights(int i) {
         DeviceModel.Layer l = m.layers[i];
         List<Object> w = new ArrayList<>();
-        w.add(a.cache[i]);
+        w.addAll(List.of(a.cache[i].arrays()));
         for (DeviceTensor t : new DeviceTensor[] {l.qA(), l.qB(), l.q(), l.kvA(), l.kB(), l.vB(), l.out(), l.router(),
                 l.gateExps(), l.upExps(), l.downExps(), l.gate(), l.up(), l.down()}) {
             if (t != null) {
@@ -227,12 +227,13 @@ final class PrefillGraphs {
         multiply(g, graph, p + "kv", s, l.kvA(), 1, 0, xn, d, 0, s.kv, width, 0, BatchMatMul.STORE);
         grid(graph + "." + p + "prep", maxTokens, BatchAttention.GROUP);
         g.task(p + "prep", BatchAttention::prepare, ctx, info, s.q, s.kv, l.kvANorm(), c.latentNormEps(), a.rope,
-                a.cache[i], s.qa, heads, c.qkNopeDim(), ropeDim, rank);
+                a.cache[i].floats(), a.cache[i].halves(), a.cache[i].format(), s.qa, heads, c.qkNopeDim(), ropeDim, rank);
         // q_abs[t][h] = W_UK,hᵀ·q_nope[t][h]: rows h·rank … of attn_k_b, one batch per head
         multiply(g, graph, p + "qabs", s, l.kB(), heads, rank, s.q, heads * qk, qk, s.qa, heads * width, width,
                 BatchMatMul.STORE);
         grid(graph + "." + p + "att", maxTokens * heads, BatchAttention.GROUP);
-        g.task(p + "att", BatchAttention::attend, ctx, info, s.qa, a.cache[i], c.kqScale(), s.ol, heads, rank, ropeDim);
+        g.task(p + "att", BatchAttention::attend, ctx, info, s.qa, a.cache[i].floats(),
+                a.cache[i].halves(), a.cache[i].format(), c.kqScale(), s.ol, heads, rank, ropeDim);
         // o[t][h] = W_UV,h·o_lat[t][h]
         multiply(g, graph, p + "exp", s, l.vB(), heads, vDim, s.ol, heads * rank, rank, s.o, heads * vDim, vDim,
                 BatchMatMul.STORE);

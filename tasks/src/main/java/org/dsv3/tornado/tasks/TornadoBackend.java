@@ -15,13 +15,17 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
 /**
  * The model on one TornadoVM device. The weights are read from the file into upload-ready arrays at
  * load; the execution plan (kernels compiled, weights uploaded once) is built by the first session
- * and kept for the next ones as long as their context fits: its cache is allocated for the whole context
+ * and kept for the next ones as long as their context fits and their cache type is the same: its cache is allocated for the whole context
  * up front, so a session should ask for the context it needs (0 = the model's, which may take GiBs).
  * One session at a time.
  */
 public final class TornadoBackend implements InferenceBackend {
-    /** The latent cache types the device kernels keep: float32 only (an F16 device cache is future work). */
-    static final Set<KvCacheType> KV_CACHE_TYPES = java.util.Collections.unmodifiableSet(EnumSet.of(KvCacheType.F32));
+    /**
+     * The latent cache types the device kernels keep: float32, and F16/BF16 packed two values a word
+     * ({@code CacheFormat}); {@code --kv-type auto} takes F16, as on the CPU.
+     */
+    static final Set<KvCacheType> KV_CACHE_TYPES = java.util.Collections.unmodifiableSet(
+            EnumSet.of(KvCacheType.F32, KvCacheType.F16, KvCacheType.BF16));
 
     private final DeepSeekConfig config;
     private final DeviceModel model;
@@ -59,18 +63,18 @@ public final class TornadoBackend implements InferenceBackend {
             throw new IllegalStateException("the tornado backend runs one session at a time; close the open one first");
         }
         int max = options.contextLength(config);
-        if (plan == null || plan.maxContext() < max) {
+        if (plan == null || plan.maxContext() < max || plan.kvType() != options.kvCacheType()) {
             if (plan != null) {
                 plan.close();
                 plan = null;
             }
-            plan = new DecodePlan(model, device, max, this.options);
+            plan = new DecodePlan(model, device, max, options.kvCacheType(), this.options);
         }
         open = new TornadoSession(this, plan, max);
         return open;
     }
 
-    /** The device keeps the latent cache in float32 only. */
+    /** The device keeps the latent cache in float32, F16 or BF16. */
     @Override
     public Set<KvCacheType> kvCacheTypes() {
         return KV_CACHE_TYPES;

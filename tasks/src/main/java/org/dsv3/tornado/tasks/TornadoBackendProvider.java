@@ -77,7 +77,7 @@ public final class TornadoBackendProvider implements BackendProvider {
         DeviceSelector.select(detail);
     }
 
-    /** The device kernels keep the latent cache in float32 (see {@link TornadoBackend#kvCacheTypes()}). */
+    /** The device kernels keep the latent cache in float32, F16 or BF16 (see {@link TornadoBackend#kvCacheTypes()}). */
     @Override
     public Set<KvCacheType> kvCacheTypes() {
         return TornadoBackend.KV_CACHE_TYPES;

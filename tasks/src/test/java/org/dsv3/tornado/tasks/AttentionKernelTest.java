@@ -7,6 +7,7 @@ import java.util.Random;
 import org.dsv3.model.quant.BlockFormat;
 import org.dsv3.model.quant.GgmlType;
 import org.dsv3.model.quant.RandomBlocks;
+import org.dsv3.tornado.kernels.CacheFormat;
 import org.dsv3.tornado.kernels.LatentAttention;
 import org.dsv3.tornado.kernels.MatVec;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,15 +25,21 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * The attention kernels ({@link LatentAttention#absorb}: absorbed queries; {@link LatentAttention#attend}: new
  * cache row, split online softmax over groups of heads; {@link LatentAttention#merge}: the slices merged) against a scalar float64 reference, for the tiny test models' and V2-Lite's dimensions, with
  * positions spread over more and fewer slices than there are positions, and with only the first few slices
- * in use (a short context: the unused ones must come out empty).
+ * in use (a short context: the unused ones must come out empty); with the cache in float32, F16 and BF16.
  */
 class AttentionKernelTest {
 
     @ParameterizedTest
-    @CsvSource({"12, 64, 32, 128, 70, 5, 8", "4, 64, 32, 128, 0, 4, 1", "4, 64, 32, 128, 9, 4, 1", "4, 64, 32, 128, 40, 16, 1", "16, 128, 64, 512, 0, 16, 1",
-            "16, 128, 64, 512, 37, 16, 1", "16, 128, 64, 512, 5, 3, 1", "16, 128, 64, 512, 37, 16, 8",
-            "16, 128, 64, 512, 200, 32, 16", "4, 64, 32, 128, 40, 8, 64"})
-    void matchesReference(int heads, int nope, int ropeDim, int rank, int pos, int splits, int minChunk) throws Exception {
+    @CsvSource({"12, 64, 32, 128, 70, 5, 8, f32", "4, 64, 32, 128, 0, 4, 1, f32", "4, 64, 32, 128, 9, 4, 1, f32",
+            "4, 64, 32, 128, 40, 16, 1, f32", "16, 128, 64, 512, 0, 16, 1, f32",
+            "16, 128, 64, 512, 37, 16, 1, f32", "16, 128, 64, 512, 5, 3, 1, f32", "16, 128, 64, 512, 37, 16, 8, f32",
+            "16, 128, 64, 512, 200, 32, 16, f32", "4, 64, 32, 128, 40, 8, 64, f32",
+            "12, 64, 32, 128, 70, 5, 8, f16", "4, 64, 32, 128, 0, 4, 1, f16", "4, 64, 32, 128, 40, 16, 1, f16",
+            "16, 128, 64, 512, 37, 16, 8, f16", "16, 128, 64, 512, 200, 32, 16, f16", "4, 64, 32, 128, 40, 8, 64, f16",
+            "16, 128, 64, 512, 37, 16, 8, bf16", "4, 64, 32, 128, 40, 16, 1, bf16"})
+    void matchesReference(int heads, int nope, int ropeDim, int rank, int pos, int splits, int minChunk, String cacheType) throws Exception {
+        int format = cacheType.equals("f32") ? CacheFormat.F32 : cacheType.equals("f16") ? CacheFormat.F16 : CacheFormat.BF16;
+        boolean packed = CacheFormat.packed(format);
         Random rnd = new Random(heads * 1000L + pos * 7L + splits);
         int width = rank + ropeDim;
         int qk = nope + ropeDim;
@@ -40,6 +47,18 @@ class AttentionKernelTest {
         float[] kv = gaussian(rnd, width);
         float[] gain = gaussian(rnd, rank);
         float[] cache = gaussian(rnd, (pos + 1) * width);
+        // a half-precision cache holds the host's encoding of the rows (Java's F16 conversion, the CPU engine's);
+        // the reference then reads the values those bits stand for
+        IntArray halves = new IntArray(packed ? (pos + 1) * width / 2 : 2);
+        if (packed) {
+            for (int w = 0; w < (pos + 1) * width / 2; w++) {
+                int lo = encode(format, cache[2 * w]);
+                int hi = encode(format, cache[2 * w + 1]);
+                halves.set(w, lo | hi << 16);
+                cache[2 * w] = decode(format, lo);
+                cache[2 * w + 1] = decode(format, hi);
+            }
+        }
         float[] rope = new float[(pos + 1) * ropeDim];
         for (int p = 0; p <= pos; p++) {
             for (int j = 0; j < ropeDim / 2; j++) {
@@ -54,24 +73,24 @@ class AttentionKernelTest {
         float scale = 0.1f;
 
         IntArray step = IntArray.fromElements(0, pos);
-        FloatArray cacheD = FloatArray.fromArray(cache);
+        FloatArray cacheD = packed ? new FloatArray(2) : FloatArray.fromArray(cache);
         FloatArray partial = new FloatArray(heads * splits * (rank + 2));
         FloatArray qD = FloatArray.fromArray(q);
         FloatArray kvD = FloatArray.fromArray(kv);
         FloatArray gainD = FloatArray.fromArray(gain);
         FloatArray ropeD = FloatArray.fromArray(rope);
         IntArray kBD = DeviceWeights.words(kB);
-        String name = "att" + heads + "x" + rank + "p" + pos + "s" + splits + "c" + minChunk;
+        String name = "att" + heads + "x" + rank + "p" + pos + "s" + splits + "c" + minChunk + cacheType;
         FloatArray qabs = new FloatArray(heads * width);
         FloatArray olat = new FloatArray(heads * rank);
         TaskGraph g = new TaskGraph(name)
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, step, cacheD, qD, kvD, gainD, ropeD, kBD)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, step, cacheD, halves, qD, kvD, gainD, ropeD, kBD)
                 .task("b", LatentAttention::absorb, new KernelContext(), qD, ropeD, step, kBD, type.id(), qabs,
                         heads, nope, ropeDim, rank)
                 .task("a", LatentAttention::attend, new KernelContext(), qabs, kvD, gainD, eps, ropeD, step,
-                        cacheD, scale, partial, heads, ropeDim, rank, splits, minChunk)
+                        cacheD, halves, format, scale, partial, heads, ropeDim, rank, splits, minChunk)
                 .task("m", LatentAttention::merge, new KernelContext(), partial, step, splits, minChunk, rank, heads, olat)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, partial, cacheD, olat);
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, partial, cacheD, halves, olat);
         WorkerGrid1D absorbGrid = new WorkerGrid1D(LatentAttention.absorbGroups(heads, rank) * MatVec.GROUP);
         absorbGrid.setLocalWork(MatVec.GROUP, 1, 1);
         WorkerGrid1D grid = new WorkerGrid1D(heads * splits * MatVec.GROUP);
@@ -96,9 +115,19 @@ class AttentionKernelTest {
             row[i] = gain[i] * kv[i] * inv;
         }
         rotate(kv, rank, rope, pos, ropeDim, row, rank);
+        // the device's new row; a half format rounds it (at most half a unit in the last place: 2^-11 of the
+        // value for F16, 2^-8 for BF16), and the device must attend to the rounded row it stored
         double worstRow = 0;
+        double rounding = 0;
+        double ulp = format == CacheFormat.F16 ? 0x1p-11 : format == CacheFormat.BF16 ? 0x1p-8 : 0;
         for (int i = 0; i < width; i++) {
-            worstRow = Math.max(worstRow, Math.abs(row[i] - cacheD.get(pos * width + i)));
+            int word = packed ? halves.get((pos * width + i) / 2) : 0;
+            float stored = packed ? decode(format, (i & 1) == 0 ? word & 0xFFFF : (word >>> 16)) : cacheD.get(pos * width + i);
+            worstRow = Math.max(worstRow, Math.abs(row[i] - stored) - ulp * Math.abs(row[i]));
+            rounding = Math.max(rounding, Math.abs(row[i] - stored));
+            if (packed) {
+                row[i] = stored;
+            }
         }
         BlockFormat f = BlockFormat.of(type);
         double worst = 0;
@@ -148,7 +177,7 @@ class AttentionKernelTest {
                 worstMerged = Math.max(worstMerged, Math.abs(olat.get(h * rank + i) - ref));
             }
         }
-        if (Boolean.getBoolean("dsv3.debug")) {
+        if (Boolean.getBoolean("dsv3.debug") && !packed) {
             StringBuilder sb = new StringBuilder();
             for (int i = 0; i < width; i += 8) {
                 sb.append(String.format("[%d] dev %.4f ref %.4f  ", i, cacheD.get(pos * width + i), row[i]));
@@ -156,11 +185,23 @@ class AttentionKernelTest {
             System.out.println(sb);
             System.out.println("partial head0: " + partial.get(0) + " " + partial.get(rank) + " " + partial.get(rank + 1));
         }
-        System.out.printf("attend %s: new row |err| %.2g, o_lat |err| %.2g (slices merged here), %.2g (merge kernel)%n", name,
-                worstRow, worst, worstMerged);
+        System.out.printf("attend %s: new row |err| %.2g (beyond the format's rounding; |row − stored| %.2g), o_lat |err| %.2g"
+                + " (slices merged here), %.2g (merge kernel)%n", name, worstRow, rounding, worst, worstMerged);
         assertTrue(worstRow < 1e-5, "cache row error " + worstRow);
         assertTrue(worst < 1e-4, "o_lat error " + worst);
         assertTrue(worstMerged < 1e-4, "merged o_lat error " + worstMerged);
+    }
+
+    private static int encode(int format, float v) {
+        if (format == CacheFormat.F16) {
+            return Float.floatToFloat16(v) & 0xFFFF;
+        }
+        int b = Float.floatToRawIntBits(v);
+        return ((b + 0x7FFF + ((b >>> 16) & 1)) >>> 16) & 0xFFFF;   // bfloat16, round to nearest even
+    }
+
+    private static float decode(int format, int bits) {
+        return format == CacheFormat.F16 ? Float.float16ToFloat((short) bits) : Float.intBitsToFloat(bits << 16);
     }
 
     private static void rotate(float[] x, int off, float[] rope, int pos, int dims, double[] out, int outOff) {

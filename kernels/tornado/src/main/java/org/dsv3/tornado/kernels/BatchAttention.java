@@ -8,7 +8,9 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 /**
  * Multi-head latent attention (weight-absorbed form, docs/architecture.md §3.3) for a batch of tokens at
  * positions {@code p0 … p0+n−1} ({@code info = [n, p0, …]}), over the same per-block latent cache as the
- * decode kernels ({@link LatentAttention}): rows {@code [c (rank) | k_pe (ropeDim)]}, width W.
+ * decode kernels ({@link LatentAttention}): rows {@code [c (rank) | k_pe (ropeDim)]}, width W, in {@code cache}
+ * (float32) or packed two values a word in {@code halves} (F16/BF16) as {@code format} ({@link CacheFormat}) says;
+ * the other array is an unused stand-in.
  * <ol>
  *   <li>{@link #prepare}: per token, the new cache row {@code [RMSNorm(c) | RoPE(k_pe)]} at its position, and
  *       the rotated {@code q_pe} of every head into the absorbed query {@code qa[t][h] = [q_abs | RoPE(q_pe)]}
@@ -30,12 +32,15 @@ public final class BatchAttention {
      * then sines (NORM pairs, as the decode kernel rotates them).
      */
     public static void prepare(KernelContext ctx, IntArray info, FloatArray q, FloatArray kv, FloatArray kvNorm, float eps,
-                               FloatArray rope, FloatArray cache, FloatArray qa, int heads, int nope, int ropeDim, int rank) {
+                               FloatArray rope, FloatArray cache, IntArray halves, int format, FloatArray qa, int heads,
+                               int nope, int ropeDim, int rank) {
         int lid = ctx.localIdx;
         int t = ctx.groupIdx;
         int width = rank + ropeDim;
+        int words = width / 2;
         int qk = nope + ropeDim;
         int pairs = ropeDim / 2;
+        boolean packed = CacheFormat.packed(format);
         float[] part = ctx.allocateFloatLocalArray(GROUP);
         int n = info.get(0);
         int pos = info.get(1) + t;
@@ -54,8 +59,17 @@ public final class BatchAttention {
         }
         ctx.localBarrier();
         float inv = 1f / TornadoMath.sqrt(part[0] / rank + eps);
-        for (int i = lid; i < count; i += GROUP) {
-            cache.set(pos * width + i, kvNorm.get(i) * (kv.get(t * width + i) * inv));
+        if (packed) {
+            // word w holds latent values 2w and 2w+1
+            for (int w = lid; w < count / 2; w += GROUP) {
+                float a = kvNorm.get(2 * w) * (kv.get(t * width + 2 * w) * inv);
+                float b = kvNorm.get(2 * w + 1) * (kv.get(t * width + 2 * w + 1) * inv);
+                halves.set(pos * words + w, CacheFormat.pack(format, a, b));
+            }
+        } else {
+            for (int i = lid; i < count; i += GROUP) {
+                cache.set(pos * width + i, kvNorm.get(i) * (kv.get(t * width + i) * inv));
+            }
         }
         int angles = pos * ropeDim;
         if (t < n && lid < pairs) {
@@ -63,8 +77,15 @@ public final class BatchAttention {
             float sin = rope.get(angles + pairs + lid);
             float a = kv.get(t * width + rank + 2 * lid);
             float b = kv.get(t * width + rank + 2 * lid + 1);
-            cache.set(pos * width + rank + 2 * lid, a * cos - b * sin);
-            cache.set(pos * width + rank + 2 * lid + 1, a * sin + b * cos);
+            float ra = a * cos - b * sin;
+            float rb = a * sin + b * cos;
+            if (packed) {
+                // a rotated pair is one word (rank is even)
+                halves.set(pos * words + rank / 2 + lid, CacheFormat.pack(format, ra, rb));
+            } else {
+                cache.set(pos * width + rank + 2 * lid, ra);
+                cache.set(pos * width + rank + 2 * lid + 1, rb);
+            }
         }
         int rotations = t < n ? heads * pairs : 0;
         for (int idx = lid; idx < rotations; idx += GROUP) {
@@ -85,11 +106,13 @@ public final class BatchAttention {
      * so a round costs three barriers, not a reduction per position), an online softmax, and the weighted
      * latent sum (thread i holds latent values i and i+GROUP), written normalised to {@code ol[(t·heads + h)·rank …]}.
      */
-    public static void attend(KernelContext ctx, IntArray info, FloatArray qa, FloatArray cache, float scale, FloatArray ol,
-                              int heads, int rank, int ropeDim) {
+    public static void attend(KernelContext ctx, IntArray info, FloatArray qa, FloatArray cache, IntArray halves, int format,
+                              float scale, FloatArray ol, int heads, int rank, int ropeDim) {
         int lid = ctx.localIdx;
         int t = ctx.groupIdx / heads;
         int width = rank + ropeDim;
+        int words = width / 2;
+        boolean packed = CacheFormat.packed(format);
         float[] ql = ctx.allocateFloatLocalArray(LatentAttention.MAX_WIDTH);
         float[] score = ctx.allocateFloatLocalArray(GROUP);
         float[] weight = ctx.allocateFloatLocalArray(GROUP);
@@ -103,16 +126,25 @@ public final class BatchAttention {
         float l = 0f;
         float acc0 = 0f;
         float acc1 = 0f;
-        int i0 = lid;
-        int i1 = lid + GROUP;
+        // the thread's two latent columns: i0, i0 + GROUP (float32), or the halves of word lid (packed)
+        int i0 = packed ? 2 * lid : lid;
+        int i1 = packed ? 2 * lid + 1 : lid + GROUP;
         for (int j0 = 0; j0 < hi; j0 += GROUP) {
             ctx.localBarrier();
             int j = j0 + lid;
             float p = NEG;
             if (j < hi) {
                 float dot = 0f;
-                for (int i = 0; i < width; i++) {
-                    dot += ql[i] * cache.get(j * width + i);
+                if (packed) {
+                    for (int w = 0; w < words; w++) {
+                        int kw = halves.get(j * words + w);
+                        dot += ql[2 * w] * CacheFormat.decode(format, CacheFormat.low(kw))
+                                + ql[2 * w + 1] * CacheFormat.decode(format, CacheFormat.high(kw));
+                    }
+                } else {
+                    for (int i = 0; i < width; i++) {
+                        dot += ql[i] * cache.get(j * width + i);
+                    }
                 }
                 p = dot * scale;
             }
@@ -132,11 +164,19 @@ public final class BatchAttention {
             for (int k = 0; k < count; k++) {
                 float e = weight[k];
                 l += e;
-                if (i0 < rank) {
-                    acc0 += e * cache.get((j0 + k) * width + i0);
-                }
-                if (i1 < rank) {
-                    acc1 += e * cache.get((j0 + k) * width + i1);
+                if (packed) {
+                    if (i1 < rank) {
+                        int kw = halves.get((j0 + k) * words + lid);
+                        acc0 += e * CacheFormat.decode(format, CacheFormat.low(kw));
+                        acc1 += e * CacheFormat.decode(format, CacheFormat.high(kw));
+                    }
+                } else {
+                    if (i0 < rank) {
+                        acc0 += e * cache.get((j0 + k) * width + i0);
+                    }
+                    if (i1 < rank) {
+                        acc1 += e * cache.get((j0 + k) * width + i1);
+                    }
                 }
             }
             m = mNew;

@@ -12,7 +12,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 /**
  * Multi-head latent attention for one token in the weight-absorbed form (docs/architecture.md §3.3),
  * over a latent cache whose rows are {@code [c (rank) | k_pe (ropeDim)]} (width W, §3.5), one cache
- * array per block. Four launches:
+ * array per block, in float32 or packed half precision ({@link CacheFormat}). Four launches:
  * <ol>
  *   <li>{@link #absorb}: the absorbed query of every head, {@code Q_h = [W_UK,hᵀ·q_nope,h | RoPE(q_pe,h)]}
  *       (576 wide), computed once and kept in {@code qabs};</li>
@@ -118,9 +118,12 @@ public final class LatentAttention {
      *       two latent columns); writes {@code partial[(h·splits + s)·(rank+2) …]}: the unnormalised sum, the
      *       running maximum score and the sum of exponentials.</li>
      * </ol>
+     * The cache is {@code cache} (float32) or {@code halves} (F16/BF16, two values a word) as {@code format}
+     * ({@link CacheFormat}) says; the other array is an unused stand-in. With a half format the new row is
+     * rounded to it before use, so the current position scores exactly what later tokens will read back.
      */
     public static void attend(KernelContext ctx, FloatArray qabs, FloatArray kv, FloatArray kvNorm, float eps,
-                              FloatArray rope, IntArray step, FloatArray cache, float scale,
+                              FloatArray rope, IntArray step, FloatArray cache, IntArray halves, int format, float scale,
                               FloatArray partial, int heads, int ropeDim, int rank, int splits, int minChunk) {
         int lid = ctx.localIdx;
         int lane = lid & (LANES - 1);
@@ -128,7 +131,9 @@ public final class LatentAttention {
         int h = ctx.groupIdx / splits;
         int s = ctx.groupIdx % splits;
         int width = rank + ropeDim;
+        int words = width / 2;
         int pairs = ropeDim / 2;
+        boolean packed = CacheFormat.packed(format);
         float[] ql = ctx.allocateFloatLocalArray(MAX_WIDTH);
         float[] kcur = ctx.allocateFloatLocalArray(MAX_WIDTH);
         float[] red = ctx.allocateFloatLocalArray(GROUP);
@@ -145,7 +150,7 @@ public final class LatentAttention {
             ql[i] = qabs.get(h * width + i);
         }
 
-        // 2. the new cache row
+        // 2. the new cache row, rounded to the cache's format (the current position reads it from here)
         float ss = 0f;
         for (int i = lid; i < rank; i += GROUP) {
             float v = kv.get(i);
@@ -161,20 +166,26 @@ public final class LatentAttention {
         ctx.localBarrier();
         float inv = 1f / TornadoMath.sqrt(red[0] / rank + eps);
         for (int i = lid; i < rank; i += GROUP) {
-            kcur[i] = kvNorm.get(i) * (kv.get(i) * inv);
+            kcur[i] = CacheFormat.round(format, kvNorm.get(i) * (kv.get(i) * inv));
         }
         if (lid < pairs) {
             float cos = rope.get(angles + lid);
             float sin = rope.get(angles + pairs + lid);
             float a = kv.get(rank + 2 * lid);
             float b = kv.get(rank + 2 * lid + 1);
-            kcur[rank + 2 * lid] = a * cos - b * sin;
-            kcur[rank + 2 * lid + 1] = a * sin + b * cos;
+            kcur[rank + 2 * lid] = CacheFormat.round(format, a * cos - b * sin);
+            kcur[rank + 2 * lid + 1] = CacheFormat.round(format, a * sin + b * cos);
         }
         ctx.localBarrier();
         if (h == 0 && lo <= pos && pos < hi) {
-            for (int i = lid; i < width; i += GROUP) {
-                cache.set(pos * width + i, kcur[i]);
+            if (packed) {
+                for (int w = lid; w < words; w += GROUP) {
+                    halves.set(pos * words + w, CacheFormat.pack(format, kcur[2 * w], kcur[2 * w + 1]));
+                }
+            } else {
+                for (int i = lid; i < width; i += GROUP) {
+                    cache.set(pos * width + i, kcur[i]);
+                }
             }
         }
 
@@ -183,8 +194,9 @@ public final class LatentAttention {
         float l = 0f;
         float acc0 = 0f;
         float acc1 = 0f;
-        int i0 = lid;
-        int i1 = lid + GROUP;
+        // the thread's two latent columns: i0, i0 + GROUP (float32), or the halves of word lid (packed)
+        int i0 = packed ? 2 * lid : lid;
+        int i1 = packed ? 2 * lid + 1 : lid + GROUP;
         for (int t0 = lo; t0 < hi; t0 += TILE) {
             ctx.localBarrier();
             int t = t0 + warp;
@@ -195,6 +207,26 @@ public final class LatentAttention {
                 if (t == pos) {
                     for (int i = lane; i < width; i += LANES) {
                         p0 += ql[i] * kcur[i];
+                    }
+                } else if (packed) {
+                    // a lane reads words (two values each), neighbouring lanes neighbouring words
+                    int k0 = t * words;
+                    int w = lane;
+                    for (; w + 2 * LANES < words; w += 3 * LANES) {
+                        int ka = halves.get(k0 + w);
+                        int kb = halves.get(k0 + w + LANES);
+                        int kc = halves.get(k0 + w + 2 * LANES);
+                        p0 += ql[2 * w] * CacheFormat.decode(format, CacheFormat.low(ka))
+                                + ql[2 * w + 1] * CacheFormat.decode(format, CacheFormat.high(ka));
+                        p1 += ql[2 * (w + LANES)] * CacheFormat.decode(format, CacheFormat.low(kb))
+                                + ql[2 * (w + LANES) + 1] * CacheFormat.decode(format, CacheFormat.high(kb));
+                        p2 += ql[2 * (w + 2 * LANES)] * CacheFormat.decode(format, CacheFormat.low(kc))
+                                + ql[2 * (w + 2 * LANES) + 1] * CacheFormat.decode(format, CacheFormat.high(kc));
+                    }
+                    for (; w < words; w += LANES) {
+                        int kw = halves.get(k0 + w);
+                        p0 += ql[2 * w] * CacheFormat.decode(format, CacheFormat.low(kw))
+                                + ql[2 * w + 1] * CacheFormat.decode(format, CacheFormat.high(kw));
                     }
                 } else {
                     int k0 = t * width;
@@ -230,18 +262,35 @@ public final class LatentAttention {
             l *= corr;
             acc0 *= corr;
             acc1 *= corr;
-            // the tile's latent columns i0, i1 two positions at a time (four loads in flight)
+            // the tile's latent columns i0, i1 two positions at a time (four loads in flight, two if packed)
             for (int k = 0; k < TILE; k += 2) {
                 int ta = t0 + k;
                 int tb = ta + 1;
                 float ea = ta < hi ? TornadoMath.exp(red[k * LANES] * scale - mNew) : 0f;
                 float eb = tb < hi ? TornadoMath.exp(red[(k + 1) * LANES] * scale - mNew) : 0f;
-                int ra = (ta < hi ? ta : lo) * width;
-                int rb = (tb < hi ? tb : lo) * width;
-                float a0 = i0 < rank ? (ta == pos ? kcur[i0] : cache.get(ra + i0)) : 0f;
-                float b0 = i0 < rank ? (tb == pos ? kcur[i0] : cache.get(rb + i0)) : 0f;
-                float a1 = i1 < rank ? (ta == pos ? kcur[i1] : cache.get(ra + i1)) : 0f;
-                float b1 = i1 < rank ? (tb == pos ? kcur[i1] : cache.get(rb + i1)) : 0f;
+                int rowA = ta < hi ? ta : lo;
+                int rowB = tb < hi ? tb : lo;
+                float a0 = 0f;
+                float b0 = 0f;
+                float a1 = 0f;
+                float b1 = 0f;
+                if (packed) {
+                    if (i1 < rank) {
+                        int wa = rowA == pos ? 0 : halves.get(rowA * words + lid);
+                        int wb = rowB == pos ? 0 : halves.get(rowB * words + lid);
+                        a0 = rowA == pos ? kcur[i0] : CacheFormat.decode(format, CacheFormat.low(wa));
+                        a1 = rowA == pos ? kcur[i1] : CacheFormat.decode(format, CacheFormat.high(wa));
+                        b0 = rowB == pos ? kcur[i0] : CacheFormat.decode(format, CacheFormat.low(wb));
+                        b1 = rowB == pos ? kcur[i1] : CacheFormat.decode(format, CacheFormat.high(wb));
+                    }
+                } else {
+                    int ra = rowA * width;
+                    int rb = rowB * width;
+                    a0 = i0 < rank ? (rowA == pos ? kcur[i0] : cache.get(ra + i0)) : 0f;
+                    b0 = i0 < rank ? (rowB == pos ? kcur[i0] : cache.get(rb + i0)) : 0f;
+                    a1 = i1 < rank ? (rowA == pos ? kcur[i1] : cache.get(ra + i1)) : 0f;
+                    b1 = i1 < rank ? (rowB == pos ? kcur[i1] : cache.get(rb + i1)) : 0f;
+                }
                 l += ea + eb;
                 acc0 += ea * a0 + eb * b0;
                 acc1 += ea * a1 + eb * b1;
