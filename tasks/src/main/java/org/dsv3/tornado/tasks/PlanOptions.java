@@ -1,5 +1,6 @@
 package org.dsv3.tornado.tasks;
 
+import org.dsv3.tornado.kernels.BatchTile;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
 
@@ -14,13 +15,18 @@ import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
  * @param cudaGraph      replay each graph as a CUDA graph (PTX backend only): far cheaper launches
  * @param batch          most prompt tokens per batched prefill pass ({@link PrefillGraphs}); 0 = prompts run
  *                       token by token through the decode graphs
+ * @param batchTile      the work-group tile of the batched matrix products ({@code BatchMatMul})
  */
-record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch) {
+record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
+                   BatchTile batchTile) {
     static final int DEFAULT_SPLITS = 32;
     static final int DEFAULT_SLICE_POSITIONS = 16;
     static final int DEFAULT_BATCH = 512;
 
     PlanOptions {
+        if (batchTile == null) {
+            throw new IllegalArgumentException("batch tile missing");
+        }
         if (slicePositions < 1) {
             throw new IllegalArgumentException("attention slice positions must be >= 1, got " + slicePositions);
         }
@@ -31,7 +37,7 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
 
     /**
      * From system properties {@code dsv3.tornado.layersPerGraph}, {@code .splits}, {@code .slicePositions},
-     * {@code .profile}, {@code .cudaGraph} and {@code .batch}; CUDA graphs are on by default on a PTX device (measured on the
+     * {@code .profile}, {@code .cudaGraph}, {@code .batch} and {@code .batchTile} ({@code ROWSxTOKENS}); CUDA graphs are on by default on a PTX device (measured on the
      * H200: they cut the launch cost several times) and off elsewhere (only PTX has them).
      */
     static PlanOptions fromSystemProperties(TornadoDevice device) {
@@ -41,18 +47,19 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
                 Integer.getInteger("dsv3.tornado.splits", DEFAULT_SPLITS),
                 Integer.getInteger("dsv3.tornado.slicePositions", DEFAULT_SLICE_POSITIONS),
                 Boolean.getBoolean("dsv3.tornado.profile"), graphs != null ? Boolean.parseBoolean(graphs) : ptx,
-                Integer.getInteger("dsv3.tornado.batch", DEFAULT_BATCH));
+                Integer.getInteger("dsv3.tornado.batch", DEFAULT_BATCH),
+                BatchTile.parse(System.getProperty("dsv3.tornado.batchTile")));
     }
 
     PlanOptions withProfile(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph, batch);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph, batch, batchTile);
     }
 
     PlanOptions withCudaGraph(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on, batch);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on, batch, batchTile);
     }
 
     PlanOptions withBatch(int tokens) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, cudaGraph, tokens);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, cudaGraph, tokens, batchTile);
     }
 }

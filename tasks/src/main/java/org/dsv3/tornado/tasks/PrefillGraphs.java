@@ -8,6 +8,7 @@ import org.dsv3.tornado.kernels.BatchAttention;
 import org.dsv3.tornado.kernels.BatchMatMul;
 import org.dsv3.tornado.kernels.BatchOps;
 import org.dsv3.tornado.kernels.BatchRouting;
+import org.dsv3.tornado.kernels.BatchTile;
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.KernelContext;
@@ -48,6 +49,8 @@ final class PrefillGraphs {
     /** Decode graph whose buffers prefill graph i takes over (the last entry: {@link #TO_DECODE}, none). */
     final List<Integer> decodeOf = new ArrayList<>();
     final int maxTokens;
+    /** Work-group tile of every {@link BatchMatMul} launch. */
+    final BatchTile tile;
     /** {@code [n, first position, token ids…]}, up with every prefill graph. */
     final IntArray info;
     /** The batch's residual rows and normalised rows, token-major, up and down with every prefill graph. */
@@ -65,12 +68,13 @@ final class PrefillGraphs {
     private final GridScheduler grids;
     private final KernelContext ctx = new KernelContext();
 
-    private PrefillGraphs(DeviceModel m, Activations a, GridScheduler grids, int maxTokens) {
+    private PrefillGraphs(DeviceModel m, Activations a, GridScheduler grids, int maxTokens, BatchTile tile) {
         this.m = m;
         this.c = m.config;
         this.a = a;
         this.grids = grids;
         this.maxTokens = maxTokens;
+        this.tile = tile;
         int d = c.dim();
         info = DeviceWeights.intZeros(BatchOps.TOKENS_AT + maxTokens);
         h = DeviceWeights.zeros(maxTokens * d);
@@ -88,10 +92,11 @@ final class PrefillGraphs {
     /**
      * @param decodeNames      the decode plan's graph names, head last
      * @param decodeLayers     blocks per decode graph (decode graph k holds blocks {@code k·decodeLayers …})
+     * @param tile             work-group tile of the matrix products
      */
     static PrefillGraphs build(DeviceModel m, Activations a, GridScheduler grids, List<String> decodeNames,
-                               int decodeLayers, int maxTokens) {
-        PrefillGraphs p = new PrefillGraphs(m, a, grids, maxTokens);
+                               int decodeLayers, int maxTokens, BatchTile tile) {
+        PrefillGraphs p = new PrefillGraphs(m, a, grids, maxTokens, tile);
         int blocks = m.layers.length;
         int perGraph = Math.max(1, TASKS_PER_GRAPH / tasksPerBlock(m.config, m.config.expertCount() > 0));
         List<int[]> ranges = new ArrayList<>();
@@ -132,7 +137,7 @@ final class PrefillGraphs {
         final FloatArray rl = DeviceWeights.zeros(rows * e);
         final FloatArray scores = DeviceWeights.zeros(rows * (2 * e + Math.max(1, c.groupCount())));
         final FloatArray route = DeviceWeights.zeros(rows * 2 * k);
-        final IntArray table = DeviceWeights.intZeros(BatchRouting.tableSize(rows, k, e));
+        final IntArray table = DeviceWeights.intZeros(BatchRouting.tableSize(rows, k, e, tile));
         final FloatArray xg = DeviceWeights.zeros(rows * k * Math.max(1, c.expertFfnDim()));
         final FloatArray xd = DeviceWeights.zeros(rows * k * c.dim());
         final IntArray noTable = DeviceWeights.intZeros(2);
@@ -250,9 +255,9 @@ final class PrefillGraphs {
                     s.route, e, k, RoutingFlags.of(RoutingRule.of(c)), c.groupCount() | c.groupUsedCount() << 16,
                     c.routedScale());
             grid(graph + "." + p + "group", 1, BatchRouting.GROUP);
-            int permAt = BatchRouting.permAt(maxTokens, k, e);
-            int slotAt = BatchRouting.slotAt(maxTokens, k, e);
-            g.task(p + "group", BatchRouting::group, ctx, info, s.route, k, e, s.table, permAt, slotAt);
+            int permAt = BatchRouting.permAt(maxTokens, k, e, tile);
+            int slotAt = BatchRouting.slotAt(maxTokens, k, e, tile);
+            g.task(p + "group", BatchRouting::group, ctx, info, s.route, k, e, s.table, permAt, slotAt, tile.tokens());
             experts(g, graph, p + "eg", s, l.gateExps(), xn, d, k, s.xg, fe, BatchMatMul.STORE);
             experts(g, graph, p + "eu", s, l.upExps(), xn, d, k, s.xg, fe, BatchMatMul.SWIGLU);
             experts(g, graph, p + "ed", s, l.downExps(), s.xg, fe, 0, s.xd, d, BatchMatMul.STORE);
@@ -272,19 +277,19 @@ final class PrefillGraphs {
     private void multiply(TaskGraph g, String graph, String task, Scratch s, DeviceTensor w, int batches, int batchRows,
                           FloatArray x, int xStride, int xBatchOff, FloatArray y, int yStride, int yBatchOff, int mode) {
         int rows = batches > 1 ? batchRows : w.rows();
-        int tokenTiles = BatchMatMul.tokenTiles(maxTokens);
-        grid(graph + "." + task, BatchMatMul.rowTiles(rows) * batches * tokenTiles, BatchMatMul.GROUP);
+        int tokenTiles = tile.tokenTiles(maxTokens);
+        grid(graph + "." + task, tile.rowTiles(rows) * batches * tokenTiles, tile.threads());
         g.task(task, BatchMatMul::multiply, ctx, info, s.noTable, w.words(), w.type(), rows, w.cols(), batchRows,
-                x, xStride, xBatchOff, y, yStride, yBatchOff, tokenTiles, BatchMatMul.spec(mode, false, 0));
+                x, xStride, xBatchOff, y, yStride, yBatchOff, tokenTiles, BatchMatMul.spec(mode, false, 0, tile));
     }
 
     /** A routed experts' product over the grouped slots: {@code rows} rows per expert of the stacked tensor. */
     private void experts(TaskGraph g, String graph, String task, Scratch s, DeviceTensor w, FloatArray x, int xStride,
                          int gatherK, FloatArray y, int rows, int mode) {
-        int tiles = BatchMatMul.maxExpertTiles(maxTokens * s.k, s.e);
-        grid(graph + "." + task, BatchMatMul.rowTiles(rows) * tiles, BatchMatMul.GROUP);
+        int tiles = tile.maxExpertTiles(maxTokens * s.k, s.e);
+        grid(graph + "." + task, tile.rowTiles(rows) * tiles, tile.threads());
         g.task(task, BatchMatMul::multiply, ctx, info, s.table, w.words(), w.type(), rows, w.cols(), rows,
-                x, xStride, 0, y, rows, 0, 1, BatchMatMul.spec(mode, true, gatherK));
+                x, xStride, 0, y, rows, 0, 1, BatchMatMul.spec(mode, true, gatherK, tile));
     }
 
     private void norm(TaskGraph g, String graph, String task, FloatArray x, int stride, int cols, FloatArray gain, float eps,
