@@ -56,7 +56,8 @@ final class DecodePlan implements AutoCloseable {
         int layersPerGraph = options.layersPerGraph() > 0 ? options.layersPerGraph() : Math.max(1, TASKS_PER_GRAPH / perBlock);
         this.graphs = DecodeGraphs.build(model, buffers, layersPerGraph, options.slicePositions(), options.matvecThreads());
         int batch = Math.min(options.batch(), maxContext);
-        this.prefill = batch > 0 ? PrefillGraphs.build(model, buffers, graphs.grids, graphs.names, layersPerGraph, batch) : null;
+        this.prefill = batch > 0 ? PrefillGraphs.build(model, buffers, graphs.grids, graphs.names, layersPerGraph, batch,
+                options.batchTile()) : null;
         List<ImmutableTaskGraph> all = new ArrayList<>(graphs.graphs);
         if (prefill != null) {
             all.addAll(prefill.graphs);

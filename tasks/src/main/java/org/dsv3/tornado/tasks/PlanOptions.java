@@ -1,5 +1,6 @@
 package org.dsv3.tornado.tasks;
 
+import org.dsv3.tornado.kernels.BatchTile;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
 
@@ -16,21 +17,26 @@ import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
  *                       token by token through the decode graphs
  * @param matvecThreads  threads a decode matvec launch should have at least: a matrix of few rows gets more
  *                       lanes per row ({@link org.dsv3.tornado.kernels.MatVec#lanesFor}); 0 = 32 lanes a row always
+ * @param batchTile      the work-group tile of the batched matrix products ({@code BatchMatMul})
  */
 record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
-                   int matvecThreads) {
+                   int matvecThreads, BatchTile batchTile) {
     static final int DEFAULT_SPLITS = 32;
     static final int DEFAULT_SLICE_POSITIONS = 16;
     static final int DEFAULT_BATCH = 512;
     /** About one H200's worth of resident threads (132 SMs × 2048), so that a small matrix still fills the device. */
     static final int DEFAULT_MATVEC_THREADS = 1 << 18;
 
-    /** The pre-existing layout options, with the default matvec width. */
-    PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch) {
-        this(layersPerGraph, splits, slicePositions, profile, cudaGraph, batch, DEFAULT_MATVEC_THREADS);
+    /** The layout options with the default matvec width. */
+    PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
+                BatchTile batchTile) {
+        this(layersPerGraph, splits, slicePositions, profile, cudaGraph, batch, DEFAULT_MATVEC_THREADS, batchTile);
     }
 
     PlanOptions {
+        if (batchTile == null) {
+            throw new IllegalArgumentException("batch tile missing");
+        }
         if (slicePositions < 1) {
             throw new IllegalArgumentException("attention slice positions must be >= 1, got " + slicePositions);
         }
@@ -41,7 +47,7 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
 
     /**
      * From system properties {@code dsv3.tornado.layersPerGraph}, {@code .splits}, {@code .slicePositions},
-     * {@code .profile}, {@code .cudaGraph}, {@code .batch} and {@code .matvecThreads}; CUDA graphs are on by default on a PTX device (measured on the
+     * {@code .profile}, {@code .cudaGraph}, {@code .batch}, {@code .matvecThreads} and {@code .batchTile} ({@code ROWSxTOKENS}); CUDA graphs are on by default on a PTX device (measured on the
      * H200: they cut the launch cost several times) and off elsewhere (only PTX has them).
      */
     static PlanOptions fromSystemProperties(TornadoDevice device) {
@@ -52,18 +58,19 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
                 Integer.getInteger("dsv3.tornado.slicePositions", DEFAULT_SLICE_POSITIONS),
                 Boolean.getBoolean("dsv3.tornado.profile"), graphs != null ? Boolean.parseBoolean(graphs) : ptx,
                 Integer.getInteger("dsv3.tornado.batch", DEFAULT_BATCH),
-                Integer.getInteger("dsv3.tornado.matvecThreads", DEFAULT_MATVEC_THREADS));
+                Integer.getInteger("dsv3.tornado.matvecThreads", DEFAULT_MATVEC_THREADS),
+                BatchTile.parse(System.getProperty("dsv3.tornado.batchTile")));
     }
 
     PlanOptions withProfile(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph, batch, matvecThreads);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph, batch, matvecThreads, batchTile);
     }
 
     PlanOptions withCudaGraph(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on, batch, matvecThreads);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on, batch, matvecThreads, batchTile);
     }
 
     PlanOptions withBatch(int tokens) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, cudaGraph, tokens, matvecThreads);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, cudaGraph, tokens, matvecThreads, batchTile);
     }
 }

@@ -8,6 +8,7 @@ import org.dsv3.tornado.kernels.BatchAttention;
 import org.dsv3.tornado.kernels.BatchMatMul;
 import org.dsv3.tornado.kernels.BatchOps;
 import org.dsv3.tornado.kernels.BatchRouting;
+import org.dsv3.tornado.kernels.BatchTile;
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.KernelContext;
@@ -48,6 +49,8 @@ final class PrefillGraphs {
     /** Decode graph whose buffers prefill graph i takes over (the last entry: {@link #TO_DECODE}, none). */
     final List<Integer> decodeOf = new ArrayList<>();
     final int maxTokens;
+    /** Work-group tile of every {@link BatchMatMul} launch. */
+    final BatchTile tile;
     /** {@code [n, first position, token ids…]}, up with every prefill graph. */
     final IntArray info;
     /** The batch's residual rows and normalised rows, token-major, up and down with every prefill graph. */
@@ -65,12 +68,13 @@ final class PrefillGraphs {
     private final GridScheduler grids;
     private final KernelContext ctx = new KernelContext();
 
-    private PrefillGraphs(DeviceModel m, Activations a, GridScheduler grids, int maxTokens) {
+    private PrefillGraphs(DeviceModel m, Activations a, GridScheduler grids, int maxTokens, BatchTile tile) {
         this.m = m;
         this.c = m.config;
         this.a = a;
         this.grids = grids;
         this.maxTokens = maxTokens;
+        this.tile = tile;
         int d = c.dim();
         info = DeviceWeights.intZeros(BatchOps.TOKENS_AT + maxTokens);
         h = DeviceWeights.zeros(maxTokens * d);
@@ -88,10 +92,11 @@ final class PrefillGraphs {
     /**
      * @param decodeNames      the decode plan's graph names, head last
      * @param decodeLayers     blocks per decode graph (decode graph k holds blocks {@code k·decodeLayers …})
+     * @param tile             work-group tile of the matrix products
      */
     static PrefillGraphs build(DeviceModel m, Activations a, GridScheduler grids, List<String> decodeNames,
-                               int decodeLayers, int maxTokens) {
-        PrefillGraphs p = new PrefillGraphs(m, a, grids, maxTokens);
+                               int decodeLayers, int maxTokens, BatchTile tile) {
+        PrefillGraphs p = new PrefillGraphs(m, a, grids, maxTokens, tile);
         int blocks = m.layers.length;
         int perGraph = Math.max(1, TASKS_PER_GRAPH / tasksPerBlock(m.config, m.config.expertCount() > 0));
         List<int[]> ranges = new ArrayList<>();
@@ -114,32 +119,74 @@ final class PrefillGraphs {
         return p;
     }
 
-    /** Per-graph scratch of a batch (each prefill graph has its own: see the class comment). */
+    /**
+     * Per-graph scratch of a batch (each prefill graph has its own: see the class comment), sized for the
+     * graph's blocks. Buffers whose lives do not overlap within a block share one array, so a graph holds
+     * three large arrays instead of six (V2-Lite, 512 tokens: ~55 MB instead of ~112 MB a MoE graph):
+     * {@code wide} = the absorbed queries (attention) and then the routed experts' down rows (FFN), {@code
+     * mid} = the attention latents and then the routed gate/up activations, {@code narrow} = the queries
+     * (read last by {@code qabs}) and then the shared or dense FFN's activations. No task gets one array twice.
+     */
     private final class Scratch {
         final int rows = maxTokens;
         final int heads = c.headCount();
         final int width = c.kvCacheWidth();
         final int k = Math.max(1, c.expertUsedCount());
         final int e = Math.max(1, c.expertCount());
-        final FloatArray q = DeviceWeights.zeros(rows * heads * c.qkHeadDim());
         final FloatArray cq = DeviceWeights.zeros(rows * Math.max(1, c.qLoraRank()));
         final FloatArray cqn = DeviceWeights.zeros(rows * Math.max(1, c.qLoraRank()));
         final FloatArray kv = DeviceWeights.zeros(rows * width);
-        final FloatArray qa = DeviceWeights.zeros(rows * heads * width);
-        final FloatArray ol = DeviceWeights.zeros(rows * heads * c.kvLoraRank());
         final FloatArray o = DeviceWeights.zeros(rows * heads * c.vHeadDim());
-        final FloatArray g = DeviceWeights.zeros(rows * Math.max(1, Math.max(c.sharedFfnDim(), c.denseBlockCount() > 0 ? c.ffnDim() : 0)));
         final FloatArray rl = DeviceWeights.zeros(rows * e);
         final FloatArray scores = DeviceWeights.zeros(rows * (2 * e + Math.max(1, c.groupCount())));
         final FloatArray route = DeviceWeights.zeros(rows * 2 * k);
-        final IntArray table = DeviceWeights.intZeros(BatchRouting.tableSize(rows, k, e));
-        final FloatArray xg = DeviceWeights.zeros(rows * k * Math.max(1, c.expertFfnDim()));
-        final FloatArray xd = DeviceWeights.zeros(rows * k * c.dim());
+        final IntArray table = DeviceWeights.intZeros(BatchRouting.tableSize(rows, k, e, tile));
         final IntArray noTable = DeviceWeights.intZeros(2);
         final FloatArray noBias = DeviceWeights.zeros(1);
+        final FloatArray wide;
+        final FloatArray mid;
+        final FloatArray narrow;
+        /** Views by role (the same arrays as above). */
+        final FloatArray q;
+        final FloatArray qa;
+        final FloatArray ol;
+        final FloatArray g;
+        final FloatArray xg;
+        final FloatArray xd;
+
+        /** Scratch for blocks {@code first … end−1}. */
+        Scratch(int first, int end) {
+            boolean moe = false;
+            int ffn = 1;
+            for (int i = first; i < end; i++) {
+                DeviceModel.Layer l = m.layers[i];
+                moe |= l.moe();
+                if (l.gate() != null) {
+                    ffn = Math.max(ffn, l.gate().rows());
+                }
+            }
+            long routedDown = moe ? (long) rows * k * c.dim() : 1;
+            long routedAct = moe ? (long) rows * k * Math.max(1, c.expertFfnDim()) : 1;
+            wide = DeviceWeights.zeros(size(Math.max((long) rows * heads * width, routedDown)));
+            mid = DeviceWeights.zeros(size(Math.max((long) rows * heads * c.kvLoraRank(), routedAct)));
+            narrow = DeviceWeights.zeros(size(Math.max((long) rows * heads * c.qkHeadDim(), (long) rows * ffn)));
+            q = narrow;
+            g = narrow;
+            qa = wide;
+            xd = wide;
+            ol = mid;
+            xg = mid;
+        }
+
+        private static int size(long floats) {
+            if (floats > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("prefill scratch of " + floats + " floats: lower dsv3.tornado.batch");
+            }
+            return (int) floats;
+        }
 
         Object[] all() {
-            return new Object[] {q, cq, cqn, kv, qa, ol, o, g, rl, scores, route, table, xg, xd, noTable, noBias};
+            return new Object[] {wide, mid, narrow, cq, cqn, kv, o, rl, scores, route, table, noTable, noBias};
         }
     }
 
@@ -154,7 +201,7 @@ final class PrefillGraphs {
 
     private ImmutableTaskGraph blocks(String name, String decodeName, List<String> all, int first, int end) {
         TaskGraph g = new TaskGraph(name);
-        Scratch s = new Scratch();
+        Scratch s = new Scratch(first, end);
         int d = c.dim();
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, s.all());
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, info, h, xn);
@@ -251,9 +298,9 @@ final class PrefillGraphs {
                     s.route, e, k, RoutingFlags.of(RoutingRule.of(c)), c.groupCount() | c.groupUsedCount() << 16,
                     c.routedScale());
             grid(graph + "." + p + "group", 1, BatchRouting.GROUP);
-            int permAt = BatchRouting.permAt(maxTokens, k, e);
-            int slotAt = BatchRouting.slotAt(maxTokens, k, e);
-            g.task(p + "group", BatchRouting::group, ctx, info, s.route, k, e, s.table, permAt, slotAt);
+            int permAt = BatchRouting.permAt(maxTokens, k, e, tile);
+            int slotAt = BatchRouting.slotAt(maxTokens, k, e, tile);
+            g.task(p + "group", BatchRouting::group, ctx, info, s.route, k, e, s.table, permAt, slotAt, tile.tokens());
             experts(g, graph, p + "eg", s, l.gateExps(), xn, d, k, s.xg, fe, BatchMatMul.STORE);
             experts(g, graph, p + "eu", s, l.upExps(), xn, d, k, s.xg, fe, BatchMatMul.SWIGLU);
             experts(g, graph, p + "ed", s, l.downExps(), s.xg, fe, 0, s.xd, d, BatchMatMul.STORE);
@@ -273,19 +320,19 @@ final class PrefillGraphs {
     private void multiply(TaskGraph g, String graph, String task, Scratch s, DeviceTensor w, int batches, int batchRows,
                           FloatArray x, int xStride, int xBatchOff, FloatArray y, int yStride, int yBatchOff, int mode) {
         int rows = batches > 1 ? batchRows : w.rows();
-        int tokenTiles = BatchMatMul.tokenTiles(maxTokens);
-        grid(graph + "." + task, BatchMatMul.rowTiles(rows) * batches * tokenTiles, BatchMatMul.GROUP);
+        int tokenTiles = tile.tokenTiles(maxTokens);
+        grid(graph + "." + task, tile.rowTiles(rows) * batches * tokenTiles, tile.threads());
         g.task(task, BatchMatMul::multiply, ctx, info, s.noTable, w.words(), w.type(), rows, w.cols(), batchRows,
-                x, xStride, xBatchOff, y, yStride, yBatchOff, tokenTiles, BatchMatMul.spec(mode, false, 0));
+                x, xStride, xBatchOff, y, yStride, yBatchOff, tokenTiles, BatchMatMul.spec(mode, false, 0, tile));
     }
 
     /** A routed experts' product over the grouped slots: {@code rows} rows per expert of the stacked tensor. */
     private void experts(TaskGraph g, String graph, String task, Scratch s, DeviceTensor w, FloatArray x, int xStride,
                          int gatherK, FloatArray y, int rows, int mode) {
-        int tiles = BatchMatMul.maxExpertTiles(maxTokens * s.k, s.e);
-        grid(graph + "." + task, BatchMatMul.rowTiles(rows) * tiles, BatchMatMul.GROUP);
+        int tiles = tile.maxExpertTiles(maxTokens * s.k, s.e);
+        grid(graph + "." + task, tile.rowTiles(rows) * tiles, tile.threads());
         g.task(task, BatchMatMul::multiply, ctx, info, s.table, w.words(), w.type(), rows, w.cols(), rows,
-                x, xStride, 0, y, rows, 0, 1, BatchMatMul.spec(mode, true, gatherK));
+                x, xStride, 0, y, rows, 0, 1, BatchMatMul.spec(mode, true, gatherK, tile));
     }
 
     private void norm(TaskGraph g, String graph, String task, FloatArray x, int stride, int cols, FloatArray gain, float eps,

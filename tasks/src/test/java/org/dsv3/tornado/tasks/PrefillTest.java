@@ -13,6 +13,7 @@ import org.dsv3.model.backend.SessionOptions;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.model.config.GroupRouting;
 import org.dsv3.model.gguf.GgufModel;
+import org.dsv3.tornado.kernels.BatchTile;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -23,7 +24,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * find the prefill's rows in their own cache, with the weights uploaded once); the greedy id of a batched
  * call is the argmax of its last row. One block per decode graph in the second model, so that every prefill
  * graph takes its buffers over from another decode graph. With the cache in float32 and in F16 (which the
- * prefill writes and the decode graphs read back, packed two values a word).
+ * prefill writes and the decode graphs read back, packed two values a word). Each model runs another
+ * work-group tile of the matrix products (the default, a small one with many partly filled tiles, a wide one
+ * of 128 tokens).
  */
 class PrefillTest {
     /** Bounds as for the CPU engine: F32 cache 1e-4, F16 cache 1e-2 (kernels/cpu ReferenceLogitsTest). */
@@ -32,12 +35,13 @@ class PrefillTest {
 
     @ParameterizedTest
     @CsvSource({
-            "models/tiny-v3.bf16.gguf, reference/tiny-v3.cases.json, reference/tiny-v3.case3.logits.f32, 0, F32",
-            "models/quant/tiny-v3.q4_k_m.gguf, reference/tiny-v3.cases.json, reference/quant/tiny-v3.q4_k_m.case3.dequant-ref.f32, 1, F32",
-            "models/tiny-v2.bf16.gguf, reference/tiny-v2.cases.json, reference/tiny-v2.case3.logits.f32, 0, F32",
-            "models/tiny-v3.bf16.gguf, reference/tiny-v3.cases.json, reference/tiny-v3.case3.logits.f32, 1, F16",
-            "models/tiny-v2.bf16.gguf, reference/tiny-v2.cases.json, reference/tiny-v2.case3.logits.f32, 0, F16"})
-    void batchedPrefillMatchesReference(String model, String cases, String ref, int layersPerGraph, KvCacheType kv) {
+            "models/tiny-v3.bf16.gguf, reference/tiny-v3.cases.json, reference/tiny-v3.case3.logits.f32, 0, F32, 128x64",
+            "models/quant/tiny-v3.q4_k_m.gguf, reference/tiny-v3.cases.json, reference/quant/tiny-v3.q4_k_m.case3.dequant-ref.f32, 1, F32, 32x16",
+            "models/tiny-v2.bf16.gguf, reference/tiny-v2.cases.json, reference/tiny-v2.case3.logits.f32, 0, F32, 64x128",
+            "models/tiny-v3.bf16.gguf, reference/tiny-v3.cases.json, reference/tiny-v3.case3.logits.f32, 1, F16, 128x64",
+            "models/tiny-v2.bf16.gguf, reference/tiny-v2.cases.json, reference/tiny-v2.case3.logits.f32, 0, F16, 128x64"})
+    void batchedPrefillMatchesReference(String model, String cases, String ref, int layersPerGraph, KvCacheType kv,
+                                        String tile) {
         float bound = kv == KvCacheType.F32 ? BOUND : F16_BOUND;
         int[] tokens = TornadoReferenceLogitsTest.tokens(ReferenceFiles.json(cases).get("cases").get(3));
         float[] expected = ReferenceFiles.floats(TestData.require(ref));
@@ -45,15 +49,15 @@ class PrefillTest {
             DeepSeekConfig config = DeepSeekConfig.fromGguf(file, GroupRouting.AUTO);
             int vocab = config.vocabSize();
             PlanOptions options = new PlanOptions(layersPerGraph, PlanOptions.DEFAULT_SPLITS, PlanOptions.DEFAULT_SLICE_POSITIONS,
-                    false, false, 64);
+                    false, false, 64, BatchTile.parse(tile));
             try (TornadoBackend backend = new TornadoBackend(file, config, DeviceSelector.select(""), options);
                  InferenceSession s = backend.newSession(new SessionOptions(kv, 256))) {
                 assertTrue(backend.plan().batched());
                 float[] all = s.forward(tokens, Logits.ALL_POSITIONS);
                 assertEquals(tokens.length, s.position());
                 float max = maxDiff(all, 0, expected, 0, tokens.length * vocab);
-                System.out.printf("tornado %s, %s cache: batched prefill (chunks of 64), %d tokens, max |diff| %.3g%n", model, kv,
-                        tokens.length, max);
+                System.out.printf("tornado %s, %s cache: batched prefill (chunks of 64, tile %s), %d tokens, max |diff| %.3g%n",
+                        model, kv, tile, tokens.length, max);
                 assertTrue(max <= bound, "batched: max |diff| " + max);
 
                 // greedy id of a batched call = argmax of the same row's logits

@@ -15,6 +15,7 @@ import org.dsv3.model.backend.SessionOptions;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.model.config.GroupRouting;
 import org.dsv3.model.gguf.GgufModel;
+import org.dsv3.tornado.kernels.BatchTile;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -37,7 +38,7 @@ class TornadoPlanLayoutTest {
             DeepSeekConfig config = DeepSeekConfig.fromGguf(file, GroupRouting.AUTO);
             int vocab = config.vocabSize();
             try (TornadoBackend backend = new TornadoBackend(file, config, DeviceSelector.select(""),
-                    new PlanOptions(1, 3, 2, false, false, 0));
+                    new PlanOptions(1, 3, 2, false, false, 0, BatchTile.DEFAULT));
                  InferenceSession s = backend.newSession(new SessionOptions(KvCacheType.F32, 256))) {
                 assertEquals(config.mainBlockCount() + 1, backend.plan().graphs.graphs.size(), "one graph per block + head");
                 float max = 0f;

@@ -7,13 +7,21 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * Quantized matrix–matrix products for a batch of tokens (prompt processing): {@code Y[t] = W·X[t]} for
- * every token t of the batch, the GGUF blocks of W read in place. A work-group of {@link #GROUP} threads
- * owns a tile of {@link #TILE_ROWS} rows × {@link #TILE_TOKENS} tokens; it walks the columns
- * {@link #TILE_K} at a time, decoding that slice of its rows once into local memory (through the type
- * dispatch of {@link BlockValue}, so every {@link WeightType} the decode kernels read is read here, and a
- * new layout reaches this kernel by the same door), staging the tokens' slice beside it, and then
- * every thread adds 2 rows × 4 tokens of products from local memory. Each weight value is thus decoded
- * once per tile of tokens instead of once per token.
+ * every token t of the batch, the GGUF blocks of W read in place. A work-group owns a tile of
+ * {@link BatchTile#rows()} rows × {@link BatchTile#tokens()} tokens (the shape travels in the spec word;
+ * default {@link BatchTile#DEFAULT}). It walks the columns {@link #TILE_K} at a time (one Q8_0/Q4_0 block,
+ * an eighth of a K-quant super-block), decoding that slice of its rows once into local memory (through the
+ * type dispatch of {@link BlockValue}, so every {@link WeightType} the decode kernels read is read here,
+ * and a new layout reaches this kernel by the same door), staging the tokens' slice beside it, and then
+ * every thread accumulates a register tile of {@link #THREAD_ROWS} rows × {@link #THREAD_TOKENS} tokens:
+ * per column 8 weight and 4 activation reads from local memory feed 32 multiply–adds. Each weight value is
+ * thus decoded once per tile of tokens instead of once per token, and each local read is used 4 or 8 times.
+ *
+ * <p>Thread (ri, ti) of the tile owns rows {@code ri + m·R} and tokens {@code ti + n·T} (R, T the threads
+ * along rows and tokens): neighbouring threads read neighbouring rows of the decoded slice, whose pitch
+ * {@link #PITCH} puts them in distinct banks, and the few tokens of a warp are broadcasts. The results
+ * leave through local memory, one token column of the register tile at a time, so that the epilogue writes
+ * whole runs of neighbouring rows.
  *
  * <p>Three ways to pick a tile's tokens and weights, all in {@link #multiply}:
  * <ul>
@@ -27,16 +35,21 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *       {@code e·rows …} of the stacked tensor.</li>
  * </ul>
  * The result is stored, added ({@link #ADD}: residual) or multiplied into a SwiGLU ({@link #SWIGLU}:
- * {@code y = silu(y)·acc}, y holding the gate product).
+ * {@code y = silu(y)·acc}, y holding the gate product). The sums are plain float products of the decoded
+ * weights and the unrounded activations, in column order.
  *
  * <p>TornadoVM pitfalls (see {@link MatVec}): local arrays stay in the kernel body; no barrier sits in a
  * branch (an empty tile runs its loops zero times instead).
  */
 public final class BatchMatMul {
-    public static final int GROUP = 256;
-    public static final int TILE_ROWS = 64;
-    public static final int TILE_TOKENS = 32;
+    /** Columns per step of the k loop. */
     public static final int TILE_K = 32;
+    /** The register tile of one thread. */
+    public static final int THREAD_ROWS = 8;
+    public static final int THREAD_TOKENS = 4;
+    /** Largest tile shapes (the local arrays are sized for them: 2 × 128 × 33 floats, 33.8 KiB). */
+    public static final int MAX_TILE_ROWS = 128;
+    public static final int MAX_TILE_TOKENS = 128;
     /** Row pitch of the local tiles (one more than {@link #TILE_K}: neighbouring rows in other banks). */
     private static final int PITCH = TILE_K + 1;
 
@@ -50,32 +63,21 @@ public final class BatchMatMul {
     private BatchMatMul() {
     }
 
-    /** Work-groups along the rows. */
-    public static int rowTiles(int rows) {
-        return (rows + TILE_ROWS - 1) / TILE_ROWS;
-    }
-
-    /** Work-groups along the tokens of a batch of at most {@code tokens}. */
-    public static int tokenTiles(int tokens) {
-        return (tokens + TILE_TOKENS - 1) / TILE_TOKENS;
-    }
-
-    /** Most tiles the expert grouping can make for {@code assignments} token–expert pairs over {@code experts}. */
-    public static int maxExpertTiles(int assignments, int experts) {
-        return tokenTiles(assignments) + experts;
-    }
-
     /**
      * The spec word of a launch: an epilogue, optionally {@link #GROUPED} with {@code gatherK} (X row of
-     * slot s is {@code perm[s] / gatherK}; 0: X row s).
+     * slot s is {@code perm[s] / gatherK}; 0: X row s), and the tile shape (log2 of the threads along rows
+     * and along tokens).
      */
-    public static int spec(int mode, boolean grouped, int gatherK) {
-        return mode | (grouped ? GROUPED : 0) | gatherK << 8;
+    public static int spec(int mode, boolean grouped, int gatherK, BatchTile tile) {
+        int rowShift = Integer.numberOfTrailingZeros(tile.rows() / THREAD_ROWS);
+        int tokenShift = Integer.numberOfTrailingZeros(tile.tokens() / THREAD_TOKENS);
+        return mode | (grouped ? GROUPED : 0) | gatherK << 8 | rowShift << 16 | tokenShift << 20;
     }
 
     /**
-     * Launch with {@code rowTiles(rows) · batches · tokenTiles · GROUP} threads ({@code rowTiles(rows) ·
-     * maxExpertTiles · GROUP} when grouped), {@code GROUP} per group.
+     * Launch with {@code tile.rowTiles(rows) · batches · tokenTiles · tile.threads()} threads ({@code
+     * tile.rowTiles(rows) · tile.maxExpertTiles · tile.threads()} when grouped), {@code tile.threads()} per
+     * group, {@code tile} the shape given to {@link #spec}.
      *
      * @param info       {@code info[0]} = tokens in the batch
      * @param table      grouped only: {@code [tiles, permAt, (expert, first slot, end slot)…]}, the slot
@@ -88,19 +90,25 @@ public final class BatchMatMul {
                                 int wBatchRows, FloatArray x, int xStride, int xBatchOff, FloatArray y, int yStride,
                                 int yBatchOff, int tokenTiles, int spec) {
         int lid = ctx.localIdx;
-        int rowTiles = (rows + TILE_ROWS - 1) / TILE_ROWS;
-        int rt = ctx.groupIdx % rowTiles;
-        int gy = ctx.groupIdx / rowTiles;
         int mode = spec & 15;
         int grouped = spec & GROUPED;
         int gatherK = (spec >> 8) & 255;
-        float[] wt = ctx.allocateFloatLocalArray(TILE_ROWS * PITCH);
-        float[] xt = ctx.allocateFloatLocalArray(TILE_TOKENS * PITCH);
+        int rowShift = (spec >> 16) & 15;
+        int rowThreads = 1 << rowShift;
+        int tokenThreads = 1 << ((spec >> 20) & 15);
+        int threads = rowThreads * tokenThreads;
+        int tileRows = rowThreads * THREAD_ROWS;
+        int tileTokens = tokenThreads * THREAD_TOKENS;
+        float[] wt = ctx.allocateFloatLocalArray(MAX_TILE_ROWS * PITCH);
+        float[] xt = ctx.allocateFloatLocalArray(MAX_TILE_TOKENS * PITCH);
 
+        int rowTiles = (rows + tileRows - 1) / tileRows;
+        int rt = ctx.groupIdx % rowTiles;
+        int gy = ctx.groupIdx / rowTiles;
         int n = info.get(0);
         int batch = gy / tokenTiles;
-        int t0 = (gy % tokenTiles) * TILE_TOKENS;
-        int t1 = t0 + TILE_TOKENS < n ? t0 + TILE_TOKENS : n;
+        int t0 = (gy % tokenTiles) * tileTokens;
+        int t1 = t0 + tileTokens < n ? t0 + tileTokens : n;
         int permAt = 0;
         if (grouped != 0) {
             batch = 0;
@@ -117,25 +125,33 @@ public final class BatchMatMul {
         int yCol = grouped != 0 ? 0 : batch * yBatchOff;
         int wRows = grouped != 0 ? rows : wBatchRows;
         int rowBytes = WeightType.rowBytes(type, cols);
-        int firstRow = rt * TILE_ROWS;
+        int firstRow = rt * tileRows;
         // an empty tile (past the batch, or an unused expert tile) walks no columns
         int kEnd = t0 < t1 ? cols : 0;
 
-        int ri = lid & 31;
-        int ti = lid >> 5;
-        float a00 = 0f;
-        float a01 = 0f;
-        float a02 = 0f;
-        float a03 = 0f;
-        float a10 = 0f;
-        float a11 = 0f;
-        float a12 = 0f;
-        float a13 = 0f;
+        // values a thread stages per k step (the tile sizes are powers of two, so these divide exactly). The
+        // loops count i, not idx: with idx bounded by the loop, the row test below folds to a constant when
+        // the rows fill the last tile, which TornadoVM 5.2's OpenCL backend cannot emit ("logic node").
+        int wReads = tileRows * TILE_K / threads;
+        int xReads = tileTokens * TILE_K / threads;
+        int ri = lid & (rowThreads - 1);
+        int ti = lid >> rowShift;
+        int rs = rowThreads * PITCH;
+        int ts = tokenThreads * PITCH;
+        float a00 = 0f, a01 = 0f, a02 = 0f, a03 = 0f;
+        float a10 = 0f, a11 = 0f, a12 = 0f, a13 = 0f;
+        float a20 = 0f, a21 = 0f, a22 = 0f, a23 = 0f;
+        float a30 = 0f, a31 = 0f, a32 = 0f, a33 = 0f;
+        float a40 = 0f, a41 = 0f, a42 = 0f, a43 = 0f;
+        float a50 = 0f, a51 = 0f, a52 = 0f, a53 = 0f;
+        float a60 = 0f, a61 = 0f, a62 = 0f, a63 = 0f;
+        float a70 = 0f, a71 = 0f, a72 = 0f, a73 = 0f;
         for (int k0 = 0; k0 < kEnd; k0 += TILE_K) {
             ctx.localBarrier();
-            // the rows' slice of W, decoded once for the whole tile of tokens: 8 values a thread
-            for (int i = 0; i < TILE_ROWS * TILE_K / GROUP; i++) {
-                int idx = lid + GROUP * i;
+            // the rows' slice of W, decoded once for the whole tile of tokens (neighbouring threads: one row's
+            // neighbouring values, so their reads of W fall together)
+            for (int i = 0; i < wReads; i++) {
+                int idx = lid + threads * i;
                 int r = idx >> 5;
                 int kk = idx & 31;
                 float v = 0f;
@@ -144,9 +160,9 @@ public final class BatchMatMul {
                 }
                 wt[r * PITCH + kk] = v;
             }
-            // the tokens' slice of X: 4 values a thread
-            for (int i = 0; i < TILE_TOKENS * TILE_K / GROUP; i++) {
-                int idx = lid + GROUP * i;
+            // the tokens' slice of X
+            for (int i = 0; i < xReads; i++) {
+                int idx = lid + threads * i;
                 int tt = idx >> 5;
                 int kk = idx & 31;
                 int t = t0 + tt;
@@ -161,34 +177,106 @@ public final class BatchMatMul {
                 xt[tt * PITCH + kk] = v;
             }
             ctx.localBarrier();
+            int wi = ri * PITCH;
+            int xi = ti * PITCH;
             for (int kk = 0; kk < TILE_K; kk++) {
-                float w0 = wt[ri * PITCH + kk];
-                float w1 = wt[(ri + 32) * PITCH + kk];
-                float x0 = xt[ti * PITCH + kk];
-                float x1 = xt[(ti + 8) * PITCH + kk];
-                float x2 = xt[(ti + 16) * PITCH + kk];
-                float x3 = xt[(ti + 24) * PITCH + kk];
+                float x0 = xt[xi + kk];
+                float x1 = xt[xi + ts + kk];
+                float x2 = xt[xi + 2 * ts + kk];
+                float x3 = xt[xi + 3 * ts + kk];
+                float w0 = wt[wi + kk];
                 a00 += w0 * x0;
                 a01 += w0 * x1;
                 a02 += w0 * x2;
                 a03 += w0 * x3;
+                float w1 = wt[wi + rs + kk];
                 a10 += w1 * x0;
                 a11 += w1 * x1;
                 a12 += w1 * x2;
                 a13 += w1 * x3;
+                float w2 = wt[wi + 2 * rs + kk];
+                a20 += w2 * x0;
+                a21 += w2 * x1;
+                a22 += w2 * x2;
+                a23 += w2 * x3;
+                float w3 = wt[wi + 3 * rs + kk];
+                a30 += w3 * x0;
+                a31 += w3 * x1;
+                a32 += w3 * x2;
+                a33 += w3 * x3;
+                float w4 = wt[wi + 4 * rs + kk];
+                a40 += w4 * x0;
+                a41 += w4 * x1;
+                a42 += w4 * x2;
+                a43 += w4 * x3;
+                float w5 = wt[wi + 5 * rs + kk];
+                a50 += w5 * x0;
+                a51 += w5 * x1;
+                a52 += w5 * x2;
+                a53 += w5 * x3;
+                float w6 = wt[wi + 6 * rs + kk];
+                a60 += w6 * x0;
+                a61 += w6 * x1;
+                a62 += w6 * x2;
+                a63 += w6 * x3;
+                float w7 = wt[wi + 7 * rs + kk];
+                a70 += w7 * x0;
+                a71 += w7 * x1;
+                a72 += w7 * x2;
+                a73 += w7 * x3;
             }
         }
-        int r0 = firstRow + ri;
-        int r1 = r0 + 32;
-        int tA = t0 + ti;
-        put(y, mode, r0 < rows && tA < t1, tA * yStride + yCol + r0, a00);
-        put(y, mode, r0 < rows && tA + 8 < t1, (tA + 8) * yStride + yCol + r0, a01);
-        put(y, mode, r0 < rows && tA + 16 < t1, (tA + 16) * yStride + yCol + r0, a02);
-        put(y, mode, r0 < rows && tA + 24 < t1, (tA + 24) * yStride + yCol + r0, a03);
-        put(y, mode, r1 < rows && tA < t1, tA * yStride + yCol + r1, a10);
-        put(y, mode, r1 < rows && tA + 8 < t1, (tA + 8) * yStride + yCol + r1, a11);
-        put(y, mode, r1 < rows && tA + 16 < t1, (tA + 16) * yStride + yCol + r1, a12);
-        put(y, mode, r1 < rows && tA + 24 < t1, (tA + 24) * yStride + yCol + r1, a13);
+        // out, one token column c of the register tile at a time: wt[tl·(tileRows+1) + r] holds tile token
+        // tl + c·T, tile row r (T·(tileRows + 1) ≤ 32·129 floats, within wt; THREAD_ROWS values a thread). Column 0 is written, then the
+        // columns move down by one.
+        int op = tileRows + 1;
+        // THREAD_TOKENS, computed (a loop of constant trip count left TornadoVM's OpenCL backend a constant branch)
+        int columns = tileTokens >> ((spec >> 20) & 15);
+        for (int c = 0; c < columns; c++) {
+            ctx.localBarrier();
+            int at = ti * op + ri;
+            wt[at] = a00;
+            wt[at + rowThreads] = a10;
+            wt[at + 2 * rowThreads] = a20;
+            wt[at + 3 * rowThreads] = a30;
+            wt[at + 4 * rowThreads] = a40;
+            wt[at + 5 * rowThreads] = a50;
+            wt[at + 6 * rowThreads] = a60;
+            wt[at + 7 * rowThreads] = a70;
+            a00 = a01;
+            a01 = a02;
+            a02 = a03;
+            a10 = a11;
+            a11 = a12;
+            a12 = a13;
+            a20 = a21;
+            a21 = a22;
+            a22 = a23;
+            a30 = a31;
+            a31 = a32;
+            a32 = a33;
+            a40 = a41;
+            a41 = a42;
+            a42 = a43;
+            a50 = a51;
+            a51 = a52;
+            a52 = a53;
+            a60 = a61;
+            a61 = a62;
+            a62 = a63;
+            a70 = a71;
+            a71 = a72;
+            a72 = a73;
+            ctx.localBarrier();
+            for (int i = 0; i < THREAD_ROWS; i++) {
+                int idx = lid + threads * i;
+                int tl = idx / tileRows;
+                int r = idx - tl * tileRows;
+                int t = t0 + tl + c * tokenThreads;
+                int row = firstRow + r;
+                put(y, mode, row < rows && t < t1, t * yStride + yCol + row, wt[tl * op + r]);
+            }
+        }
     }
 
     /** The epilogue of one output value, when {@code inside}. */

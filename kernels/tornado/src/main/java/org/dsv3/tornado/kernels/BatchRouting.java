@@ -13,7 +13,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *       logits into {@code route[t·2k …] = [ids (as floats, exact) | weights]};</li>
  *   <li>{@link #group}: one work-group counts the assignments per expert, lays the experts' slots out one after
  *       the other (offsets), fills the permutation slot → assignment {@code t·k + j} and its inverse in token
- *       order, and cuts every expert's slots into tiles of {@link BatchMatMul#TILE_TOKENS} for
+ *       order, and cuts every expert's slots into tiles of {@link BatchTile#tokens()} for
  *       {@link BatchMatMul#multiply}'s grouped mode;</li>
  *   <li>{@link #combine}: {@code h[t] += Σ_j weight_j · down[slot(t, j)]}.</li>
  * </ol>
@@ -26,19 +26,19 @@ public final class BatchRouting {
     private BatchRouting() {
     }
 
-    /** Ints of the table for batches of up to {@code tokens} tokens. */
-    public static int tableSize(int tokens, int topK, int experts) {
-        return 2 + 3 * BatchMatMul.maxExpertTiles(tokens * topK, experts) + 2 * tokens * topK;
+    /** Ints of the table for batches of up to {@code tokens} tokens, cut into tiles of {@code tile}. */
+    public static int tableSize(int tokens, int topK, int experts, BatchTile tile) {
+        return 2 + 3 * tile.maxExpertTiles(tokens * topK, experts) + 2 * tokens * topK;
     }
 
     /** Where the permutation starts in the table. */
-    public static int permAt(int tokens, int topK, int experts) {
-        return 2 + 3 * BatchMatMul.maxExpertTiles(tokens * topK, experts);
+    public static int permAt(int tokens, int topK, int experts, BatchTile tile) {
+        return 2 + 3 * tile.maxExpertTiles(tokens * topK, experts);
     }
 
     /** Where the slot of each assignment starts in the table. */
-    public static int slotAt(int tokens, int topK, int experts) {
-        return permAt(tokens, topK, experts) + tokens * topK;
+    public static int slotAt(int tokens, int topK, int experts, BatchTile tile) {
+        return permAt(tokens, topK, experts, tile) + tokens * topK;
     }
 
     /**
@@ -134,9 +134,12 @@ public final class BatchRouting {
         }
     }
 
-    /** One work-group of {@link #GROUP} threads; see the class comment for the table. */
+    /**
+     * One work-group of {@link #GROUP} threads; see the class comment for the table. {@code tileTokens}: the
+     * {@link BatchTile#tokens()} of the grouped products.
+     */
     public static void group(KernelContext ctx, IntArray info, FloatArray route, int topK, int experts, IntArray table,
-                             int permAt, int slotAt) {
+                             int permAt, int slotAt, int tileTokens) {
         int lid = ctx.localIdx;
         int[] count = ctx.allocateIntLocalArray(Routing.MAX_EXPERTS);
         int[] first = ctx.allocateIntLocalArray(Routing.MAX_EXPERTS);
@@ -157,10 +160,10 @@ public final class BatchRouting {
             for (int e = 0; e < experts; e++) {
                 int c = count[e];
                 first[e] = off;
-                for (int s = 0; s < c; s += BatchMatMul.TILE_TOKENS) {
+                for (int s = 0; s < c; s += tileTokens) {
                     table.set(2 + 3 * tiles, e);
                     table.set(3 + 3 * tiles, off + s);
-                    table.set(4 + 3 * tiles, s + BatchMatMul.TILE_TOKENS < c ? off + s + BatchMatMul.TILE_TOKENS : off + c);
+                    table.set(4 + 3 * tiles, s + tileTokens < c ? off + s + tileTokens : off + c);
                     tiles++;
                 }
                 off += c;
