@@ -7,7 +7,7 @@
 # Everything goes to $OUT (at most 8 files come back).
 # usage: bash .device/app/h200.sh [STEPS...]   STEPS default: synth env check bench (check-f16: the checks
 #   with an F16 latent cache on both engines, PTX)
-#   steps: synth env check check-ptx check-opencl check-f16 check-big dsv3bench nsys ncu ptx kernels bench llama-build llama-bench
+#   steps: synth synth-v3 env check check-ptx check-opencl check-f16 check-big dsv3bench nsys ncu ptx kernels bench llama-build llama-bench
 #   BENCHES="MODEL DEVICE DECODE PROMPT DEPTH [JVM-OPTION...];..." the benchmark list (see below)
 set -u
 OUT=${OUT:-/tmp/dsv3-out}; mkdir -p "$OUT"
@@ -44,6 +44,11 @@ synth)
   "${PLAIN[@]}" org.dsv3.runner.Main synth --arch v2-lite --type q8_0 --out /tmp/v2l.q8_0.gguf >> "$OUT/steps.txt" 2>&1 &
   "${PLAIN[@]}" org.dsv3.runner.Main synth --arch v2-lite --type q4_k_m --out /tmp/v2l.q4_k_m.gguf >> "$OUT/steps.txt" 2>&1 &
   ;;  # the big ones are written in the background while the checks run; bench waits for them
+synth-v3)   # DeepSeek-V3 dimensions, the first V3_LAYERS blocks (3 dense + MoE), a dynamic i-quant mix, in the background
+  log "synth-v3 ${V3_TYPE:-ud-iq1_s} ${V3_LAYERS:-5} blocks"
+  ( "${PLAIN[@]}" org.dsv3.runner.Main synth --arch v3 --layers ${V3_LAYERS:-5} --type ${V3_TYPE:-ud-iq1_s} --out /tmp/v3.gguf \
+      && "${PLAIN[@]}" org.dsv3.runner.Main info -m /tmp/v3.gguf ) > "$OUT/v3-info.txt" 2>&1 &
+  ;;
 check|check-ptx|check-opencl|check-f16)   # one JVM per model; check-f16: both engines with an F16 latent cache, PTX
   KV=f32
   case $s in check-ptx) BACKENDS=ptx ;; check-opencl) BACKENDS=opencl ;; check-f16) BACKENDS=ptx; KV=f16 ;; *) BACKENDS="ptx opencl" ;; esac
@@ -148,7 +153,8 @@ bench)
     for o in "${@:6}"; do   # VARIANT=NAME: kernel classes from app/variants/NAME.jar first (an A/B of a kernel shape)
       case $o in VARIANT=*) cp="$APP/variants/${o#VARIANT=}.jar:$CP" ;; *) opts+=("$o") ;; esac
     done
-    timeout $t "${TVM[@]}" -cp "$cp" "${opts[@]}" org.dsv3.tornado.tasks.TornadoBench /tmp/v2l.$1.gguf $2 $3 $4 $5 >> "$f" 2>&1
+    model=/tmp/v2l.$1.gguf; case $1 in /*) model=$1 ;; esac   # a path, or a V2-Lite synth file's type
+    timeout $t "${TVM[@]}" -cp "$cp" "${opts[@]}" org.dsv3.tornado.tasks.TornadoBench "$model" $2 $3 $4 $5 >> "$f" 2>&1
     echo "exit $?" >> "$f"
   done ;;
 esac; done

@@ -33,8 +33,8 @@ final class ModelOptions {
     int ctx;
 
     @Option(names = "--kv-type", defaultValue = "auto", paramLabel = "TYPE",
-            description = "KV cache element type: f32, bf16, f16, or auto (default: f16 where the device keeps it, "
-                    + "else f32 — the CPU and the tornado device keep all three)")
+            description = "KV cache element type: f32, bf16, f16, or auto (default: the device's preferred type — "
+                    + "f16 on the CPU, f32 on the tornado device, where f16 measured slower; both keep all three)")
     String kvType;
 
     @Option(names = "--group-routing", defaultValue = "AUTO", paramLabel = "MODE",
@@ -80,7 +80,7 @@ final class ModelOptions {
     private KvCacheType cacheType(BackendProvider provider) {
         Set<KvCacheType> kept = provider.kvCacheTypes();
         if (kvType.equalsIgnoreCase("auto")) {
-            return KvCacheType.preferred(kept);
+            return provider.defaultKvCacheType();
         }
         KvCacheType type;
         try {

@@ -46,6 +46,15 @@ public interface BackendProvider {
         return EnumSet.allOf(KvCacheType.class);
     }
 
+    /**
+     * The cache type {@code --kv-type auto} picks: by default {@link KvCacheType#preferred} of
+     * {@link #kvCacheTypes()} (half precision where kept); a provider whose half-precision cache measured
+     * slower overrides it.
+     */
+    default KvCacheType defaultKvCacheType() {
+        return KvCacheType.preferred(kvCacheTypes());
+    }
+
     /** Loads {@code model} (checked once, by {@link ModelValidator#check}); the file must stay open while the backend is in use. */
     InferenceBackend load(CheckedModel model, BackendOptions options);
 

@@ -87,7 +87,8 @@ final class Activations {
         olat = DeviceWeights.zeros(heads * c.kvLoraRank());
         o = DeviceWeights.zeros(heads * c.vHeadDim());
         routerLogits = DeviceWeights.zeros(Math.max(1, c.expertCount()));
-        route = DeviceWeights.zeros(Routing.slotSize(c.expertCount(), c.expertUsedCount(), c.groupCount()));
+        route = DeviceWeights.zeros(Math.max(1, MatVec.groups(c.expertUsedCount() * c.expertFfnDim())
+                * Routing.slotSize(c.expertCount(), c.expertUsedCount(), c.groupCount())));
         act = DeviceWeights.zeros(Math.max(1, c.expertUsedCount() * c.expertFfnDim()));
         act2 = DeviceWeights.zeros(Math.max(1, Math.max(c.sharedFfnDim(), c.denseBlockCount() > 0 ? c.ffnDim() : 0)));
         logits = DeviceWeights.zeros(c.vocabSize());

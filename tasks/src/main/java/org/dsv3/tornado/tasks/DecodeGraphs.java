@@ -26,7 +26,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * <pre>
  *   step ─► embed ─► [block 0] ─► [block 1] ─► … ─► [block N−1] ─► logits ─► argmax ─► id
  *
- *   block:  h,hg ─► qkv ─► (q_b) ─► absorb ─► attend ─► merge ─► expand ─► out(+h) ─► ffnIn ─► (route ─► experts) ─► down(+h)
+ *   block:  h,hg ─► qkv ─► (q_b) ─► absorb ─► attend ─► merge ─► expand ─► out(+h) ─► ffnIn ─► (experts) ─► down(+h)
  *                   [q|kv_a]        q_abs     cache row slices   W_UV      W_o         router,    top-k +     routed +   h,hg
  *                                             softmax   merged                         shared     routed      shared
  *                                                                                      gate/up    gate/up     down
@@ -69,9 +69,9 @@ final class DecodeGraphs {
         return MatVec.lanesFor(rows, matvecThreads);
     }
 
-    /** Kernel launches of one block: qkv, (q_b), absorb, attend, merge, expand, out, ffnIn, (route, experts), down. */
+    /** Kernel launches of one block: qkv, (q_b), absorb, attend, merge, expand, out, ffnIn, (experts), down. */
     static int tasksPerBlock(DeepSeekConfig c) {
-        return 6 + (c.hasQLora() ? 1 : 0) + 4;
+        return 6 + (c.hasQLora() ? 1 : 0) + 3;
     }
 
     /** Graph index of the output head (logits and argmax); the block graphs come before it. */
@@ -209,12 +209,10 @@ final class DecodeGraphs {
                     shared ? l.gate().words() : u.w1(), shared ? l.gate().type() : 0,
                     shared ? l.up().words() : u.w2(), shared ? l.up().type() : 0, fs, a.act2, ffnLanes);
             int flags = RoutingFlags.of(RoutingRule.of(c));
-            add(g, graph, p + "route", 1);
-            g.task(p + "route", NormMatVec::route, ctx, a.h, eps, d, a.routerLogits, bias, a.route, e, k, flags,
-                    c.groupCount() | c.groupUsedCount() << 16, c.routedScale());
             add(g, graph, p + "experts", MatVec.groups(k * fe), (l.gateExps().bytes() + l.upExps().bytes()) / e * k);
-            g.task(p + "experts", NormMatVec::expertsGateUp, ctx, a.hg, d, a.route, Routing.idsAt(e), Routing.normAt(e, k),
-                    l.gateExps().words(), l.upExps().words(), l.gateExps().type() | l.upExps().type() << 8, fe, k, a.act);
+            g.task(p + "experts", NormMatVec::expertsGateUp, ctx, a.h, a.hg, eps, d, a.routerLogits, bias, a.route,
+                    l.gateExps().words(), l.upExps().words(), l.gateExps().type() | l.upExps().type() << 8, fe, k, a.act,
+                    e, flags, c.groupCount() | c.groupUsedCount() << 16, c.routedScale());
             add(g, graph, p + "down", d, l.downExps().bytes() / e * k + (shared ? l.down().bytes() : 0));
             g.task(p + "down", Residual::downAdd, ctx, a.act, a.route, Routing.idsAt(e),
                     l.downExps().words(), l.downExps().type(), fe, k, a.act2,

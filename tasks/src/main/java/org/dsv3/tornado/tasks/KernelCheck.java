@@ -133,7 +133,7 @@ public final class KernelCheck {
         Router cpu = new Router(experts, gating, bias ? b : null, groups, groupsUsed,
                 gating == Gating.SIGMOID || bias ? Router.GroupScore.TOP2_SUM : Router.GroupScore.MAX, topK, normalize, scale);
         Router.Choice want = cpu.choose(logits, 0);
-        // the routing launch, then the experts kernel with f = 8 rows of 32 columns per expert reading its choice
+        // the experts kernel with f = 8 rows of 32 columns per expert runs the routing in every work-group
         int f = 8;
         int cols = 32;
         GgmlType type = GgmlType.F32;
@@ -142,7 +142,7 @@ public final class KernelCheck {
         int flags = (gating == Gating.SIGMOID ? Routing.SIGMOID : 0) | (bias ? Routing.BIAS : 0)
                 | (gating == Gating.SIGMOID || bias ? Routing.TOP2_SUM : 0) | (normalize ? Routing.NORMALIZE : 0);
         int workGroups = MatVec.groups(topK * f);
-        FloatArray route = new FloatArray(Routing.slotSize(experts, topK, groups));
+        FloatArray route = new FloatArray(workGroups * Routing.slotSize(experts, topK, groups));
         IntArray wgd = DeviceWeights.words(wg);
         FloatArray xd = FloatArray.fromArray(x);
         FloatArray ld = FloatArray.fromArray(logits);
@@ -150,17 +150,11 @@ public final class KernelCheck {
         FloatArray act = new FloatArray(topK * f);
         String n = "kcr" + experts + "x" + topK + "g" + groups;
         TaskGraph g = new TaskGraph(n).transferToDevice(DataTransferMode.EVERY_EXECUTION, wgd, xd, ld, bd)
-                .task("r", NormMatVec::route, new KernelContext(), xd, 1e-6f, cols, ld, bd, route, experts, topK, flags,
-                        groups | groupsUsed << 16, scale)
-                .task("k", NormMatVec::expertsGateUp, new KernelContext(), xd, cols, route, Routing.idsAt(experts),
-                        Routing.normAt(experts, topK), wgd, wgd, type.id() | type.id() << 8, f, topK, act)
+                .task("k", NormMatVec::expertsGateUp, new KernelContext(), xd, xd, 1e-6f, cols, ld, bd, route, wgd, wgd,
+                        type.id() | type.id() << 8, f, topK, act, experts, flags, groups | groupsUsed << 16, scale)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, route, act);
-        GridScheduler grids = grid(n + ".k", workGroups);
-        WorkerGrid1D one = new WorkerGrid1D(MatVec.GROUP);
-        one.setLocalWork(MatVec.GROUP, 1, 1);
-        grids.addWorkerGrid(n + ".r", one);
         try (TornadoExecutionPlan p = new TornadoExecutionPlan(g.snapshot())) {
-            p.withDevice(device).withGridScheduler(grids).execute();
+            p.withDevice(device).withGridScheduler(grid(n + ".k", workGroups)).execute();
         }
         int idsAt = Routing.idsAt(experts);
         boolean same = true;

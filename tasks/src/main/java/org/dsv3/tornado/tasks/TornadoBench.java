@@ -50,9 +50,9 @@ public final class TornadoBench {
             long t0 = System.nanoTime();
             TornadoBackend backend = new TornadoBackend(file, c, device, base.withProfile(false));
             double read = (System.nanoTime() - t0) / 1e9;
-            // the latent cache type: -Ddsv3.tornado.kvType=f32|f16|bf16, default f16 (what --kv-type auto picks)
+            // the latent cache type: -Ddsv3.tornado.kvType=f32|f16|bf16, default f32 (what --kv-type auto picks here)
             org.dsv3.model.backend.KvCacheType kv = org.dsv3.model.backend.KvCacheType.parse(
-                    System.getProperty("dsv3.tornado.kvType", "f16"));
+                    System.getProperty("dsv3.tornado.kvType", "f32"));
             backend.newSession(new org.dsv3.model.backend.SessionOptions(kv,
                     Math.max(prompt + 3 * decode, depth + decode) + 24)).close();
             DecodePlan plan = backend.plan();

@@ -153,20 +153,24 @@ public final class NormMatVec {
     }
 
     /**
-     * The choice of experts for one token, in one work-group of {@link MatVec#GROUP} threads (launch one
-     * group): the rule of {@link Routing} — a parallel softmax or sigmoid over the router logits, group
-     * scores, then {@code topK} rounds of a parallel arg-max, the threads sharing the scores in local memory
-     * — writing the chosen ids and weights to {@code route} at {@link Routing#idsAt}, and the RMS scale
-     * {@code 1/sqrt(mean(x²) + ε)} of the block's FFN input at {@link Routing#normAt}, both read by
-     * {@link #expertsGateUp} and {@link Residual#downAdd}. (Until 2026-12-02 every experts work-group routed
-     * the token itself; Nsight Compute on the H200 then showed that launch compute-bound, 67 % SM
-     * throughput at 14 % of DRAM bandwidth, most of its instructions the 1,056 copies of the routing.)
+     * The routed experts' SwiGLU rows for one token, the choice of experts included: every work-group
+     * routes the token from the router logits itself (the rule of {@link Routing}, its 256 threads sharing
+     * the scores in local memory: a parallel softmax or sigmoid, group scores, then {@code topK} rounds of a
+     * parallel arg-max), so no launch waits for another; group 0 also stores the chosen ids and weights in
+     * {@code route} (at {@link Routing#idsAt}, read later by {@link Residual#downAdd}). Then for each of the
+     * {@code topK} chosen experts e, {@code act[j·f + i] = silu(Wg_e[i]·x)·(Wu_e[i]·x)}, the rows read
+     * straight from the stacked {@code ffn_gate_exps}/{@code ffn_up_exps} tensors.
      *
-     * @param groupSpec {@code groups | groupsUsed << 16}
+     * @param types {@code typeG | typeU << 8}
      */
-    public static void route(KernelContext ctx, FloatArray x, float eps, int cols, FloatArray logits, FloatArray bias,
-                             FloatArray route, int experts, int topK, int flags, int groupSpec, float scale) {
+    public static void expertsGateUp(KernelContext ctx, FloatArray x, FloatArray xg, float eps, int cols,
+                                     FloatArray logits, FloatArray bias, FloatArray route,
+                                     IntArray wG, IntArray wU, int types, int f, int topK, FloatArray act,
+                                     int experts, int flags, int groupSpec, float scale) {
         int lid = ctx.localIdx;
+        int lane = lid & (LANES - 1);
+        int typeG = types & 255;
+        int typeU = (types >> 8) & 255;
         int groups = groupSpec & 0xFFFF;
         int groupsUsed = (groupSpec >> 16) & 0xFFFF;
         boolean sigmoid = (flags & Routing.SIGMOID) != 0;
@@ -174,6 +178,7 @@ public final class NormMatVec {
         float[] sel = ctx.allocateFloatLocalArray(Routing.MAX_EXPERTS);
         float[] groupScore = ctx.allocateFloatLocalArray(Routing.MAX_GROUPS);
         float[] part = ctx.allocateFloatLocalArray(GROUP);
+        float[] part2 = ctx.allocateFloatLocalArray(GROUP);
         int[] at = ctx.allocateIntLocalArray(GROUP);
         int[] chosen = ctx.allocateIntLocalArray(Routing.MAX_TOP_K);
         float[] weight = ctx.allocateFloatLocalArray(Routing.MAX_TOP_K);
@@ -303,8 +308,10 @@ public final class NormMatVec {
             float norm = (flags & Routing.NORMALIZE) != 0 ? 1f / TornadoMath.max(total, Routing.MIN_NORM_SUM) : 1f;
             for (int k = 0; k < topK; k++) {
                 weight[k] = weight[k] * norm * scale;
-                route.set(Routing.idsAt(experts) + k, chosen[k]);
-                route.set(Routing.idsAt(experts) + topK + k, weight[k]);
+                if (ctx.groupIdx == 0) {
+                    route.set(Routing.idsAt(experts) + k, chosen[k]);
+                    route.set(Routing.idsAt(experts) + topK + k, weight[k]);
+                }
             }
         }
 
@@ -322,34 +329,14 @@ public final class NormMatVec {
             }
         }
         ctx.localBarrier();
-        if (lid == 0) {
-            route.set(Routing.normAt(experts, topK), 1f / TornadoMath.sqrt(part[0] / cols + eps));
-        }
+        float inv = 1f / TornadoMath.sqrt(part[0] / cols + eps);
+        ctx.localBarrier();
 
-    }
-
-    /**
-     * The routed experts' SwiGLU rows for one token: for each of the {@code topK} experts e chosen by
-     * {@link #route} (ids at {@code route[idsAt …]}, the input's RMS scale at {@code route[normAt]}),
-     * {@code act[j·f + i] = silu(Wg_e[i]·x)·(Wu_e[i]·x)}, the rows read straight from the stacked
-     * {@code ffn_gate_exps}/{@code ffn_up_exps} tensors; {@code xg = γ ⊙ x} as in the other kernels here.
-     *
-     * @param types {@code typeG | typeU << 8}
-     */
-    public static void expertsGateUp(KernelContext ctx, FloatArray xg, int cols, FloatArray route, int idsAt, int normAt,
-                                     IntArray wG, IntArray wU, int types, int f, int topK, FloatArray act) {
-        int lid = ctx.localIdx;
-        int lane = lid & (LANES - 1);
-        int typeG = types & 255;
-        int typeU = (types >> 8) & 255;
-        float[] part = ctx.allocateFloatLocalArray(GROUP);
-        float[] part2 = ctx.allocateFloatLocalArray(GROUP);
-        float inv = route.get(normAt);
         int r = ctx.groupIdx * ROWS + lid / LANES;
         float g = 0f;
         float u = 0f;
         if (r < topK * f) {
-            int row = (int) route.get(idsAt + r / f) * f + r % f;
+            int row = chosen[r / f] * f + r % f;
             if (typeG == WeightType.Q8_0_SPLIT && typeU == WeightType.Q8_0_SPLIT) {
                 // gate and up rows together: x loaded once for both, two weight loads in flight per lane
                 int start = row * WeightType.rowBytes(typeG, cols);
