@@ -4,7 +4,9 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.dsv3.model.quant.BlockFormat;
 import org.dsv3.model.quant.GgmlType;
@@ -18,11 +20,24 @@ import org.dsv3.model.quant.Q6_KFormat;
  * lies in one sub-block of 16, so it takes one factor k = d·scale (decoded per block by
  * {@link BlockFactors}). The dot forms the weights as fma(q, k, −32k), equal to k·(q − 32) up to
  * the sign of zero; the dequantization computes k·(q − 32), bit-exact with the scalar format.
+ *
+ * <p>The integer dot ({@link #dotQ8}) does the same unpacking on 2L bytes at a time in 16-bit
+ * lanes, forms q − 32 ∈ [−32, 31] and multiplies it with the activations' 8-bit quants
+ * ({@link Q8Blocks}); |(q − 32)·x| ≤ 4,064, so a pair of neighbouring lanes sums within 16 bits and
+ * is paired up by the multiply-by-0x10001 step described in {@link Q4_KKernel}. Float lane j of a
+ * run starting at value v then belongs to sub-block (v + 2j)/16, whose factor k·δ (δ the activation
+ * block's scale) the kernel reads from a per-block table holding each of the 16 factors 8 times, so
+ * that one load gives the run's factors at any L.
  */
 final class Q6_KKernel {
     private static final VectorSpecies<Float> F = Lanes.ACTIVE.f();
     private static final VectorSpecies<Byte> B = Lanes.ACTIVE.b();
     private static final VectorSpecies<Integer> I = Lanes.ACTIVE.i();
+    /** 2L shorts, the float vector's size. */
+    private static final VectorSpecies<Short> S2 = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize()));
+    /** 2L bytes. */
+    private static final VectorSpecies<Byte> B2 = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     private static final int BYTES = Q6_KFormat.BLOCK_BYTES;
 
     private Q6_KKernel() {
@@ -61,6 +76,61 @@ final class Q6_KKernel {
                         acc0 = wa.fma(FloatVector.fromArray(F, x, xo + 32 * g + l), acc0);
                         acc1 = wc.fma(FloatVector.fromArray(F, x, xo + 32 * g + 32 + l), acc1);
                     }
+                }
+            }
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Σ_i w[i]·(δ·x)[xOff+i] with the activations as 8-bit blocks ({@code xq} quants, {@code xd}
+     * scales); {@code xOff} a multiple of 32.
+     */
+    static float dotQ8(MemorySegment seg, long offset, short[] xq, float[] xd, int xOff, int n) {
+        int nb = BlockFormat.blocks(GgmlType.Q6_K, n);
+        int step = S2.length();
+        int xb = xOff / 32;
+        float[] k = new float[16];
+        float[] f = new float[16 * 8];
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        for (int b = 0; b < nb; b++) {
+            long blk = offset + (long) b * BYTES;
+            BlockFactors.q6(seg, blk + Q6_KFormat.SCALES, blk + Q6_KFormat.D, k);
+            int sb = xb + 8 * b;
+            for (int i = 0; i < 16; i++) {
+                FloatVector.broadcast(F8, k[i] * xd[sb + i / 2]).intoArray(f, 8 * i);
+            }
+            for (int half = 0; half < 2; half++) {
+                long ql = blk + Q6_KFormat.QL + 64 * half;
+                long qh = blk + Q6_KFormat.QH + 32 * half;
+                int xo = xOff + 256 * b + 128 * half;
+                for (int l = 0; l < 32; l += step) {
+                    ShortVector a = (ShortVector) ByteVector.fromMemorySegment(B2, seg, ql + l, Lanes.LE)
+                            .convertShape(VectorOperators.B2S, S2, 0);
+                    ShortVector c = (ShortVector) ByteVector.fromMemorySegment(B2, seg, ql + 32 + l, Lanes.LE)
+                            .convertShape(VectorOperators.B2S, S2, 0);
+                    ShortVector h = (ShortVector) ByteVector.fromMemorySegment(B2, seg, qh + l, Lanes.LE)
+                            .convertShape(VectorOperators.B2S, S2, 0);
+                    // group g = 0..3 (values 32g + l): low/high nibble of a or c, bits 2g..2g+1 of h on top
+                    ShortVector q0 = a.and((short) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).sub((short) 32);
+                    ShortVector q1 = c.and((short) 0x0F).or(h.lanewise(VectorOperators.LSHL, 2).and((short) 0x30)).sub((short) 32);
+                    ShortVector q2 = a.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).or(h.and((short) 0x30)).sub((short) 32);
+                    ShortVector q3 = c.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F)
+                            .or(h.lanewise(VectorOperators.LSHR, 2).and((short) 0x30)).sub((short) 32);
+                    int v = 128 * half + l;
+                    IntVector p0 = q0.mul(ShortVector.fromArray(S2, xq, xo + l)).reinterpretAsInts()
+                            .mul(0x10001).lanewise(VectorOperators.ASHR, 16);
+                    IntVector p1 = q1.mul(ShortVector.fromArray(S2, xq, xo + 32 + l)).reinterpretAsInts()
+                            .mul(0x10001).lanewise(VectorOperators.ASHR, 16);
+                    IntVector p2 = q2.mul(ShortVector.fromArray(S2, xq, xo + 64 + l)).reinterpretAsInts()
+                            .mul(0x10001).lanewise(VectorOperators.ASHR, 16);
+                    IntVector p3 = q3.mul(ShortVector.fromArray(S2, xq, xo + 96 + l)).reinterpretAsInts()
+                            .mul(0x10001).lanewise(VectorOperators.ASHR, 16);
+                    acc0 = ((FloatVector) p0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, f, v / 2), acc0);
+                    acc1 = ((FloatVector) p1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, f, (v + 32) / 2), acc1);
+                    acc0 = ((FloatVector) p2.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, f, (v + 64) / 2), acc0);
+                    acc1 = ((FloatVector) p3.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, f, (v + 96) / 2), acc1);
                 }
             }
         }

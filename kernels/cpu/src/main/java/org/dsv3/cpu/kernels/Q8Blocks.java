@@ -8,6 +8,10 @@ package org.dsv3.cpu.kernels;
  * 16 bits, the lane width the integer kernels multiply in, and the scales in float32 (ggml rounds
  * them to half precision; keeping them exact only brings the result closer to the float path).
  *
+ * <p>Each block also keeps the sum of the values its quants stand for, {@code d·Σq}: the K-quant
+ * kernels subtract a sub-block's minimum times that sum ({@link Q4_KKernel#dotQ8}) instead of
+ * forming {@code q·scale − min} per weight.
+ *
  * <p>Holds {@code rows} rows of {@code n} values (n a multiple of 32); row {@code t} starts at value
  * {@code t·n}, block {@code t·n/32}.
  */
@@ -16,6 +20,7 @@ public final class Q8Blocks {
 
     private final short[] q;
     private final float[] d;
+    private final float[] sums;
     private final int rows;
     private final int n;
 
@@ -27,6 +32,7 @@ public final class Q8Blocks {
         this.n = n;
         this.q = new short[rows * n];
         this.d = new float[rows * n / BLOCK];
+        this.sums = new float[rows * n / BLOCK];
     }
 
     /**
@@ -51,10 +57,14 @@ public final class Q8Blocks {
             float inv = scale != 0f ? 1f / scale : 0f;
             int qo = to + blk * BLOCK;
             d[qo / BLOCK] = scale;
+            int sum = 0;
             for (int j = 0; j < BLOCK; j++) {
                 double v = x[xo + j] * inv;
-                q[qo + j] = (short) Math.clamp((long) (v + Math.copySign(0.5, v)), -127, 127);
+                short qj = (short) Math.clamp((long) (v + Math.copySign(0.5, v)), -127, 127);
+                q[qo + j] = qj;
+                sum += qj;
             }
+            sums[qo / BLOCK] = scale * sum;
         }
     }
 
@@ -77,6 +87,11 @@ public final class Q8Blocks {
         return d;
     }
 
+    /** Per block {@code d·Σq}, row t from index t·length()/32. */
+    float[] sums() {
+        return sums;
+    }
+
     /** The value {@code d·q} stands for at index {@code i} (row-major), for tests and scalar code. */
     public float value(int i) {
         return d[i / BLOCK] * q[i];
@@ -88,5 +103,10 @@ public final class Q8Blocks {
 
     public float scale(int block) {
         return d[block];
+    }
+
+    /** {@code d·Σq} of block {@code block}. */
+    public float sum(int block) {
+        return sums[block];
     }
 }

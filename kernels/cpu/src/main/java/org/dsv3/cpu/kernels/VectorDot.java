@@ -50,7 +50,7 @@ public final class VectorDot {
      * ({@link #dotQ8}) on this machine.
      */
     public static boolean hasQ8Dot(GgmlType t) {
-        return FAST && t == GgmlType.Q8_0;
+        return FAST && (t == GgmlType.Q8_0 || t == GgmlType.Q4_K || t == GgmlType.Q6_K);
     }
 
     /**
@@ -62,7 +62,11 @@ public final class VectorDot {
         if (!hasQ8Dot(t)) {
             throw new IllegalArgumentException("no integer dot product for " + t + " weights");
         }
-        return Q8_0Kernel.dotQ8(seg, offset, x.quants(), x.scales(), xOff, n);
+        return switch (t) {
+            case Q4_K -> Q4_KKernel.dotQ8(seg, offset, x.quants(), x.scales(), x.sums(), xOff, n);
+            case Q6_K -> Q6_KKernel.dotQ8(seg, offset, x.quants(), x.scales(), xOff, n);
+            default -> Q8_0Kernel.dotQ8(seg, offset, x.quants(), x.scales(), xOff, n);
+        };
     }
 
     /** Dequantizes the n values of type {@code t} stored from byte {@code offset} into out[outOff..outOff+n). */
