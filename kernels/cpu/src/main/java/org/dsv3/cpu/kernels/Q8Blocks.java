@@ -8,9 +8,10 @@ package org.dsv3.cpu.kernels;
  * 16 bits, the lane width the integer kernels multiply in, and the scales in float32 (ggml rounds
  * them to half precision; keeping them exact only brings the result closer to the float path).
  *
- * <p>Each block also keeps the sum of the values its quants stand for, {@code d·Σq}: the K-quant
- * kernels subtract a sub-block's minimum times that sum ({@link Q4_KKernel#dotQ8}) instead of
- * forming {@code q·scale − min} per weight.
+ * <p>Each block also keeps the sum of the values its quants stand for, {@code d·Σq}, and the same
+ * over each half of 16: the K-quant kernels subtract a sub-block's minimum (Q4_K) or offset (Q6_K's
+ * −32) times that sum ({@link Q4_KKernel#dotQ8}, {@link Q6_KKernel#dotQ8}) instead of applying it
+ * to every weight.
  *
  * <p>Holds {@code rows} rows of {@code n} values (n a multiple of 32); row {@code t} starts at value
  * {@code t·n}, block {@code t·n/32}.
@@ -21,6 +22,7 @@ public final class Q8Blocks {
     private final short[] q;
     private final float[] d;
     private final float[] sums;
+    private final float[] halfSums;
     private final int rows;
     private final int n;
 
@@ -33,6 +35,7 @@ public final class Q8Blocks {
         this.q = new short[rows * n];
         this.d = new float[rows * n / BLOCK];
         this.sums = new float[rows * n / BLOCK];
+        this.halfSums = new float[rows * n / (BLOCK / 2)];
     }
 
     /**
@@ -57,14 +60,16 @@ public final class Q8Blocks {
             float inv = scale != 0f ? 1f / scale : 0f;
             int qo = to + blk * BLOCK;
             d[qo / BLOCK] = scale;
-            int sum = 0;
+            int[] sum = new int[2];
             for (int j = 0; j < BLOCK; j++) {
                 double v = x[xo + j] * inv;
                 short qj = (short) Math.clamp((long) (v + Math.copySign(0.5, v)), -127, 127);
                 q[qo + j] = qj;
-                sum += qj;
+                sum[j / (BLOCK / 2)] += qj;
             }
-            sums[qo / BLOCK] = scale * sum;
+            sums[qo / BLOCK] = scale * (sum[0] + sum[1]);
+            halfSums[2 * (qo / BLOCK)] = scale * sum[0];
+            halfSums[2 * (qo / BLOCK) + 1] = scale * sum[1];
         }
     }
 
@@ -92,6 +97,11 @@ public final class Q8Blocks {
         return sums;
     }
 
+    /** Per half block of 16 values {@code d·Σq}, row t from index t·length()/16. */
+    float[] halfSums() {
+        return halfSums;
+    }
+
     /** The value {@code d·q} stands for at index {@code i} (row-major), for tests and scalar code. */
     public float value(int i) {
         return d[i / BLOCK] * q[i];
@@ -103,6 +113,11 @@ public final class Q8Blocks {
 
     public float scale(int block) {
         return d[block];
+    }
+
+    /** {@code d·Σq} of the 16 values from {@code 16·half}. */
+    public float halfSum(int half) {
+        return halfSums[half];
     }
 
     /** {@code d·Σq} of block {@code block}. */

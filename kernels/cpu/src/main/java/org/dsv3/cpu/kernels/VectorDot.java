@@ -64,7 +64,7 @@ public final class VectorDot {
         }
         return switch (t) {
             case Q4_K -> Q4_KKernel.dotQ8(seg, offset, x.quants(), x.scales(), x.sums(), xOff, n);
-            case Q6_K -> Q6_KKernel.dotQ8(seg, offset, x.quants(), x.scales(), xOff, n);
+            case Q6_K -> Q6_KKernel.dotQ8(seg, offset, x.quants(), x.scales(), x.halfSums(), xOff, n);
             default -> Q8_0Kernel.dotQ8(seg, offset, x.quants(), x.scales(), xOff, n);
         };
     }
