@@ -60,16 +60,21 @@ public final class Q8Blocks {
             float inv = scale != 0f ? 1f / scale : 0f;
             int qo = to + blk * BLOCK;
             d[qo / BLOCK] = scale;
-            int[] sum = new int[2];
+            int sum0 = 0;
+            int sum1 = 0;
             for (int j = 0; j < BLOCK; j++) {
                 double v = x[xo + j] * inv;
                 short qj = (short) Math.clamp((long) (v + Math.copySign(0.5, v)), -127, 127);
                 q[qo + j] = qj;
-                sum[j / (BLOCK / 2)] += qj;
+                if (j < BLOCK / 2) {
+                    sum0 += qj;
+                } else {
+                    sum1 += qj;
+                }
             }
-            sums[qo / BLOCK] = scale * (sum[0] + sum[1]);
-            halfSums[2 * (qo / BLOCK)] = scale * sum[0];
-            halfSums[2 * (qo / BLOCK) + 1] = scale * sum[1];
+            sums[qo / BLOCK] = scale * (sum0 + sum1);
+            halfSums[2 * (qo / BLOCK)] = scale * sum0;
+            halfSums[2 * (qo / BLOCK) + 1] = scale * sum1;
         }
     }
 

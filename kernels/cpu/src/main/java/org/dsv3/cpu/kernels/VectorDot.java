@@ -55,7 +55,7 @@ public final class VectorDot {
 
     /**
      * Σ_i w[i]·x[xOff+i] with the activations rounded to 8-bit blocks ({@link Q8Blocks}): integer
-     * products inside each block, float32 across blocks. {@code xOff} is a multiple of 32 (a block
+     * products inside each block (each sub-block of a Q4_K or Q6_K block), float32 across them. {@code xOff} is a multiple of 32 (a block
      * start of {@code x}). Only for types where {@link #hasQ8Dot} holds.
      */
     public static float dotQ8(GgmlType t, MemorySegment seg, long offset, Q8Blocks x, int xOff, int n) {
