@@ -23,13 +23,10 @@ public final class Q8Blocks {
     private final float[] d;
     private final float[] sums;
     private final float[] halfSums;
-    private final int rows;
-    private final int n;
+    private int rows;
+    private int n;
 
     private Q8Blocks(int rows, int n) {
-        if (n % BLOCK != 0) {
-            throw new IllegalArgumentException("8-bit activation blocks need a multiple of " + BLOCK + " values, got " + n);
-        }
         this.rows = rows;
         this.n = n;
         this.q = new short[rows * n];
@@ -42,7 +39,27 @@ public final class Q8Blocks {
      * Quantizes {@code rows} rows of {@code n} values: row t is {@code x[off + t·stride …]}.
      */
     public static Q8Blocks of(float[] x, int off, int stride, int rows, int n) {
-        Q8Blocks b = new Q8Blocks(rows, n);
+        return of(null, x, off, stride, rows, n);
+    }
+
+    /**
+     * As {@link #of(float[], int, int, int, int)}, into {@code reuse}'s arrays when they hold
+     * {@code rows·n} values (what it held before is overwritten, and {@code reuse} is returned),
+     * otherwise into new ones; {@code reuse} may be null. Decode rounds once per product, a few
+     * hundred times a token: reusing one buffer keeps that from growing the heap.
+     */
+    public static Q8Blocks of(Q8Blocks reuse, float[] x, int off, int stride, int rows, int n) {
+        if (n % BLOCK != 0) {
+            throw new IllegalArgumentException("8-bit activation blocks need a multiple of " + BLOCK + " values, got " + n);
+        }
+        Q8Blocks b;
+        if (reuse != null && reuse.q.length >= rows * n) {
+            b = reuse;
+            b.rows = rows;
+            b.n = n;
+        } else {
+            b = new Q8Blocks(rows, n);
+        }
         for (int t = 0; t < rows; t++) {
             b.quantizeRow(x, off + t * stride, t * n);
         }
