@@ -230,7 +230,7 @@ public final class BatchMatMul {
         // tl + c·T, tile row r (T·(tileRows + 1) ≤ 32·129 floats, within wt; THREAD_ROWS values a thread). Column 0 is written, then the
         // columns move down by one.
         int op = tileRows + 1;
-        // THREAD_TOKENS, computed (a loop of constant trip count left TornadoVM's OpenCL backend a constant branch)
+        // = THREAD_TOKENS (taken from the spec word like the other tile sizes)
         int columns = tileTokens >> ((spec >> 20) & 15);
         for (int c = 0; c < columns; c++) {
             ctx.localBarrier();
