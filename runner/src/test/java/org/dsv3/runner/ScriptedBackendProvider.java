@@ -27,6 +27,8 @@ public final class ScriptedBackendProvider implements BackendProvider {
     public static final List<int[]> fed = Collections.synchronizedList(new ArrayList<>());
     /** When set, every forward step waits until it is counted down (a slow device, for the server's warm-up). */
     public static volatile java.util.concurrent.CountDownLatch hold;
+    /** Milliseconds every forward step takes (a steady, slow stream that a test can interrupt); 0 = at once. */
+    public static volatile long stepMillis;
 
     @Override
     public String name() {
@@ -93,6 +95,14 @@ public final class ScriptedBackendProvider implements BackendProvider {
 
         @Override
         public float[] forward(int[] tokens, Logits which) {
+            long pause = stepMillis;
+            if (pause > 0) {
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             java.util.concurrent.CountDownLatch h = hold;
             if (h != null) {
                 try {

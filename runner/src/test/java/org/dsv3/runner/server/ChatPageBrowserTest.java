@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.dsv3.runner.ScriptedBackendProvider;
 import org.dsv3.runner.TestModels;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -163,7 +164,11 @@ class ChatPageBrowserTest {
 
     @Test
     void theStopButtonEndsTheGenerationAndTheConversationSurvivesAReload() throws Exception {
-        try (TestServer tiny = new TestServer("cpu", 1, 4, 4096)) {
+        // a scripted answer of ~1,000 tokens at 20 ms a token: long enough to be stopped on any machine (the
+        // tiny model's greedy answer depends on the machine's vector width and may end within a second)
+        TestModels.script("Once upon a time there was a story. ".repeat(120));
+        ScriptedBackendProvider.stepMillis = 20;
+        try (TestServer tiny = new TestServer("scripted", 1, 4, 4096)) {
             open(tiny, "{\"temperature\": 0}");
             send("Write a long story.");
             waitUpTo(30).until(d -> !d.findElement(By.cssSelector(".msg.assistant .content")).getText().isEmpty());
@@ -189,6 +194,8 @@ class ChatPageBrowserTest {
             browser.findElement(By.id("new-chat")).click();
             assertEquals(0, browser.findElements(By.cssSelector(".msg")).size());
             assertEquals("[]", js("return localStorage.getItem('dsv3.chat');"));
+        } finally {
+            ScriptedBackendProvider.stepMillis = 0;
         }
     }
 
