@@ -9,6 +9,7 @@
 #   with an F16 latent cache on both engines, PTX)
 #   steps: synth synth-v3 env check check-ptx check-opencl check-f16 check-big dsv3bench nsys ncu ptx kernels bench llama-build llama-bench
 #   BENCHES="MODEL DEVICE DECODE PROMPT DEPTH [JVM-OPTION...];..." the benchmark list (see below)
+#   JVM_EXTRA="-D..." options for every TornadoVM JVM (checks, kernels, benches), e.g. -Ddsv3.tornado.tensorCores=true
 set -u
 OUT=${OUT:-/tmp/dsv3-out}; mkdir -p "$OUT"
 APP=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,7 +27,7 @@ export OCL_ICD_VENDORS=/tmp/icd   # hide PoCL: OpenCL 0:0 is the H200
 cd $W
 CP=$(ls "$APP"/lib/*.jar | tr '\n' ':')
 TVM=(./jdk/bin/java @argfile @"$APP/dsv3-tornado.args" -Dtornado.device.memory=100GB -Dtornado.recover.bailout=False
-     --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx24g -cp "$CP")
+     --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx24g -cp "$CP" ${JVM_EXTRA:-})
 PLAIN=(./jdk/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g -cp "$CP")
 TOKENS=0,1,100,2000,17,999,3,44,512,1023,77,5,1500,1800,2047,9,10,11,300,301,302,600,700,800
 TINY="$ROOT/testdata/models/quant/tiny-v3.q4_k_m.gguf ${TINY_EXTRA:-}"

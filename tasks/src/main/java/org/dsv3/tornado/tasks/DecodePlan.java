@@ -57,7 +57,7 @@ final class DecodePlan implements AutoCloseable {
         this.graphs = DecodeGraphs.build(model, buffers, layersPerGraph, options.slicePositions(), options.matvecThreads());
         int batch = Math.min(options.batch(), maxContext);
         this.prefill = batch > 0 ? PrefillGraphs.build(model, buffers, graphs.grids, graphs.names, layersPerGraph, batch,
-                options.batchTile()) : null;
+                options.batchTile(), options.tensorCores()) : null;
         List<ImmutableTaskGraph> all = new ArrayList<>(graphs.graphs);
         if (prefill != null) {
             all.addAll(prefill.graphs);
@@ -143,6 +143,11 @@ final class DecodePlan implements AutoCloseable {
     /** Whether the device's prompt batches of {@link PrefillGraphs} are part of this plan. */
     boolean batched() {
         return prefill != null;
+    }
+
+    /** Whether the batched products run on the tensor cores (halves in: see {@code BatchMatMulMma}). */
+    boolean tensorCores() {
+        return prefill != null && prefill.tensorCores;
     }
 
     /** Most tokens of one batched pass. */

@@ -7,6 +7,9 @@ import org.dsv3.model.config.Gating;
 import org.dsv3.model.quant.BlockFormat;
 import org.dsv3.model.quant.GgmlType;
 import org.dsv3.model.quant.RandomBlocks;
+import org.dsv3.tornado.kernels.BatchMatMul;
+import org.dsv3.tornado.kernels.BatchMatMulMma;
+import org.dsv3.tornado.kernels.BatchTile;
 import org.dsv3.tornado.kernels.MatVec;
 import org.dsv3.tornado.kernels.NormMatVec;
 import org.dsv3.tornado.kernels.Routing;
@@ -17,13 +20,15 @@ import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * Single-kernel checks on a device, without a test framework (for the GPU machine): the matrix–vector
  * kernel per block type, the norm-fused projection with its gated second output, and the routing
- * (softmax; sigmoid with bias and groups) against the CPU engine's {@link Router}. Usage:
+ * (softmax; sigmoid with bias and groups) against the CPU engine's {@link Router}, and on a PTX device the
+ * tensor-core batched product ({@link BatchMatMulMma}) against float32 dots of the decoded blocks. Usage:
  * {@code KernelCheck DEVICE_DETAIL|-}. Prints one line per check.
  */
 public final class KernelCheck {
@@ -41,6 +46,131 @@ public final class KernelCheck {
         routing(device, "softmax 6/64", 64, 6, Gating.SOFTMAX, false, 1, 1, false, 1f);
         routing(device, "sigmoid+bias, groups 2/4, 4/8, norm", 8, 4, Gating.SIGMOID, true, 4, 2, true, 2.5f);
         routing(device, "sigmoid+bias, groups 4/8, 8/256, norm", 256, 8, Gating.SIGMOID, true, 8, 4, true, 2.5f);
+        if (device.getTornadoVMBackend() == TornadoVMBackendType.PTX) {
+            batchMmaPattern(device, true);
+            batchMmaPattern(device, false);
+            batchMma(device, GgmlType.Q8_0, 200, 256, 70, new BatchTile(128, 64), BatchMatMul.STORE);
+            batchMma(device, GgmlType.Q8_0, 64, 512, 64, new BatchTile(64, 64), BatchMatMul.STORE);
+            batchMma(device, GgmlType.Q4_K, 130, 512, 9, new BatchTile(128, 64), BatchMatMul.ADD);
+            batchMma(device, GgmlType.BF16, 96, 96, 129, new BatchTile(64, 64), BatchMatMul.STORE);
+        }
+    }
+
+    /**
+     * The tensor-core product on exact small integers (every value and sum exact in halves and floats), so
+     * a wrong fragment layout shows as values from the wrong place: {@code identity}: W = [I | 0] (64 × 32),
+     * X[t][k] = 32t + k, so y[t][r] = 32t + r (r < 32) or 0; else W[r][k] = 32r + k and X = 1, so y[t][r] =
+     * 1024r + 496. Prints the first wrong outputs.
+     */
+    private static void batchMmaPattern(TornadoDevice device, boolean identity) throws Exception {
+        int rows = 64;
+        int cols = 32;
+        int tokens = 16;
+        BatchTile tile = new BatchTile(64, 64);
+        float[] w = new float[rows * cols];
+        float[] x = new float[tokens * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < cols; k++) {
+                w[r * cols + k] = identity ? (r == k ? 1f : 0f) : 32 * r + k;
+            }
+        }
+        for (int t = 0; t < tokens; t++) {
+            for (int k = 0; k < cols; k++) {
+                x[t * cols + k] = identity ? 32 * t + k : 1f;
+            }
+        }
+        MemorySegment bytes = MemorySegment.ofArray(new byte[4 * w.length]);
+        MemorySegment.copy(w, 0, bytes, java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), 0, w.length);
+        IntArray words = DeviceWeights.words(bytes);
+        IntArray info = new IntArray(2);
+        info.set(0, tokens);
+        IntArray noTable = new IntArray(2);
+        FloatArray xd = FloatArray.fromArray(x);
+        FloatArray y = new FloatArray(tokens * rows);
+        FloatArray staged = new FloatArray(Math.toIntExact(BatchMatMulMma.stagedFloats(1, tile)));
+        String n = "kcmmapat" + identity;
+        TaskGraph g = new TaskGraph(n).transferToDevice(DataTransferMode.EVERY_EXECUTION, info, noTable, words, xd, staged)
+                .task("k", BatchMatMulMma::multiply, new KernelContext(), info, noTable, words, GgmlType.F32.id(), rows, cols,
+                        0, xd, cols, 0, y, rows, 0, 1, BatchMatMul.spec(BatchMatMul.STORE, false, 0, tile), staged)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, y, staged);
+        WorkerGrid1D grid = new WorkerGrid1D(tile.threads());
+        grid.setLocalWork(tile.threads(), 1, 1);
+        try (TornadoExecutionPlan p = new TornadoExecutionPlan(g.snapshot())) {
+            p.withDevice(device).withGridScheduler(new GridScheduler(n + ".k", grid)).execute();
+        }
+        int wrong = 0;
+        StringBuilder first = new StringBuilder();
+        for (int t = 0; t < tokens; t++) {
+            for (int r = 0; r < rows; r++) {
+                float want = identity ? (r < 32 ? 32 * t + r : 0) : 1024 * r + 496;
+                float got = y.get(t * rows + r);
+                if (got != want) {
+                    if (wrong++ < 24) {
+                        first.append(String.format(" (t%d r%d: %.0f want %.0f)", t, r, got, want));
+                    }
+                }
+            }
+        }
+        StringBuilder row0 = new StringBuilder();
+        for (int r = 0; r < 16; r++) {
+            row0.append(String.format(" %.0f", staged.get(r)));
+        }
+        System.out.printf("tensor-core pattern %s: %d of %d wrong%s; staged row 0:%s%n", identity ? "identity" : "sums", wrong,
+                tokens * rows, first, row0);
+    }
+
+    /**
+     * The tensor-core product against float32 dots: every operand rounded to a half (2⁻¹¹ relative), so
+     * the error of a sum is bounded by about 2·2⁻¹¹·Σ|w·x|; bound 2e-3 of that magnitude. In ADD mode y
+     * starts at 1 everywhere.
+     */
+    private static void batchMma(TornadoDevice device, GgmlType type, int rows, int cols, int tokens, BatchTile tile,
+                                 int mode) throws Exception {
+        Random rnd = new Random(type.id() * 17L + rows);
+        long rowBytes = type.bytesFor(cols);
+        MemorySegment w = MemorySegment.ofArray(new byte[Math.toIntExact(rows * rowBytes)]);
+        for (int r = 0; r < rows; r++) {
+            RandomBlocks.fill(type, rnd, w, r * rowBytes, cols);
+        }
+        float[] x = gaussian(rnd, tokens * cols);
+        IntArray words = DeviceWeights.words(w);
+        IntArray info = new IntArray(2);
+        info.set(0, tokens);
+        IntArray noTable = new IntArray(2);
+        FloatArray xd = FloatArray.fromArray(x);
+        FloatArray y = new FloatArray(tokens * rows);
+        float start = mode == BatchMatMul.ADD ? 1f : 0f;
+        y.init(start);
+        int tokenTiles = (tokens + BatchMatMulMma.TILE_TOKENS - 1) / BatchMatMulMma.TILE_TOKENS;
+        int groups = tile.rowTiles(rows) * tokenTiles;
+        FloatArray staged = new FloatArray(Math.toIntExact(BatchMatMulMma.stagedFloats(groups, tile)));
+        String n = "kcmma" + type.name() + rows + "t" + tile.rows();
+        TaskGraph g = new TaskGraph(n).transferToDevice(DataTransferMode.EVERY_EXECUTION, info, noTable, words, xd, y, staged)
+                .task("k", BatchMatMulMma::multiply, new KernelContext(), info, noTable, words, type.id(), rows, cols, 0, xd,
+                        cols, 0, y, rows, 0, tokenTiles, BatchMatMul.spec(mode, false, 0, tile), staged)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, y);
+        WorkerGrid1D grid = new WorkerGrid1D(groups * tile.threads());
+        grid.setLocalWork(tile.threads(), 1, 1);
+        try (TornadoExecutionPlan p = new TornadoExecutionPlan(g.snapshot())) {
+            p.withDevice(device).withGridScheduler(new GridScheduler(n + ".k", grid)).execute();
+        }
+        BlockFormat f = BlockFormat.of(type);
+        float[] row = new float[cols];
+        double worst = 0;
+        for (int r = 0; r < rows; r++) {
+            f.dequantize(w, r * rowBytes, row, 0, cols);
+            for (int t = 0; t < tokens; t++) {
+                double e = start;
+                double magnitude = 1e-30;
+                for (int i = 0; i < cols; i++) {
+                    e += (double) row[i] * x[t * cols + i];
+                    magnitude += Math.abs(row[i] * x[t * cols + i]);
+                }
+                worst = Math.max(worst, Math.abs(e - y.get(t * rows + r)) / magnitude);
+            }
+        }
+        report("tensor-core product " + type + " " + rows + "x" + cols + " x " + tokens + " tokens, tile " + tile
+                + (mode == BatchMatMul.ADD ? ", add" : ""), worst, 2e-3);
     }
 
     private static GridScheduler grid(String name, int groups) {

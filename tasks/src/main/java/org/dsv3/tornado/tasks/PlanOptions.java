@@ -18,9 +18,11 @@ import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
  * @param matvecThreads  threads a decode matvec launch should have at least: a matrix of few rows gets more
  *                       lanes per row ({@link org.dsv3.tornado.kernels.MatVec#lanesFor}); 0 = 32 lanes a row always
  * @param batchTile      the work-group tile of the batched matrix products ({@code BatchMatMul})
+ * @param tensorCores    the batched products on the tensor cores ({@code BatchMatMulMma}: halves in, float32
+ *                       sums; PTX devices only, tile 128x64 or 64x64)
  */
 record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
-                   int matvecThreads, BatchTile batchTile) {
+                   int matvecThreads, BatchTile batchTile, boolean tensorCores) {
     static final int DEFAULT_SPLITS = 32;
     static final int DEFAULT_SLICE_POSITIONS = 16;
     static final int DEFAULT_BATCH = 512;
@@ -30,7 +32,7 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
     /** The layout options with the default matvec width. */
     PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
                 BatchTile batchTile) {
-        this(layersPerGraph, splits, slicePositions, profile, cudaGraph, batch, DEFAULT_MATVEC_THREADS, batchTile);
+        this(layersPerGraph, splits, slicePositions, profile, cudaGraph, batch, DEFAULT_MATVEC_THREADS, batchTile, false);
     }
 
     PlanOptions {
@@ -47,8 +49,10 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
 
     /**
      * From system properties {@code dsv3.tornado.layersPerGraph}, {@code .splits}, {@code .slicePositions},
-     * {@code .profile}, {@code .cudaGraph}, {@code .batch}, {@code .matvecThreads} and {@code .batchTile} ({@code ROWSxTOKENS}); CUDA graphs are on by default on a PTX device (measured on the
-     * H200: they cut the launch cost several times) and off elsewhere (only PTX has them).
+     * {@code .profile}, {@code .cudaGraph}, {@code .batch}, {@code .matvecThreads}, {@code .batchTile} ({@code ROWSxTOKENS})
+     * and {@code .tensorCores}; CUDA graphs are on by default on a PTX device (measured on the
+     * H200: they cut the launch cost several times) and off elsewhere (only PTX has them). Tensor cores
+     * are off unless asked for, and refused off PTX (only PTX lowers TornadoVM's MMA intrinsics).
      */
     static PlanOptions fromSystemProperties(TornadoDevice device) {
         String graphs = System.getProperty("dsv3.tornado.cudaGraph");
@@ -59,18 +63,27 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
                 Boolean.getBoolean("dsv3.tornado.profile"), graphs != null ? Boolean.parseBoolean(graphs) : ptx,
                 Integer.getInteger("dsv3.tornado.batch", DEFAULT_BATCH),
                 Integer.getInteger("dsv3.tornado.matvecThreads", DEFAULT_MATVEC_THREADS),
-                BatchTile.parse(System.getProperty("dsv3.tornado.batchTile")));
+                BatchTile.parse(System.getProperty("dsv3.tornado.batchTile")), tensorCores(ptx));
+    }
+
+    private static boolean tensorCores(boolean ptx) {
+        boolean asked = Boolean.getBoolean("dsv3.tornado.tensorCores");
+        if (asked && !ptx) {
+            throw new IllegalArgumentException("-Ddsv3.tornado.tensorCores=true needs a PTX device (TornadoVM lowers its "
+                    + "MMA intrinsics only there)");
+        }
+        return asked;
     }
 
     PlanOptions withProfile(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph, batch, matvecThreads, batchTile);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph, batch, matvecThreads, batchTile, tensorCores);
     }
 
     PlanOptions withCudaGraph(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on, batch, matvecThreads, batchTile);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on, batch, matvecThreads, batchTile, tensorCores);
     }
 
     PlanOptions withBatch(int tokens) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, cudaGraph, tokens, matvecThreads, batchTile);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, cudaGraph, tokens, matvecThreads, batchTile, tensorCores);
     }
 }

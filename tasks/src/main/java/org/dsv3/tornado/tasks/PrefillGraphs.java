@@ -6,6 +6,7 @@ import org.dsv3.model.arch.RoutingRule;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.tornado.kernels.BatchAttention;
 import org.dsv3.tornado.kernels.BatchMatMul;
+import org.dsv3.tornado.kernels.BatchMatMulMma;
 import org.dsv3.tornado.kernels.BatchOps;
 import org.dsv3.tornado.kernels.BatchRouting;
 import org.dsv3.tornado.kernels.BatchTile;
@@ -51,6 +52,8 @@ final class PrefillGraphs {
     final int maxTokens;
     /** Work-group tile of every {@link BatchMatMul} launch. */
     final BatchTile tile;
+    /** Whether the products run on the tensor cores ({@link BatchMatMulMma}, PTX only) instead. */
+    final boolean tensorCores;
     /** {@code [n, first position, token ids…]}, up with every prefill graph. */
     final IntArray info;
     /** The batch's residual rows and normalised rows, token-major, up and down with every prefill graph. */
@@ -68,7 +71,12 @@ final class PrefillGraphs {
     private final GridScheduler grids;
     private final KernelContext ctx = new KernelContext();
 
-    private PrefillGraphs(DeviceModel m, Activations a, GridScheduler grids, int maxTokens, BatchTile tile) {
+    private PrefillGraphs(DeviceModel m, Activations a, GridScheduler grids, int maxTokens, BatchTile tile,
+                          boolean tensorCores) {
+        if (tensorCores && !BatchMatMulMma.fits(tile)) {
+            throw new IllegalArgumentException("batch tile " + tile + ": the tensor-core products need 64x64 or 128x64");
+        }
+        this.tensorCores = tensorCores;
         this.m = m;
         this.c = m.config;
         this.a = a;
@@ -93,10 +101,11 @@ final class PrefillGraphs {
      * @param decodeNames      the decode plan's graph names, head last
      * @param decodeLayers     blocks per decode graph (decode graph k holds blocks {@code k·decodeLayers …})
      * @param tile             work-group tile of the matrix products
+     * @param tensorCores      the products on the tensor cores ({@link BatchMatMulMma}; PTX devices only)
      */
     static PrefillGraphs build(DeviceModel m, Activations a, GridScheduler grids, List<String> decodeNames,
-                               int decodeLayers, int maxTokens, BatchTile tile) {
-        PrefillGraphs p = new PrefillGraphs(m, a, grids, maxTokens, tile);
+                               int decodeLayers, int maxTokens, BatchTile tile, boolean tensorCores) {
+        PrefillGraphs p = new PrefillGraphs(m, a, grids, maxTokens, tile, tensorCores);
         int blocks = m.layers.length;
         int perGraph = Math.max(1, TASKS_PER_GRAPH / tasksPerBlock(m.config, m.config.expertCount() > 0));
         List<int[]> ranges = new ArrayList<>();
@@ -143,6 +152,8 @@ final class PrefillGraphs {
         final IntArray table = DeviceWeights.intZeros(BatchRouting.tableSize(rows, k, e, tile));
         final IntArray noTable = DeviceWeights.intZeros(2);
         final FloatArray noBias = DeviceWeights.zeros(1);
+        /** The tensor-core products' accumulators on their way to the epilogue (one float when unused). */
+        final FloatArray staged;
         final FloatArray wide;
         final FloatArray mid;
         final FloatArray narrow;
@@ -170,6 +181,7 @@ final class PrefillGraphs {
             wide = DeviceWeights.zeros(size(Math.max((long) rows * heads * width, routedDown)));
             mid = DeviceWeights.zeros(size(Math.max((long) rows * heads * c.kvLoraRank(), routedAct)));
             narrow = DeviceWeights.zeros(size(Math.max((long) rows * heads * c.qkHeadDim(), (long) rows * ffn)));
+            staged = DeviceWeights.zeros(tensorCores ? size(stagedFloats(first, end)) : 1);
             q = narrow;
             g = narrow;
             qa = wide;
@@ -185,8 +197,30 @@ final class PrefillGraphs {
             return (int) floats;
         }
 
+        /** The largest {@link BatchMatMulMma#stagedFloats} of the products of blocks {@code first … end−1}. */
+        private long stagedFloats(int first, int end) {
+            long groups = 1;
+            for (int i = first; i < end; i++) {
+                DeviceModel.Layer l = m.layers[i];
+                for (DeviceTensor t : new DeviceTensor[] {l.qA(), l.qB(), l.q(), l.kvA(), l.out(), l.router(), l.gate(),
+                        l.up(), l.down()}) {
+                    if (t != null) {
+                        groups = Math.max(groups, denseGroups(t.rows(), 1));
+                    }
+                }
+                groups = Math.max(groups, denseGroups(c.kvLoraRank(), heads));
+                groups = Math.max(groups, denseGroups(c.vHeadDim(), heads));
+                for (DeviceTensor t : new DeviceTensor[] {l.gateExps(), l.downExps()}) {
+                    if (t != null) {
+                        groups = Math.max(groups, expertGroups(expertRows(t), this));
+                    }
+                }
+            }
+            return BatchMatMulMma.stagedFloats(groups, tile);
+        }
+
         Object[] all() {
-            return new Object[] {wide, mid, narrow, cq, cqn, kv, o, rl, scores, route, table, noTable, noBias};
+            return new Object[] {wide, mid, narrow, cq, cqn, kv, o, rl, scores, route, table, noTable, noBias, staged};
         }
     }
 
@@ -321,18 +355,44 @@ final class PrefillGraphs {
                           FloatArray x, int xStride, int xBatchOff, FloatArray y, int yStride, int yBatchOff, int mode) {
         int rows = batches > 1 ? batchRows : w.rows();
         int tokenTiles = tile.tokenTiles(maxTokens);
-        grid(graph + "." + task, tile.rowTiles(rows) * batches * tokenTiles, tile.threads());
-        g.task(task, BatchMatMul::multiply, ctx, info, s.noTable, w.words(), w.type(), rows, w.cols(), batchRows,
-                x, xStride, xBatchOff, y, yStride, yBatchOff, tokenTiles, BatchMatMul.spec(mode, false, 0, tile));
+        grid(graph + "." + task, denseGroups(rows, batches), tile.threads());
+        int spec = BatchMatMul.spec(mode, false, 0, tile);
+        if (tensorCores) {
+            g.task(task, BatchMatMulMma::multiply, ctx, info, s.noTable, w.words(), w.type(), rows, w.cols(), batchRows,
+                    x, xStride, xBatchOff, y, yStride, yBatchOff, tokenTiles, spec, s.staged);
+        } else {
+            g.task(task, BatchMatMul::multiply, ctx, info, s.noTable, w.words(), w.type(), rows, w.cols(), batchRows,
+                    x, xStride, xBatchOff, y, yStride, yBatchOff, tokenTiles, spec);
+        }
+    }
+
+    /** Work-groups of a plain or per-head product of {@code batches} × {@code rows} rows. */
+    private int denseGroups(int rows, int batches) {
+        return tile.rowTiles(rows) * batches * tile.tokenTiles(maxTokens);
+    }
+
+    /** Work-groups of a routed experts' product of {@code rows} rows per expert. */
+    private int expertGroups(int rows, Scratch s) {
+        return tile.rowTiles(rows) * tile.maxExpertTiles(maxTokens * s.k, s.e);
+    }
+
+    /** Rows per expert of a stacked experts tensor. */
+    private int expertRows(DeviceTensor t) {
+        return t.rows() / Math.max(1, c.expertCount());
     }
 
     /** A routed experts' product over the grouped slots: {@code rows} rows per expert of the stacked tensor. */
     private void experts(TaskGraph g, String graph, String task, Scratch s, DeviceTensor w, FloatArray x, int xStride,
                          int gatherK, FloatArray y, int rows, int mode) {
-        int tiles = tile.maxExpertTiles(maxTokens * s.k, s.e);
-        grid(graph + "." + task, tile.rowTiles(rows) * tiles, tile.threads());
-        g.task(task, BatchMatMul::multiply, ctx, info, s.table, w.words(), w.type(), rows, w.cols(), rows,
-                x, xStride, 0, y, rows, 0, 1, BatchMatMul.spec(mode, true, gatherK, tile));
+        grid(graph + "." + task, expertGroups(rows, s), tile.threads());
+        int spec = BatchMatMul.spec(mode, true, gatherK, tile);
+        if (tensorCores) {
+            g.task(task, BatchMatMulMma::multiply, ctx, info, s.table, w.words(), w.type(), rows, w.cols(), rows,
+                    x, xStride, 0, y, rows, 0, 1, spec, s.staged);
+        } else {
+            g.task(task, BatchMatMul::multiply, ctx, info, s.table, w.words(), w.type(), rows, w.cols(), rows,
+                    x, xStride, 0, y, rows, 0, 1, spec);
+        }
     }
 
     private void norm(TaskGraph g, String graph, String task, FloatArray x, int stride, int cols, FloatArray gain, float eps,

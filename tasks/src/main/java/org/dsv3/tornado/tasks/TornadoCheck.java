@@ -48,6 +48,7 @@ public final class TornadoCheck {
             long t0 = System.nanoTime();
             float[] dev;
             float[] batched = null;
+            boolean halves = false;
             String device;
             try (InferenceBackend b = Backends.provider("tornado").load(file, c, new BackendOptions(0, detail));
                  InferenceSession s = b.newSession(new SessionOptions(kv, Math.max(256, tokens.length)))) {
@@ -63,6 +64,7 @@ public final class TornadoCheck {
                 System.out.printf("%s on %s: load+compile %.1f s, %d tokens in %.2f s%n", model.getFileName(), device, load,
                         tokens.length, run);
                 if (b instanceof TornadoBackend t && t.plan().batched()) {
+                    halves = t.plan().tensorCores();
                     s.reset();
                     long t2 = System.nanoTime();
                     batched = s.forward(tokens, Logits.ALL_POSITIONS);
@@ -70,9 +72,10 @@ public final class TornadoCheck {
                             tokens.length, (System.nanoTime() - t2) / 1e9);
                 }
             }
-            boolean ok = compare(model, "token by token", cpu, dev, c.vocabSize(), tokens.length, kv);
+            boolean ok = compare(model, "token by token", cpu, dev, c.vocabSize(), tokens.length, kv, false);
             if (batched != null) {
-                ok &= compare(model, "batched", cpu, batched, c.vocabSize(), tokens.length, kv);
+                ok &= compare(model, halves ? "batched, tensor cores" : "batched", cpu, batched, c.vocabSize(),
+                        tokens.length, kv, halves);
             }
             return ok;
         }
@@ -81,9 +84,13 @@ public final class TornadoCheck {
     /**
      * Bound on max |tornado − cpu|: 1e-4 with F32 caches; with half-precision caches a cache value whose two
      * float32 versions fall on either side of a rounding point differs by one unit of the format
-     * (TornadoHalfCacheTest, F16: ≤ 8.6e-4 measured, bound 2e-3; BF16 keeps 3 bits fewer: 8× that).
+     * (TornadoHalfCacheTest, F16: ≤ 8.6e-4 measured, bound 2e-3; BF16 keeps 3 bits fewer: 8× that). The
+     * tensor-core products ({@code halves}) round every weight and activation to a half (2⁻¹¹ relative each):
+     * bound 1e-2, the size of llama.cpp's own deviation from the dequantized reference on the f16 tiny-v3 file
+     * (6e-3, its quantized activations), so that this path is no looser than the engine it is measured against.
      */
-    private static boolean compare(Path model, String how, float[] cpu, float[] dev, int v, int positions, KvCacheType kv) {
+    private static boolean compare(Path model, String how, float[] cpu, float[] dev, int v, int positions, KvCacheType kv,
+                                   boolean halves) {
         float max = 0f;
         int worstPos = 0;
         int agree = 0;
@@ -106,6 +113,7 @@ public final class TornadoCheck {
             case F16 -> 2e-3f;
             case BF16 -> 1.6e-2f;
         };
+        bound = halves ? Math.max(bound, 1e-2f) : bound;
         System.out.printf("%s (%s, %s cache): max |tornado - cpu| = %.3g (position %d), top-1 agreement %d/%d%n",
                 model.getFileName(), how, kv, max, worstPos, agree, positions);
         return max <= bound;

@@ -1,0 +1,231 @@
+package org.dsv3.tornado.kernels;
+
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.enums.MMAShape;
+import uk.ac.manchester.tornado.api.math.TornadoMath;
+import uk.ac.manchester.tornado.api.types.HalfFloat;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * {@link BatchMatMul}'s products on the tensor cores (PTX backend only: TornadoVM 5.2 lowers its MMA
+ * intrinsics there, to {@code ldmatrix} and {@code mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32}).
+ * Same launch, same arguments, same three ways to pick tokens and weights, same epilogues; one argument
+ * more, {@code staged}: global scratch through which the accumulators reach the epilogue.
+ *
+ * <p>In MMA terms the tokens are M and the weight rows N: {@code D[t][r] = Σ_k X[t][k]·W[r][k]}. A
+ * work-group of {@code 2·W} warps owns 64 tokens × {@code 32·W} rows ({@code W} = 2 or 4: the {@link
+ * BatchTile} 64×64 or 128×64, whose thread counts, 128 and 256, are this kernel's). Warp (m, n) owns tokens
+ * {@code 32m …} and rows {@code 32n …}: 2 × 4 accumulator fragments of 16 × 8. The k loop walks 32 columns a
+ * step, like {@link BatchMatMul}: every thread decodes its share of the rows' slice (through {@link
+ * BlockValue}, every weight type), two rows at a time, into B sub-tiles (16 k × 8 rows, row-major
+ * over k, two halves a word: the layout {@code ldmatrix.trans} reads), and converts its share of the tokens'
+ * slice to halves packed two a word into A sub-tiles (16 tokens × 16 k, row-major); then each warp does its
+ * 2 × (2 A loads, 4 B loads, 8 MMAs).
+ *
+ * <p>Precision: weights and activations are rounded to IEEE halves (relative error ≤ 2⁻¹¹ each; activations
+ * saturate at ±65504), the products summed in float32 by the tensor cores. This is not
+ * {@link BatchMatMul}'s float path: the plan uses it only when asked ({@code dsv3.tornado.tensorCores}),
+ * and its logits are checked against the CPU engine with their own bound (see {@code TornadoCheck}).
+ *
+ * <p>TornadoVM 5.2 cannot read an accumulator fragment's elements from Java, so every warp stores its
+ * fragments ({@code mmaStore}) into this work-group's region of {@code staged} (64 × tile-rows floats at
+ * {@code group·64} rows, row pitch the tile's rows); after a barrier the work-group reads them back, one
+ * output a thread and neighbouring rows together, for the bounds tests and the epilogue. The halves are
+ * computed in software ({@link CacheFormat#f16Bits}): 5.2's PTX backend converts a float to a half only as a
+ * store, and the tiles must hold packed words.
+ */
+public final class BatchMatMulMma {
+    /** Tokens of a work-group tile (two warps of 32 along M). */
+    public static final int TILE_TOKENS = 64;
+    /** Halves (k) a step: one Q8_0 block, two MMA k-steps of 16. */
+    private static final int TILE_K = 32;
+    /** Ints of one A sub-tile (16 tokens × 16 halves) and of one B sub-tile (16 k × 8 rows). */
+    private static final int A_SUB_INTS = 128;
+    private static final int B_SUB_INTS = 64;
+    /** A sub-tiles a k-step (64 tokens / 16) and B sub-tiles a k-step at the widest tile (128 rows / 8). */
+    private static final int A_SUBS = 4;
+    private static final int B_SUBS = 16;
+    private static final float HALF_MAX = 65504f;
+
+    private BatchMatMulMma() {
+    }
+
+    /** Whether {@code tile} is a shape this kernel runs (64 tokens, 64 or 128 rows). */
+    public static boolean fits(BatchTile tile) {
+        return tile.tokens() == TILE_TOKENS && (tile.rows() == 64 || tile.rows() == 128);
+    }
+
+    /** Floats of {@code staged} a launch of {@code groups} work-groups of {@code tile} needs. */
+    public static long stagedFloats(long groups, BatchTile tile) {
+        return groups * TILE_TOKENS * tile.rows();
+    }
+
+    /**
+     * Launch exactly as {@link BatchMatMul#multiply} with a {@link #fits fitting} tile; {@code staged} holds
+     * at least {@link #stagedFloats} for the launch.
+     */
+    public static void multiply(KernelContext ctx, IntArray info, IntArray table, IntArray w, int type, int rows, int cols,
+                                int wBatchRows, FloatArray x, int xStride, int xBatchOff, FloatArray y, int yStride,
+                                int yBatchOff, int tokenTiles, int spec, FloatArray staged) {
+        int lid = ctx.localIdx;
+        int mode = spec & 15;
+        int grouped = spec & BatchMatMul.GROUPED;
+        int gatherK = (spec >> 8) & 255;
+        // the BatchTile shape of the spec word: rows = THREAD_ROWS << rowShift (64 or 128)
+        int tileRows = BatchMatMul.THREAD_ROWS << ((spec >> 16) & 15);
+        int threads = 2 * tileRows;
+        int[] at = ctx.allocateIntLocalArray(2 * A_SUBS * A_SUB_INTS);
+        int[] bt = ctx.allocateIntLocalArray(2 * B_SUBS * B_SUB_INTS);
+
+        int rowTiles = (rows + tileRows - 1) / tileRows;
+        int rt = ctx.groupIdx % rowTiles;
+        int gy = ctx.groupIdx / rowTiles;
+        int n = info.get(0);
+        int batch = gy / tokenTiles;
+        int t0 = (gy % tokenTiles) * TILE_TOKENS;
+        int t1 = t0 + TILE_TOKENS < n ? t0 + TILE_TOKENS : n;
+        int permAt = 0;
+        if (grouped != 0) {
+            batch = 0;
+            t0 = 0;
+            t1 = 0;
+            permAt = table.get(1);
+            if (gy < table.get(0)) {
+                batch = table.get(2 + 3 * gy);
+                t0 = table.get(3 + 3 * gy);
+                t1 = table.get(4 + 3 * gy);
+            }
+        }
+        int xCol = grouped != 0 ? 0 : batch * xBatchOff;
+        int yCol = grouped != 0 ? 0 : batch * yBatchOff;
+        int wRows = grouped != 0 ? rows : wBatchRows;
+        int rowBytes = WeightType.rowBytes(type, cols);
+        int firstRow = rt * tileRows;
+        int kEnd = t0 < t1 ? cols : 0;
+
+        int warp = lid >> 5;
+        int wm = warp & 1;
+        int wn = warp >> 1;
+        int wReads = tileRows / 2 * TILE_K / threads;
+        int xReads = TILE_TOKENS * (TILE_K / 2) / threads;
+        float[] c00 = ctx.mmaFragment(0f);
+        float[] c01 = ctx.mmaFragment(0f);
+        float[] c02 = ctx.mmaFragment(0f);
+        float[] c03 = ctx.mmaFragment(0f);
+        float[] c10 = ctx.mmaFragment(0f);
+        float[] c11 = ctx.mmaFragment(0f);
+        float[] c12 = ctx.mmaFragment(0f);
+        float[] c13 = ctx.mmaFragment(0f);
+        for (int k0 = 0; k0 < kEnd; k0 += TILE_K) {
+            ctx.localBarrier();
+            // the rows' slice of W as halves, two rows a word: rows (r, r + 1) at k0 + kk to B sub-tile
+            // (kk / 16, r / 8), row kk % 16 (4 words of 8 rows' halves), word (r % 8) / 2
+            for (int i = 0; i < wReads; i++) {
+                int idx = lid + threads * i;
+                int r = (idx >> 5) << 1;
+                int kk = idx & 31;
+                float v0 = 0f;
+                float v1 = 0f;
+                if (k0 + kk < cols) {
+                    int at0 = (batch * wRows + firstRow + r) * rowBytes;
+                    if (firstRow + r < rows) {
+                        v0 = BlockValue.at(type, w, at0, cols, k0 + kk);
+                    }
+                    if (firstRow + r + 1 < rows) {
+                        v1 = BlockValue.at(type, w, at0 + rowBytes, cols, k0 + kk);
+                    }
+                }
+                int sub = (kk >> 4) * B_SUBS + (r >> 3);
+                bt[sub * B_SUB_INTS + (kk & 15) * 4 + ((r & 7) >> 1)] = halfBits(v0) | (halfBits(v1) << 16);
+            }
+            // the tokens' slice of X, two halves a word: pair p of token tt to A sub-tile (p / 8, tt / 16)
+            for (int i = 0; i < xReads; i++) {
+                int idx = lid + threads * i;
+                int tt = idx >> 4;
+                int p = idx & 15;
+                int t = t0 + tt;
+                int k = k0 + 2 * p;
+                float v0 = 0f;
+                float v1 = 0f;
+                if (t < t1) {
+                    int xr = t;
+                    if (gatherK > 0) {
+                        xr = table.get(permAt + t) / gatherK;
+                    }
+                    int base = xr * xStride + xCol + k;
+                    if (k < cols) {
+                        v0 = x.get(base);
+                    }
+                    if (k + 1 < cols) {
+                        v1 = x.get(base + 1);
+                    }
+                }
+                int sub = (p >> 3) * A_SUBS + (tt >> 4);
+                at[sub * A_SUB_INTS + (tt & 15) * 8 + (p & 7)] = halfBits(v0) | (halfBits(v1) << 16);
+            }
+            ctx.localBarrier();
+            for (int ks = 0; ks < 2; ks++) {
+                int aSub = ks * A_SUBS + 2 * wm;
+                int bSub = ks * B_SUBS + 4 * wn;
+                HalfFloat[] a0 = ctx.mmaLoadA(at, 16, aSub * A_SUB_INTS * 4);
+                HalfFloat[] a1 = ctx.mmaLoadA(at, 16, (aSub + 1) * A_SUB_INTS * 4);
+                HalfFloat[] b0 = ctx.mmaLoadB(bt, 16, bSub * B_SUB_INTS * 4);
+                HalfFloat[] b1 = ctx.mmaLoadB(bt, 16, (bSub + 1) * B_SUB_INTS * 4);
+                HalfFloat[] b2 = ctx.mmaLoadB(bt, 16, (bSub + 2) * B_SUB_INTS * 4);
+                HalfFloat[] b3 = ctx.mmaLoadB(bt, 16, (bSub + 3) * B_SUB_INTS * 4);
+                c00 = ctx.mma(a0, b0, c00, MMAShape.M16N8K16);
+                c01 = ctx.mma(a0, b1, c01, MMAShape.M16N8K16);
+                c02 = ctx.mma(a0, b2, c02, MMAShape.M16N8K16);
+                c03 = ctx.mma(a0, b3, c03, MMAShape.M16N8K16);
+                c10 = ctx.mma(a1, b0, c10, MMAShape.M16N8K16);
+                c11 = ctx.mma(a1, b1, c11, MMAShape.M16N8K16);
+                c12 = ctx.mma(a1, b2, c12, MMAShape.M16N8K16);
+                c13 = ctx.mma(a1, b3, c13, MMAShape.M16N8K16);
+            }
+        }
+        // the fragments out to this work-group's region of staged (row = token of the tile, pitch tileRows)
+        int sRow = ctx.groupIdx * TILE_TOKENS + 32 * wm;
+        int sCol = 32 * wn;
+        ctx.mmaStore(c00, staged, sRow, sCol, tileRows);
+        ctx.mmaStore(c01, staged, sRow, sCol + 8, tileRows);
+        ctx.mmaStore(c02, staged, sRow, sCol + 16, tileRows);
+        ctx.mmaStore(c03, staged, sRow, sCol + 24, tileRows);
+        ctx.mmaStore(c10, staged, sRow + 16, sCol, tileRows);
+        ctx.mmaStore(c11, staged, sRow + 16, sCol + 8, tileRows);
+        ctx.mmaStore(c12, staged, sRow + 16, sCol + 16, tileRows);
+        ctx.mmaStore(c13, staged, sRow + 16, sCol + 24, tileRows);
+        ctx.globalBarrier();
+        int outs = TILE_TOKENS * tileRows / threads;
+        int base = ctx.groupIdx * TILE_TOKENS * tileRows;
+        for (int i = 0; i < outs; i++) {
+            int idx = lid + threads * i;
+            int tl = idx / tileRows;
+            int r = idx - tl * tileRows;
+            int t = t0 + tl;
+            int row = firstRow + r;
+            put(y, mode, row < rows && t < t1, t * yStride + yCol + row, staged.get(base + idx));
+        }
+    }
+
+    /** The half bits of {@code v}, saturated to the largest finite half. */
+    private static int halfBits(float v) {
+        float s = v > HALF_MAX ? HALF_MAX : v;
+        s = s < -HALF_MAX ? -HALF_MAX : s;
+        return CacheFormat.f16Bits(s);
+    }
+
+    /** The epilogue of one output value, when {@code inside} (as {@link BatchMatMul}'s). */
+    private static void put(FloatArray y, int mode, boolean inside, int at, float acc) {
+        if (inside) {
+            if (mode == BatchMatMul.STORE) {
+                y.set(at, acc);
+            } else if (mode == BatchMatMul.ADD) {
+                y.set(at, y.get(at) + acc);
+            } else {
+                float g = y.get(at);
+                y.set(at, g / (1f + TornadoMath.exp(-g)) * acc);
+            }
+        }
+    }
+}
