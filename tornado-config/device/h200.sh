@@ -9,6 +9,7 @@
 #   with an F16 latent cache on both engines, PTX)
 #   steps: synth synth-v3 env check check-ptx check-opencl check-f16 check-big dsv3bench nsys ncu ptx kernels bench llama-build llama-bench
 #   BENCHES="MODEL DEVICE DECODE PROMPT DEPTH [JVM-OPTION...];..." the benchmark list (see below)
+#   VARIANT_ALL=NAME: app/variants/NAME.jar first on every step's class path; NSYS_BENCH="DECODE PROMPT DEPTH"
 #   JVM_EXTRA="-D..." options for every TornadoVM JVM (checks, kernels, benches), e.g. -Ddsv3.tornado.tensorCores=true
 set -u
 OUT=${OUT:-/tmp/dsv3-out}; mkdir -p "$OUT"
@@ -26,6 +27,7 @@ cp /etc/OpenCL/vendors/nvidia.icd /tmp/icd/
 export OCL_ICD_VENDORS=/tmp/icd   # hide PoCL: OpenCL 0:0 is the H200
 cd $W
 CP=$(ls "$APP"/lib/*.jar | tr '\n' ':')
+[ -n "${VARIANT_ALL:-}" ] && CP="$APP/variants/$VARIANT_ALL.jar:$CP"   # a kernel variant for every step
 TVM=(./jdk/bin/java @argfile @"$APP/dsv3-tornado.args" -Dtornado.device.memory=100GB -Dtornado.recover.bailout=False
      --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx24g -cp "$CP" ${JVM_EXTRA:-})
 PLAIN=(./jdk/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g -cp "$CP")
@@ -77,7 +79,7 @@ nsys)   # per-kernel device time inside CUDA graphs (Nsight Systems, when the ma
   if [ -z "$NSYS" ]; then log "no nsys on this machine"; else
     log "nsys ($NSYS) q8_0"
     timeout 150 "$NSYS" profile --trace=cuda --cuda-graph-trace=node -f true -o /tmp/dsv3prof "${TVM[@]}" -Ddsv3.bench.noProfile=true \
-      org.dsv3.tornado.tasks.TornadoBench /tmp/v2l.q8_0.gguf - 32 8 0 > "$OUT/nsys-run.txt" 2>&1
+      org.dsv3.tornado.tasks.TornadoBench /tmp/v2l.q8_0.gguf - ${NSYS_BENCH:-32 8 0} > "$OUT/nsys-run.txt" 2>&1
     timeout 120 "$NSYS" stats --report cuda_gpu_kern_sum --format csv -o /tmp/dsv3kern /tmp/dsv3prof.nsys-rep >> "$OUT/nsys-run.txt" 2>&1
     cp /tmp/dsv3kern*.csv "$OUT/" 2>/dev/null
   fi ;;
