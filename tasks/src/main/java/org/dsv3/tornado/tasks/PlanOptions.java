@@ -3,6 +3,7 @@ package org.dsv3.tornado.tasks;
 import org.dsv3.tornado.kernels.BatchTile;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
+import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
 
 /**
  * How the decode plan is laid out and observed.
@@ -63,16 +64,29 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
                 Boolean.getBoolean("dsv3.tornado.profile"), graphs != null ? Boolean.parseBoolean(graphs) : ptx,
                 Integer.getInteger("dsv3.tornado.batch", DEFAULT_BATCH),
                 Integer.getInteger("dsv3.tornado.matvecThreads", DEFAULT_MATVEC_THREADS),
-                BatchTile.parse(System.getProperty("dsv3.tornado.batchTile")), tensorCores(ptx));
+                BatchTile.parse(System.getProperty("dsv3.tornado.batchTile")),
+                tensorCores(Boolean.getBoolean("dsv3.tornado.tensorCores"), ptx, ptx && defaultBackendIsPtx()));
     }
 
-    private static boolean tensorCores(boolean ptx) {
-        boolean asked = Boolean.getBoolean("dsv3.tornado.tensorCores");
-        if (asked && !ptx) {
+    /**
+     * Whether the asked-for tensor-core products can run: on a PTX device, with PTX TornadoVM's default
+     * backend too (5.2 builds a kernel's sketch with the default backend's intrinsics, and only PTX's know
+     * the MMA ones: with OpenCL first the compile fails even for a PTX device).
+     */
+    static boolean tensorCores(boolean asked, boolean ptxDevice, boolean ptxDefault) {
+        if (asked && !ptxDevice) {
             throw new IllegalArgumentException("-Ddsv3.tornado.tensorCores=true needs a PTX device (TornadoVM lowers its "
                     + "MMA intrinsics only there)");
         }
+        if (asked && !ptxDefault) {
+            throw new IllegalArgumentException("-Ddsv3.tornado.tensorCores=true needs PTX as TornadoVM's default backend: "
+                    + "add -Dtornado.ptx.priority=100 (the ptx preset, DSV3_TORNADO_PRESET=ptx)");
+        }
         return asked;
+    }
+
+    private static boolean defaultBackendIsPtx() {
+        return TornadoRuntimeProvider.getTornadoRuntime().getDefaultDevice().getTornadoVMBackend() == TornadoVMBackendType.PTX;
     }
 
     PlanOptions withProfile(boolean on) {
