@@ -13,6 +13,7 @@ import org.dsv3.tornado.kernels.BatchTile;
 import org.dsv3.tornado.kernels.MatVec;
 import org.dsv3.tornado.kernels.NormMatVec;
 import org.dsv3.tornado.kernels.Routing;
+import org.dsv3.tornado.kernels.WeightType;
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
@@ -49,10 +50,11 @@ public final class KernelCheck {
         if (device.getTornadoVMBackend() == TornadoVMBackendType.PTX) {
             batchMmaPattern(device, true);
             batchMmaPattern(device, false);
-            batchMma(device, GgmlType.Q8_0, 200, 256, 70, new BatchTile(128, 64), BatchMatMul.STORE);
-            batchMma(device, GgmlType.Q8_0, 64, 512, 64, new BatchTile(64, 64), BatchMatMul.STORE);
-            batchMma(device, GgmlType.Q4_K, 130, 512, 9, new BatchTile(128, 64), BatchMatMul.ADD);
-            batchMma(device, GgmlType.BF16, 96, 96, 129, new BatchTile(64, 64), BatchMatMul.STORE);
+            batchMma(device, GgmlType.Q8_0, false, 200, 256, 70, new BatchTile(128, 64), BatchMatMul.STORE);
+            batchMma(device, GgmlType.Q8_0, true, 200, 256, 70, new BatchTile(128, 64), BatchMatMul.STORE);
+            batchMma(device, GgmlType.Q8_0, true, 64, 512, 64, new BatchTile(64, 64), BatchMatMul.ADD);
+            batchMma(device, GgmlType.Q4_K, false, 130, 512, 9, new BatchTile(128, 64), BatchMatMul.ADD);
+            batchMma(device, GgmlType.BF16, false, 96, 96, 129, new BatchTile(64, 64), BatchMatMul.STORE);
         }
     }
 
@@ -124,8 +126,8 @@ public final class KernelCheck {
      * the error of a sum is bounded by about 2·2⁻¹¹·Σ|w·x|; bound 2e-3 of that magnitude. In ADD mode y
      * starts at 1 everywhere.
      */
-    private static void batchMma(TornadoDevice device, GgmlType type, int rows, int cols, int tokens, BatchTile tile,
-                                 int mode) throws Exception {
+    private static void batchMma(TornadoDevice device, GgmlType type, boolean split, int rows, int cols, int tokens,
+                                 BatchTile tile, int mode) throws Exception {
         Random rnd = new Random(type.id() * 17L + rows);
         long rowBytes = type.bytesFor(cols);
         MemorySegment w = MemorySegment.ofArray(new byte[Math.toIntExact(rows * rowBytes)]);
@@ -133,7 +135,8 @@ public final class KernelCheck {
             RandomBlocks.fill(type, rnd, w, r * rowBytes, cols);
         }
         float[] x = gaussian(rnd, tokens * cols);
-        IntArray words = DeviceWeights.words(w);
+        IntArray words = split ? DeviceWeights.q8_0SplitRows(w, rows, cols) : DeviceWeights.words(w);
+        int deviceType = split ? WeightType.Q8_0_SPLIT : type.id();
         IntArray info = new IntArray(2);
         info.set(0, tokens);
         IntArray noTable = new IntArray(2);
@@ -144,9 +147,9 @@ public final class KernelCheck {
         int tokenTiles = (tokens + BatchMatMulMma.TILE_TOKENS - 1) / BatchMatMulMma.TILE_TOKENS;
         int groups = tile.rowTiles(rows) * tokenTiles;
         FloatArray staged = new FloatArray(Math.toIntExact(BatchMatMulMma.stagedFloats(groups, tile)));
-        String n = "kcmma" + type.name() + rows + "t" + tile.rows();
+        String n = "kcmma" + type.name() + (split ? "split" : "") + rows + "t" + tile.rows();
         TaskGraph g = new TaskGraph(n).transferToDevice(DataTransferMode.EVERY_EXECUTION, info, noTable, words, xd, y, staged)
-                .task("k", BatchMatMulMma::multiply, new KernelContext(), info, noTable, words, type.id(), rows, cols, 0, xd,
+                .task("k", BatchMatMulMma::multiply, new KernelContext(), info, noTable, words, deviceType, rows, cols, 0, xd,
                         cols, 0, y, rows, 0, tokenTiles, BatchMatMul.spec(mode, false, 0, tile), staged)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, y);
         WorkerGrid1D grid = new WorkerGrid1D(groups * tile.threads());
@@ -169,7 +172,7 @@ public final class KernelCheck {
                 worst = Math.max(worst, Math.abs(e - y.get(t * rows + r)) / magnitude);
             }
         }
-        report("tensor-core product " + type + " " + rows + "x" + cols + " x " + tokens + " tokens, tile " + tile
+        report("tensor-core product " + type + (split ? " split" : "") + " " + rows + "x" + cols + " x " + tokens + " tokens, tile " + tile
                 + (mode == BatchMatMul.ADD ? ", add" : ""), worst, 2e-3);
     }
 

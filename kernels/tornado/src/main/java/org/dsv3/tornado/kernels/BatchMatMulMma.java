@@ -18,10 +18,12 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * BatchTile} 64×64 or 128×64, whose thread counts, 128 and 256, are this kernel's). Warp (m, n) owns tokens
  * {@code 32m …} and rows {@code 32n …}: 2 × 4 accumulator fragments of 16 × 8. The k loop walks 32 columns a
  * step, like {@link BatchMatMul}: every thread decodes its share of the rows' slice (through {@link
- * BlockValue}, every weight type), two rows at a time, into B sub-tiles (16 k × 8 rows, row-major
- * over k, two halves a word: the layout {@code ldmatrix.trans} reads), and converts its share of the tokens'
- * slice to halves packed two a word into A sub-tiles (16 tokens × 16 k, row-major); then each warp does its
- * 2 × (2 A loads, 4 B loads, 8 MMAs).
+ * BlockValue}, every weight type; {@link WeightType#Q8_0_SPLIT} a word of four quants and the block's scale
+ * at a time, five times fewer instructions a value) and stores each value as a half (the store converts:
+ * {@code new HalfFloat}) into B sub-tiles of 16 k × 8 rows in the XOR-swizzled order {@code
+ * mmaLoadBSwizzled} reads ({@link #swizzled}; TornadoVM 5.2's own swizzled store put the values elsewhere
+ * on the H200), and converts its share of the tokens' slice to halves packed two a word into A sub-tiles
+ * (16 tokens × 16 k, row-major); then each warp does its 2 × (2 A loads, 4 B loads, 8 MMAs).
  *
  * <p>Precision: weights and activations are rounded to IEEE halves (relative error ≤ 2⁻¹¹ each; activations
  * saturate at ±65504), the products summed in float32 by the tensor cores. This is not
@@ -31,9 +33,9 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * <p>TornadoVM 5.2 cannot read an accumulator fragment's elements from Java, so every warp stores its
  * fragments ({@code mmaStore}) into this work-group's region of {@code staged} (64 × tile-rows floats at
  * {@code group·64} rows, row pitch the tile's rows); after a barrier the work-group reads them back, one
- * output a thread and neighbouring rows together, for the bounds tests and the epilogue. The halves are
- * computed in software ({@link CacheFormat#f16Bits}): 5.2's PTX backend converts a float to a half only as a
- * store, and the tiles must hold packed words.
+ * output a thread and neighbouring rows together, for the bounds tests and the epilogue. The activations'
+ * halves are computed in software ({@link CacheFormat#f16Bits}): 5.2's PTX backend converts a float to a half
+ * only as a store, and the A tile must hold packed words (mmaLoadA reads int tiles only).
  */
 public final class BatchMatMulMma {
     /** Tokens of a work-group tile (two warps of 32 along M). */
@@ -42,7 +44,7 @@ public final class BatchMatMulMma {
     private static final int TILE_K = 32;
     /** Ints of one A sub-tile (16 tokens × 16 halves) and of one B sub-tile (16 k × 8 rows). */
     private static final int A_SUB_INTS = 128;
-    private static final int B_SUB_INTS = 64;
+    private static final int B_SUB_HALVES = 128;
     /** A sub-tiles a k-step (64 tokens / 16) and B sub-tiles a k-step at the widest tile (128 rows / 8). */
     private static final int A_SUBS = 4;
     private static final int B_SUBS = 16;
@@ -76,7 +78,7 @@ public final class BatchMatMulMma {
         int tileRows = BatchMatMul.THREAD_ROWS << ((spec >> 16) & 15);
         int threads = 2 * tileRows;
         int[] at = ctx.allocateIntLocalArray(2 * A_SUBS * A_SUB_INTS);
-        int[] bt = ctx.allocateIntLocalArray(2 * B_SUBS * B_SUB_INTS);
+        HalfFloat[] bt = ctx.allocateHalfFloatLocalArray(2 * B_SUBS * B_SUB_HALVES);
 
         int rowTiles = (rows + tileRows - 1) / tileRows;
         int rt = ctx.groupIdx % rowTiles;
@@ -107,7 +109,8 @@ public final class BatchMatMulMma {
         int warp = lid >> 5;
         int wm = warp & 1;
         int wn = warp >> 1;
-        int wReads = tileRows / 2 * TILE_K / threads;
+        int wReads = tileRows * TILE_K / threads;
+        int qWords = wReads / 4;
         int xReads = TILE_TOKENS * (TILE_K / 2) / threads;
         float[] c00 = ctx.mmaFragment(0f);
         float[] c01 = ctx.mmaFragment(0f);
@@ -119,25 +122,41 @@ public final class BatchMatMulMma {
         float[] c13 = ctx.mmaFragment(0f);
         for (int k0 = 0; k0 < kEnd; k0 += TILE_K) {
             ctx.localBarrier();
-            // the rows' slice of W as halves, two rows a word: rows (r, r + 1) at k0 + kk to B sub-tile
-            // (kk / 16, r / 8), row kk % 16 (4 words of 8 rows' halves), word (r % 8) / 2
-            for (int i = 0; i < wReads; i++) {
-                int idx = lid + threads * i;
-                int r = (idx >> 5) << 1;
-                int kk = idx & 31;
-                float v0 = 0f;
-                float v1 = 0f;
-                if (k0 + kk < cols) {
-                    int at0 = (batch * wRows + firstRow + r) * rowBytes;
-                    if (firstRow + r < rows) {
-                        v0 = BlockValue.at(type, w, at0, cols, k0 + kk);
+            // the rows' slice of W as halves (converted by the store): value (r, k0 + kk) to B sub-tile
+            // (kk / 16, r / 8) at (kk % 16, r % 8), in the XOR-swizzled order that mmaLoadBSwizzled reads
+            if (type == WeightType.Q8_0_SPLIT) {
+                // the k step is one block a row: a thread takes a word of four quants and the block's scale
+                for (int i = 0; i < qWords; i++) {
+                    int idx = lid + threads * i;
+                    int r = idx >> 3;
+                    int kk = (idx & 7) << 2;
+                    int quants = 0;
+                    float d = 0f;
+                    if (firstRow + r < rows && k0 < cols) {
+                        int rb = (batch * wRows + firstRow + r) * rowBytes;
+                        quants = w.get((rb + k0 + kk) >> 2);
+                        d = RawBytes.halfAt(w, rb + cols + ((k0 >> 5) << 1));
                     }
-                    if (firstRow + r + 1 < rows) {
-                        v1 = BlockValue.at(type, w, at0 + rowBytes, cols, k0 + kk);
-                    }
+                    int at0 = ((kk >> 4) * B_SUBS + (r >> 3)) * B_SUB_HALVES;
+                    int col = r & 7;
+                    int k = kk & 15;
+                    bt[at0 + swizzled(k, col)] = new HalfFloat(d * RawBytes.signedByte(quants, 0));
+                    bt[at0 + swizzled(k + 1, col)] = new HalfFloat(d * RawBytes.signedByte(quants, 1));
+                    bt[at0 + swizzled(k + 2, col)] = new HalfFloat(d * RawBytes.signedByte(quants, 2));
+                    bt[at0 + swizzled(k + 3, col)] = new HalfFloat(d * RawBytes.signedByte(quants, 3));
                 }
-                int sub = (kk >> 4) * B_SUBS + (r >> 3);
-                bt[sub * B_SUB_INTS + (kk & 15) * 4 + ((r & 7) >> 1)] = halfBits(v0) | (halfBits(v1) << 16);
+            } else {
+                for (int i = 0; i < wReads; i++) {
+                    int idx = lid + threads * i;
+                    int r = idx >> 5;
+                    int kk = idx & 31;
+                    float v = 0f;
+                    if (firstRow + r < rows && k0 + kk < cols) {
+                        v = BlockValue.at(type, w, (batch * wRows + firstRow + r) * rowBytes, cols, k0 + kk);
+                    }
+                    int sub = (kk >> 4) * B_SUBS + (r >> 3);
+                    bt[sub * B_SUB_HALVES + swizzled(kk & 15, r & 7)] = new HalfFloat(v);
+                }
             }
             // the tokens' slice of X, two halves a word: pair p of token tt to A sub-tile (p / 8, tt / 16)
             for (int i = 0; i < xReads; i++) {
@@ -170,10 +189,10 @@ public final class BatchMatMulMma {
                 int bSub = ks * B_SUBS + 4 * wn;
                 HalfFloat[] a0 = ctx.mmaLoadA(at, 16, aSub * A_SUB_INTS * 4);
                 HalfFloat[] a1 = ctx.mmaLoadA(at, 16, (aSub + 1) * A_SUB_INTS * 4);
-                HalfFloat[] b0 = ctx.mmaLoadB(bt, 16, bSub * B_SUB_INTS * 4);
-                HalfFloat[] b1 = ctx.mmaLoadB(bt, 16, (bSub + 1) * B_SUB_INTS * 4);
-                HalfFloat[] b2 = ctx.mmaLoadB(bt, 16, (bSub + 2) * B_SUB_INTS * 4);
-                HalfFloat[] b3 = ctx.mmaLoadB(bt, 16, (bSub + 3) * B_SUB_INTS * 4);
+                HalfFloat[] b0 = ctx.mmaLoadBSwizzled(bt, 16, bSub * B_SUB_HALVES * 2);
+                HalfFloat[] b1 = ctx.mmaLoadBSwizzled(bt, 16, (bSub + 1) * B_SUB_HALVES * 2);
+                HalfFloat[] b2 = ctx.mmaLoadBSwizzled(bt, 16, (bSub + 2) * B_SUB_HALVES * 2);
+                HalfFloat[] b3 = ctx.mmaLoadBSwizzled(bt, 16, (bSub + 3) * B_SUB_HALVES * 2);
                 c00 = ctx.mma(a0, b0, c00, MMAShape.M16N8K16);
                 c01 = ctx.mma(a0, b1, c01, MMAShape.M16N8K16);
                 c02 = ctx.mma(a0, b2, c02, MMAShape.M16N8K16);
@@ -206,6 +225,17 @@ public final class BatchMatMulMma {
             int row = firstRow + r;
             put(y, mode, row < rows && t < t1, t * yStride + yCol + row, staged.get(base + idx));
         }
+    }
+
+    /**
+     * Index (in halves) of element (k, n) of a 16 × 8 B sub-tile in the layout {@code mmaLoadBSwizzled}
+     * reads: byte offset {@code 2·(8k + n)}, XOR-ed in bit 4 with bits 7–9 (TornadoVM's stride-32 fp16
+     * swizzle; within 256 bytes: rows k ≥ 8 swap neighbouring 16-byte rows).
+     */
+    private static int swizzled(int k, int n) {
+        int bo = (k * 8 + n) * 2;
+        bo = bo ^ (((bo >> 7) & 7) << 4);
+        return bo >> 1;
     }
 
     /** The half bits of {@code v}, saturated to the largest finite half. */
