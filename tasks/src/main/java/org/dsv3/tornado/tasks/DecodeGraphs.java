@@ -55,13 +55,15 @@ final class DecodeGraphs {
     private final int slicePositions;
 
     private final int matvecThreads;
+    private final AttentionKernel attention;
 
-    private DecodeGraphs(DeviceModel m, Activations a, int slicePositions, int matvecThreads) {
+    private DecodeGraphs(DeviceModel m, Activations a, int slicePositions, int matvecThreads, AttentionKernel attention) {
         this.m = m;
         this.c = m.config;
         this.a = a;
         this.slicePositions = slicePositions;
         this.matvecThreads = matvecThreads;
+        this.attention = attention;
     }
 
     /** Lanes per row for a matvec of {@code rows} rows (see {@link MatVec#lanesFor}). */
@@ -79,8 +81,9 @@ final class DecodeGraphs {
         return graphs.size() - 1;
     }
 
-    static DecodeGraphs build(DeviceModel m, Activations a, int layersPerGraph, int slicePositions, int matvecThreads) {
-        DecodeGraphs d = new DecodeGraphs(m, a, slicePositions, matvecThreads);
+    static DecodeGraphs build(DeviceModel m, Activations a, int layersPerGraph, int slicePositions, int matvecThreads,
+                              AttentionKernel attention) {
+        DecodeGraphs d = new DecodeGraphs(m, a, slicePositions, matvecThreads, attention);
         int blocks = m.layers.length;
         String previous = null;
         for (int first = 0; first < blocks; first += layersPerGraph) {
@@ -170,10 +173,17 @@ final class DecodeGraphs {
         add(g, graph, p + "absorb", LatentAttention.absorbGroups(heads, rank), l.kB().bytes());
         g.task(p + "absorb", LatentAttention::absorb, ctx, a.q, a.rope, a.step, l.kB().words(), l.kB().type(), a.qabs,
                 heads, c.qkNopeDim(), c.qkRopeDim(), rank);
-        add(g, graph, p + "attend", heads * a.splits);
-        g.task(p + "attend", LatentAttention::attend, ctx, a.qabs, a.kv, l.kvANorm(), latentEps, a.rope, a.step,
-                cache.floats(), cache.halves(), cache.format(), c.kqScale(), a.partial, heads, c.qkRopeDim(), rank, a.splits,
-                slicePositions);
+        // the same arguments and partial layout for both kernels; only the work-groups a slice differ
+        add(g, graph, p + "attend", attention.groupsPerSlice(heads) * a.splits);
+        if (attention == AttentionKernel.SHARED) {
+            g.task(p + "attend", LatentAttention::attendShared, ctx, a.qabs, a.kv, l.kvANorm(), latentEps, a.rope, a.step,
+                    cache.floats(), cache.halves(), cache.format(), c.kqScale(), a.partial, heads, c.qkRopeDim(), rank,
+                    a.splits, slicePositions);
+        } else {
+            g.task(p + "attend", LatentAttention::attend, ctx, a.qabs, a.kv, l.kvANorm(), latentEps, a.rope, a.step,
+                    cache.floats(), cache.halves(), cache.format(), c.kqScale(), a.partial, heads, c.qkRopeDim(), rank,
+                    a.splits, slicePositions);
+        }
         add(g, graph, p + "merge", LatentAttention.mergeGroups(heads, rank));
         g.task(p + "merge", LatentAttention::merge, ctx, a.partial, a.step, a.splits, slicePositions, rank, heads, a.olat);
         int expandLanes = lanes(heads * vDim);

@@ -54,7 +54,8 @@ final class DecodePlan implements AutoCloseable {
         // 63 of our tasks fit (7 V2-Lite blocks, H200), the ~245 of a whole V2-Lite step overflow it.
         int perBlock = DecodeGraphs.tasksPerBlock(model.config);
         int layersPerGraph = options.layersPerGraph() > 0 ? options.layersPerGraph() : Math.max(1, TASKS_PER_GRAPH / perBlock);
-        this.graphs = DecodeGraphs.build(model, buffers, layersPerGraph, options.slicePositions(), options.matvecThreads());
+        this.graphs = DecodeGraphs.build(model, buffers, layersPerGraph, options.slicePositions(), options.matvecThreads(),
+                options.attention());
         int batch = Math.min(options.batch(), maxContext);
         this.prefill = batch > 0 ? PrefillGraphs.build(model, buffers, graphs.grids, graphs.names, layersPerGraph, batch,
                 options.batchTile(), options.tensorCores()) : null;

@@ -19,26 +19,40 @@ import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
  * @param matvecThreads  threads a decode matvec launch should have at least: a matrix of few rows gets more
  *                       lanes per row ({@link org.dsv3.tornado.kernels.MatVec#lanesFor}); 0 = 32 lanes a row always
  * @param batchTile      the work-group tile of the batched matrix products ({@code BatchMatMul})
+ * @param attention      the decode attention kernel ({@link AttentionKernel}: heads sharing each cache row, or one
+ *                       work-group per head)
  * @param tensorCores    the batched products on the tensor cores ({@code BatchMatMulMma}: halves in, float32
  *                       sums; PTX devices only, tile 128x64 or 64x64)
  */
 record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
-                   int matvecThreads, BatchTile batchTile, boolean tensorCores) {
+                   int matvecThreads, BatchTile batchTile, AttentionKernel attention, boolean tensorCores) {
+    /** Default most slices of the per-head kernel ({@link AttentionKernel#defaultSplits} per kernel). */
     static final int DEFAULT_SPLITS = 32;
     static final int DEFAULT_SLICE_POSITIONS = 16;
     static final int DEFAULT_BATCH = 512;
     /** About one H200's worth of resident threads (132 SMs × 2048), so that a small matrix still fills the device. */
     static final int DEFAULT_MATVEC_THREADS = 1 << 18;
 
-    /** The layout options with the default matvec width. */
+    /** The layout options with the default matvec width and attention kernel. */
     PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
                 BatchTile batchTile) {
-        this(layersPerGraph, splits, slicePositions, profile, cudaGraph, batch, DEFAULT_MATVEC_THREADS, batchTile, false);
+        this(layersPerGraph, splits, slicePositions, profile, cudaGraph, batch, DEFAULT_MATVEC_THREADS, batchTile,
+                AttentionKernel.parse(null), false);
+    }
+
+    /** The options with the default attention kernel, tensor cores off. */
+    PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
+                int matvecThreads, BatchTile batchTile) {
+        this(layersPerGraph, splits, slicePositions, profile, cudaGraph, batch, matvecThreads, batchTile,
+                AttentionKernel.parse(null), false);
     }
 
     PlanOptions {
         if (batchTile == null) {
             throw new IllegalArgumentException("batch tile missing");
+        }
+        if (attention == null) {
+            throw new IllegalArgumentException("attention kernel missing");
         }
         if (slicePositions < 1) {
             throw new IllegalArgumentException("attention slice positions must be >= 1, got " + slicePositions);
@@ -51,20 +65,22 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
     /**
      * From system properties {@code dsv3.tornado.layersPerGraph}, {@code .splits}, {@code .slicePositions},
      * {@code .profile}, {@code .cudaGraph}, {@code .batch}, {@code .matvecThreads}, {@code .batchTile} ({@code ROWSxTOKENS})
-     * and {@code .tensorCores}; CUDA graphs are on by default on a PTX device (measured on the
-     * H200: they cut the launch cost several times) and off elsewhere (only PTX has them). Tensor cores
-     * are off unless asked for, and refused off PTX (only PTX lowers TornadoVM's MMA intrinsics).
+     * {@code .attention} ({@code shared|perhead}) and {@code .tensorCores}; CUDA graphs are on by default on a
+     * PTX device (measured on the H200: they cut the launch cost several times) and off elsewhere (only PTX has
+     * them). The default of {@code .splits} is the attention kernel's ({@link AttentionKernel#defaultSplits}).
+     * Tensor cores are off unless asked for, and refused where TornadoVM cannot compile them ({@link #tensorCores}).
      */
     static PlanOptions fromSystemProperties(TornadoDevice device) {
         String graphs = System.getProperty("dsv3.tornado.cudaGraph");
         boolean ptx = device != null && device.getTornadoVMBackend() == TornadoVMBackendType.PTX;
+        AttentionKernel attention = AttentionKernel.parse(System.getProperty(AttentionKernel.PROPERTY));
         return new PlanOptions(Integer.getInteger("dsv3.tornado.layersPerGraph", 0),
-                Integer.getInteger("dsv3.tornado.splits", DEFAULT_SPLITS),
+                Integer.getInteger("dsv3.tornado.splits", attention.defaultSplits),
                 Integer.getInteger("dsv3.tornado.slicePositions", DEFAULT_SLICE_POSITIONS),
                 Boolean.getBoolean("dsv3.tornado.profile"), graphs != null ? Boolean.parseBoolean(graphs) : ptx,
                 Integer.getInteger("dsv3.tornado.batch", DEFAULT_BATCH),
                 Integer.getInteger("dsv3.tornado.matvecThreads", DEFAULT_MATVEC_THREADS),
-                BatchTile.parse(System.getProperty("dsv3.tornado.batchTile")),
+                BatchTile.parse(System.getProperty("dsv3.tornado.batchTile")), attention,
                 tensorCores(Boolean.getBoolean("dsv3.tornado.tensorCores"), ptx, ptx && defaultBackendIsPtx()));
     }
 
@@ -90,14 +106,14 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
     }
 
     PlanOptions withProfile(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph, batch, matvecThreads, batchTile, tensorCores);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph, batch, matvecThreads, batchTile, attention, tensorCores);
     }
 
     PlanOptions withCudaGraph(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on, batch, matvecThreads, batchTile, tensorCores);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on, batch, matvecThreads, batchTile, attention, tensorCores);
     }
 
     PlanOptions withBatch(int tokens) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, cudaGraph, tokens, matvecThreads, batchTile, tensorCores);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, cudaGraph, tokens, matvecThreads, batchTile, attention, tensorCores);
     }
 }

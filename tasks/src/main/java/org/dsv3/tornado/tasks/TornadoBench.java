@@ -62,8 +62,8 @@ public final class TornadoBench {
             System.out.printf("device %s; read weights %.1f s, compile + upload + first token %.1f s%n", backend.device(),
                     read, plan.warmUpSeconds);
             System.out.printf("plan: %d graphs (executes) per token, %d kernel launches per token, up to %d attention slices "
-                    + "of >= %d positions%s%n", plan.graphs.graphs.size(), plan.graphs.tasksPerToken, base.splits(),
-                    base.slicePositions(), base.cudaGraph() ? ", CUDA graphs" : "");
+                    + "of >= %d positions, %s attention%s%n", plan.graphs.graphs.size(), plan.graphs.tasksPerToken,
+                    base.splits(), base.slicePositions(), base.attention().label(), base.cudaGraph() ? ", CUDA graphs" : "");
 
             // (1) prompt processing, token by token through the block graphs
             int pos = 0;

@@ -22,22 +22,53 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * The attention kernels ({@link LatentAttention#absorb}: absorbed queries; {@link LatentAttention#attend}: new
- * cache row, split online softmax over groups of heads; {@link LatentAttention#merge}: the slices merged) against a scalar float64 reference, for the tiny test models' and V2-Lite's dimensions, with
+ * The attention kernels ({@link LatentAttention#absorb}: absorbed queries; {@link LatentAttention#attend} (a
+ * work-group per head) and {@link LatentAttention#attendShared} (8 heads a work-group sharing each staged cache
+ * row; also V3's 128 heads, and 12 heads: a partly filled group): new cache row, split online softmax; {@link LatentAttention#merge}: the slices merged) against a scalar float64 reference, for the tiny test models' and V2-Lite's dimensions, with
  * positions spread over more and fewer slices than there are positions, and with only the first few slices
  * in use (a short context: the unused ones must come out empty); with the cache in float32, F16 and BF16.
  */
 class AttentionKernelTest {
 
     @ParameterizedTest
-    @CsvSource({"12, 64, 32, 128, 70, 5, 8, f32", "4, 64, 32, 128, 0, 4, 1, f32", "4, 64, 32, 128, 9, 4, 1, f32",
-            "4, 64, 32, 128, 40, 16, 1, f32", "16, 128, 64, 512, 0, 16, 1, f32",
-            "16, 128, 64, 512, 37, 16, 1, f32", "16, 128, 64, 512, 5, 3, 1, f32", "16, 128, 64, 512, 37, 16, 8, f32",
-            "16, 128, 64, 512, 200, 32, 16, f32", "4, 64, 32, 128, 40, 8, 64, f32",
-            "12, 64, 32, 128, 70, 5, 8, f16", "4, 64, 32, 128, 0, 4, 1, f16", "4, 64, 32, 128, 40, 16, 1, f16",
-            "16, 128, 64, 512, 37, 16, 8, f16", "16, 128, 64, 512, 200, 32, 16, f16", "4, 64, 32, 128, 40, 8, 64, f16",
-            "16, 128, 64, 512, 37, 16, 8, bf16", "4, 64, 32, 128, 40, 16, 1, bf16"})
-    void matchesReference(int heads, int nope, int ropeDim, int rank, int pos, int splits, int minChunk, String cacheType) throws Exception {
+    @CsvSource({"12, 64, 32, 128, 70, 5, 8, f32, perhead",
+            "4, 64, 32, 128, 0, 4, 1, f32, perhead",
+            "4, 64, 32, 128, 9, 4, 1, f32, perhead",
+            "4, 64, 32, 128, 40, 16, 1, f32, perhead",
+            "16, 128, 64, 512, 0, 16, 1, f32, perhead",
+            "16, 128, 64, 512, 37, 16, 1, f32, perhead",
+            "16, 128, 64, 512, 5, 3, 1, f32, perhead",
+            "16, 128, 64, 512, 37, 16, 8, f32, perhead",
+            "16, 128, 64, 512, 200, 32, 16, f32, perhead", "16, 128, 64, 512, 300, 64, 3, f32, perhead",
+            "4, 64, 32, 128, 40, 8, 64, f32, perhead",
+            "12, 64, 32, 128, 70, 5, 8, f16, perhead",
+            "4, 64, 32, 128, 0, 4, 1, f16, perhead",
+            "4, 64, 32, 128, 40, 16, 1, f16, perhead",
+            "16, 128, 64, 512, 37, 16, 8, f16, perhead",
+            "16, 128, 64, 512, 200, 32, 16, f16, perhead",
+            "4, 64, 32, 128, 40, 8, 64, f16, perhead",
+            "16, 128, 64, 512, 37, 16, 8, bf16, perhead",
+            "4, 64, 32, 128, 40, 16, 1, bf16, perhead",
+            "12, 64, 32, 128, 70, 5, 8, f32, shared",
+            "4, 64, 32, 128, 0, 4, 1, f32, shared",
+            "4, 64, 32, 128, 9, 4, 1, f32, shared",
+            "16, 128, 64, 512, 0, 16, 1, f32, shared",
+            "16, 128, 64, 512, 37, 16, 8, f32, shared",
+            "16, 128, 64, 512, 5, 3, 1, f32, shared",
+            "16, 128, 64, 512, 200, 32, 16, f32, shared",
+            "16, 128, 64, 512, 300, 64, 3, f32, shared",
+            "4, 64, 32, 128, 40, 8, 64, f32, shared",
+            "128, 128, 64, 512, 300, 16, 8, f32, shared",
+            "12, 64, 32, 128, 70, 5, 8, f16, shared",
+            "4, 64, 32, 128, 0, 4, 1, f16, shared",
+            "16, 128, 64, 512, 37, 16, 8, f16, shared",
+            "16, 128, 64, 512, 200, 32, 16, f16, shared",
+            "128, 128, 64, 512, 300, 16, 8, f16, shared",
+            "16, 128, 64, 512, 37, 16, 8, bf16, shared",
+            "4, 64, 32, 128, 40, 16, 1, bf16, shared"})
+    void matchesReference(int heads, int nope, int ropeDim, int rank, int pos, int splits, int minChunk, String cacheType,
+                          String kernel) throws Exception {
+        boolean shared = kernel.equals("shared");
         int format = cacheType.equals("f32") ? CacheFormat.F32 : cacheType.equals("f16") ? CacheFormat.F16 : CacheFormat.BF16;
         boolean packed = CacheFormat.packed(format);
         Random rnd = new Random(heads * 1000L + pos * 7L + splits);
@@ -80,20 +111,20 @@ class AttentionKernelTest {
         FloatArray gainD = FloatArray.fromArray(gain);
         FloatArray ropeD = FloatArray.fromArray(rope);
         IntArray kBD = DeviceWeights.words(kB);
-        String name = "att" + heads + "x" + rank + "p" + pos + "s" + splits + "c" + minChunk + cacheType;
+        String name = "att" + heads + "x" + rank + "p" + pos + "s" + splits + "c" + minChunk + cacheType + kernel;
         FloatArray qabs = new FloatArray(heads * width);
         FloatArray olat = new FloatArray(heads * rank);
         TaskGraph g = new TaskGraph(name)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, step, cacheD, halves, qD, kvD, gainD, ropeD, kBD)
                 .task("b", LatentAttention::absorb, new KernelContext(), qD, ropeD, step, kBD, type.id(), qabs,
                         heads, nope, ropeDim, rank)
-                .task("a", LatentAttention::attend, new KernelContext(), qabs, kvD, gainD, eps, ropeD, step,
-                        cacheD, halves, format, scale, partial, heads, ropeDim, rank, splits, minChunk)
+                .task("a", shared ? LatentAttention::attendShared : LatentAttention::attend, new KernelContext(), qabs, kvD,
+                        gainD, eps, ropeD, step, cacheD, halves, format, scale, partial, heads, ropeDim, rank, splits, minChunk)
                 .task("m", LatentAttention::merge, new KernelContext(), partial, step, splits, minChunk, rank, heads, olat)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, partial, cacheD, halves, olat);
         WorkerGrid1D absorbGrid = new WorkerGrid1D(LatentAttention.absorbGroups(heads, rank) * MatVec.GROUP);
         absorbGrid.setLocalWork(MatVec.GROUP, 1, 1);
-        WorkerGrid1D grid = new WorkerGrid1D(heads * splits * MatVec.GROUP);
+        WorkerGrid1D grid = new WorkerGrid1D((shared ? LatentAttention.headGroups(heads) : heads) * splits * MatVec.GROUP);
         grid.setLocalWork(MatVec.GROUP, 1, 1);
         GridScheduler grids = new GridScheduler(name + ".a", grid);
         grids.addWorkerGrid(name + ".b", absorbGrid);

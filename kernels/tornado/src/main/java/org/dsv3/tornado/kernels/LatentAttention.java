@@ -16,18 +16,57 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * <ol>
  *   <li>{@link #absorb}: the absorbed query of every head, {@code Q_h = [W_UK,hᵀ·q_nope,h | RoPE(q_pe,h)]}
  *       (576 wide), computed once and kept in {@code qabs};</li>
- *   <li>{@link #attend}: per head and per slice ("split") of the positions: the new cache row, scores
+ *   <li>{@link #attendShared} (the default) or {@link #attend}: per slice ("split") of the positions and per
+ *       group of {@link #HEAD_GROUP} heads (shared) or per head: the new cache row, scores
  *       {@code s·Q_h·K_t}, an online softmax and the weighted sum of latents;</li>
  *   <li>{@link #merge}: the splits merged, once per head, into {@code o_lat[h]};</li>
  *   <li>{@link #expand}: {@code o_h = W_UV,h·o_lat[h]}.</li>
  * </ol>
  * The position comes from the device ({@code step[1]}), so the launches never change per token.
+ *
+ * <h2>Shared cache rows ({@link #attendShared})</h2>
+ * In the absorbed form every head scores the same key row {@code K_t = [c_t | k_pe_t]} and sums the same
+ * latents {@code c_t}: only the queries {@code Q_h} and the softmax weights differ per head. {@link #attend}
+ * runs a work-group per (head, slice), so every head reads (and, with a half format, decodes) the whole
+ * cache row again: 16 times per row for V2-Lite, 128 for V3. {@link #attendShared} runs a work-group per
+ * (group of {@link #HEAD_GROUP} heads, slice): it stages {@link #SHARED_TILE} rows of its slice once into
+ * local memory (coalesced reads, halves decoded once), and scores and sums them for all heads of its group.
+ * Work split, per tile of 8 positions × 8 heads, 256 threads:
+ * <ul>
+ *   <li>scores: 16 "parts" of threads split each 576-wide dot by columns ({@code i ≡ part mod 16}); a thread
+ *       keeps a register tile of 2 heads × 2 positions (4 local reads feed 4 multiply–adds), the 16 parts of
+ *       the 64 scores meet in local memory;</li>
+ *   <li>softmax: one thread per head updates that head's running maximum and sum and turns the tile's scores
+ *       into weights {@code e^{s−m}} (and the factor that rescales the older sums);</li>
+ *   <li>weighted latents: thread j owns latent columns j and j + 256 for all 8 heads (16 registers), reading
+ *       each staged value once for 8 heads.</li>
+ * </ul>
+ * Output: {@code partial[(h·splits + s)·(rank+2) …]} as {@link #attend} writes it, so {@link #merge} and
+ * {@link #expand} are the same for both. Local memory a work-group: queries 8 × 584 floats (a pitch of
+ * 576 + 8 puts the two head rows a warp reads in different banks), the row tile 8 × 576, the new row 576,
+ * score partials 64 × 17, weights 64 and factors 8: 44,064 bytes, under the 48 KiB of static local memory
+ * a CUDA block may have; the same for V2-Lite (16 heads: 2 groups) and V3 (128 heads: 16 groups), since a
+ * group has 8 heads whatever the model (all 128 V3 heads at once would need 128 × 576 floats of queries,
+ * 295 KB, and 256 accumulators a thread; 16 heads a group already 37 KB of queries beside the 18 KB tile).
+ * Cache rows read a token: {@code groups · n} instead of {@code heads · n} (V2-Lite 2n instead of 16n, V3
+ * 16n instead of 128n). The launch has {@code headGroups(heads)·splits} work-groups: fewer than
+ * {@link #attend}'s {@code heads·splits}, so it wants more slices at long context (tasks' PlanOptions).
  */
 public final class LatentAttention {
     /** Widest cache row (c + k_pe) the kernels hold in local memory (every model of the family: 576). */
     public static final int MAX_WIDTH = 576;
     /** Most position slices per head. */
-    public static final int MAX_SPLITS = 64;
+    public static final int MAX_SPLITS = 256;
+    /** Heads that share the staged cache rows of one {@link #attendShared} work-group. */
+    public static final int HEAD_GROUP = 8;
+    /** Cache rows an {@link #attendShared} work-group stages at once. */
+    public static final int SHARED_TILE = 8;
+    /** Threads that split one score dot product in {@link #attendShared} (GROUP / PARTS = 16 register tiles of 2 × 2). */
+    private static final int PARTS = 16;
+    /** Row pitch of the staged queries: two head rows 2 apart land 16 banks apart. */
+    private static final int QPITCH = MAX_WIDTH + 8;
+    /** Pitch of the score partials (one more than {@link #PARTS}: the summing threads read distinct banks). */
+    private static final int PPITCH = PARTS + 1;
     /** Largest latent rank (kv_lora_rank) the kernels hold in local memory (every model of the family: 512). */
     public static final int MAX_RANK = 512;
     /** Threads that share one row of {@code W_UK} when the query is absorbed. */
@@ -307,6 +346,269 @@ public final class LatentAttention {
         if (lid == 0) {
             partial.set(out + rank, m);
             partial.set(out + rank + 1, l);
+        }
+    }
+
+    /** Work-groups per slice of {@link #attendShared}: head groups of {@link #HEAD_GROUP}. */
+    public static int headGroups(int heads) {
+        return (heads + HEAD_GROUP - 1) / HEAD_GROUP;
+    }
+
+    /**
+     * {@link #attend}'s result (same arguments, same {@code partial} layout, same new cache row written once)
+     * with the heads sharing each cache row: work-group {@code (g, s)} = head group g ({@link #HEAD_GROUP}
+     * heads from {@code 8g}), slice s. Launch with {@link #headGroups}{@code (heads)·splits·GROUP} threads.
+     * See the class comment for the work split and the local memory budget. Heads past {@code heads} in the
+     * last group score against zero queries and are not written.
+     */
+    public static void attendShared(KernelContext ctx, FloatArray qabs, FloatArray kv, FloatArray kvNorm, float eps,
+                                    FloatArray rope, IntArray step, FloatArray cache, IntArray halves, int format,
+                                    float scale, FloatArray partial, int heads, int ropeDim, int rank, int splits,
+                                    int minChunk) {
+        int lid = ctx.localIdx;
+        int g = ctx.groupIdx / splits;
+        int s = ctx.groupIdx % splits;
+        int h0 = g * HEAD_GROUP;
+        int width = rank + ropeDim;
+        int words = width / 2;
+        int pairs = ropeDim / 2;
+        boolean packed = CacheFormat.packed(format);
+        float[] ql = ctx.allocateFloatLocalArray(HEAD_GROUP * QPITCH);
+        float[] kt = ctx.allocateFloatLocalArray(SHARED_TILE * MAX_WIDTH);
+        float[] kcur = ctx.allocateFloatLocalArray(MAX_WIDTH);
+        float[] red = ctx.allocateFloatLocalArray(HEAD_GROUP * SHARED_TILE * PPITCH);
+        float[] pl = ctx.allocateFloatLocalArray(HEAD_GROUP * SHARED_TILE);
+        float[] cr = ctx.allocateFloatLocalArray(HEAD_GROUP);
+        int pos = step.get(1);
+        int angles = pos * ropeDim;
+        int n = pos + 1;
+        int used = slicesUsed(n, splits, minChunk);
+        int chunk = (n + used - 1) / used;
+        int lo = s * chunk;
+        int hi = lo + chunk < n ? lo + chunk : n;
+
+        // 1. the group's queries (zero for heads past the last)
+        for (int idx = lid; idx < HEAD_GROUP * width; idx += GROUP) {
+            int h = idx / width;
+            int i = idx - h * width;
+            ql[h * QPITCH + i] = h0 + h < heads ? qabs.get((h0 + h) * width + i) : 0f;
+        }
+
+        // 2. the new cache row, rounded to the cache's format (the current position reads it from here)
+        float ss = 0f;
+        for (int i = lid; i < rank; i += GROUP) {
+            float v = kv.get(i);
+            ss += v * v;
+        }
+        red[lid] = ss;
+        for (int stride = GROUP / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                red[lid] += red[lid + stride];
+            }
+        }
+        ctx.localBarrier();
+        float inv = 1f / TornadoMath.sqrt(red[0] / rank + eps);
+        for (int i = lid; i < rank; i += GROUP) {
+            kcur[i] = CacheFormat.round(format, kvNorm.get(i) * (kv.get(i) * inv));
+        }
+        if (lid < pairs) {
+            float cos = rope.get(angles + lid);
+            float sin = rope.get(angles + pairs + lid);
+            float a = kv.get(rank + 2 * lid);
+            float b = kv.get(rank + 2 * lid + 1);
+            kcur[rank + 2 * lid] = CacheFormat.round(format, a * cos - b * sin);
+            kcur[rank + 2 * lid + 1] = CacheFormat.round(format, a * sin + b * cos);
+        }
+        ctx.localBarrier();
+        if (g == 0 && lo <= pos && pos < hi) {
+            if (packed) {
+                for (int w = lid; w < words; w += GROUP) {
+                    halves.set(pos * words + w, CacheFormat.pack(format, kcur[2 * w], kcur[2 * w + 1]));
+                }
+            } else {
+                for (int i = lid; i < width; i += GROUP) {
+                    cache.set(pos * width + i, kcur[i]);
+                }
+            }
+        }
+
+        // 3. the slice, SHARED_TILE rows at a time. Score tile of this thread: heads 2hp, 2hp+1 of the group,
+        //    tile rows 2tp, 2tp+1, columns part, part + PARTS, …
+        int part = lid & (PARTS - 1);
+        int blk = lid / PARTS;
+        int hp = blk & 3;
+        int tp = blk >> 2;
+        int qa = 2 * hp * QPITCH;
+        int ka = 2 * tp * MAX_WIDTH;
+        int oa = (2 * hp * SHARED_TILE + 2 * tp) * PPITCH + part;
+        // softmax state of head lid (threads lid < HEAD_GROUP)
+        float m = NEG;
+        float l = 0f;
+        // latent columns i0 = lid and i1 = lid + GROUP of the 8 heads
+        int i0 = lid;
+        int i1 = lid + GROUP;
+        float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f, a4 = 0f, a5 = 0f, a6 = 0f, a7 = 0f;
+        float b0 = 0f, b1 = 0f, b2 = 0f, b3 = 0f, b4 = 0f, b5 = 0f, b6 = 0f, b7 = 0f;
+        for (int t0 = lo; t0 < hi; t0 += SHARED_TILE) {
+            ctx.localBarrier();
+            // stage the tile's rows (float32, halves decoded; the current position from kcur; zeros past hi)
+            if (packed) {
+                for (int idx = lid; idx < SHARED_TILE * words; idx += GROUP) {
+                    int k = idx / words;
+                    int w = idx - k * words;
+                    int t = t0 + k;
+                    float x = 0f;
+                    float y = 0f;
+                    if (t < hi) {
+                        if (t == pos) {
+                            x = kcur[2 * w];
+                            y = kcur[2 * w + 1];
+                        } else {
+                            int word = halves.get(t * words + w);
+                            x = CacheFormat.decode(format, CacheFormat.low(word));
+                            y = CacheFormat.decode(format, CacheFormat.high(word));
+                        }
+                    }
+                    kt[k * MAX_WIDTH + 2 * w] = x;
+                    kt[k * MAX_WIDTH + 2 * w + 1] = y;
+                }
+            } else {
+                for (int idx = lid; idx < SHARED_TILE * width; idx += GROUP) {
+                    int k = idx / width;
+                    int i = idx - k * width;
+                    int t = t0 + k;
+                    float x = 0f;
+                    if (t < hi) {
+                        x = t == pos ? kcur[i] : cache.get(t * width + i);
+                    }
+                    kt[k * MAX_WIDTH + i] = x;
+                }
+            }
+            ctx.localBarrier();
+            // scores: this thread's columns of its 2 × 2 (head, row) dots
+            float s00 = 0f;
+            float s01 = 0f;
+            float s10 = 0f;
+            float s11 = 0f;
+            for (int i = part; i < width; i += PARTS) {
+                float q0 = ql[qa + i];
+                float q1 = ql[qa + QPITCH + i];
+                float k0 = kt[ka + i];
+                float k1 = kt[ka + MAX_WIDTH + i];
+                s00 += q0 * k0;
+                s01 += q0 * k1;
+                s10 += q1 * k0;
+                s11 += q1 * k1;
+            }
+            red[oa] = s00;
+            red[oa + PPITCH] = s01;
+            red[oa + SHARED_TILE * PPITCH] = s10;
+            red[oa + (SHARED_TILE + 1) * PPITCH] = s11;
+            ctx.localBarrier();
+            // score (h, k) = Σ of its parts, at pl[h·SHARED_TILE + k]
+            if (lid < HEAD_GROUP * SHARED_TILE) {
+                float v = 0f;
+                for (int p = 0; p < PARTS; p++) {
+                    v += red[lid * PPITCH + p];
+                }
+                pl[lid] = v * scale;
+            }
+            ctx.localBarrier();
+            // online softmax of head lid over the tile: weights e^{s − m} and the factor for the older sums
+            if (lid < HEAD_GROUP) {
+                int base = lid * SHARED_TILE;
+                float mNew = m;
+                for (int k = 0; k < SHARED_TILE; k++) {
+                    if (t0 + k < hi) {
+                        mNew = TornadoMath.max(mNew, pl[base + k]);
+                    }
+                }
+                float corr = TornadoMath.exp(m - mNew);
+                l *= corr;
+                for (int k = 0; k < SHARED_TILE; k++) {
+                    float e = t0 + k < hi ? TornadoMath.exp(pl[base + k] - mNew) : 0f;
+                    pl[base + k] = e;
+                    l += e;
+                }
+                cr[lid] = corr;
+                m = mNew;
+            }
+            ctx.localBarrier();
+            // weighted latents: columns i0, i1 of every head (rows past hi weigh 0 and are staged as 0)
+            a0 *= cr[0];
+            a1 *= cr[1];
+            a2 *= cr[2];
+            a3 *= cr[3];
+            a4 *= cr[4];
+            a5 *= cr[5];
+            a6 *= cr[6];
+            a7 *= cr[7];
+            b0 *= cr[0];
+            b1 *= cr[1];
+            b2 *= cr[2];
+            b3 *= cr[3];
+            b4 *= cr[4];
+            b5 *= cr[5];
+            b6 *= cr[6];
+            b7 *= cr[7];
+            for (int k = 0; k < SHARED_TILE; k++) {
+                float x = kt[k * MAX_WIDTH + i0];
+                float y = kt[k * MAX_WIDTH + i1];
+                float e0 = pl[k];
+                float e1 = pl[SHARED_TILE + k];
+                float e2 = pl[2 * SHARED_TILE + k];
+                float e3 = pl[3 * SHARED_TILE + k];
+                float e4 = pl[4 * SHARED_TILE + k];
+                float e5 = pl[5 * SHARED_TILE + k];
+                float e6 = pl[6 * SHARED_TILE + k];
+                float e7 = pl[7 * SHARED_TILE + k];
+                a0 += e0 * x;
+                a1 += e1 * x;
+                a2 += e2 * x;
+                a3 += e3 * x;
+                a4 += e4 * x;
+                a5 += e5 * x;
+                a6 += e6 * x;
+                a7 += e7 * x;
+                b0 += e0 * y;
+                b1 += e1 * y;
+                b2 += e2 * y;
+                b3 += e3 * y;
+                b4 += e4 * y;
+                b5 += e5 * y;
+                b6 += e6 * y;
+                b7 += e7 * y;
+            }
+        }
+
+        // 4. the partials of the group's heads, as attend writes them
+        int stride = splits * (rank + 2);
+        int out = (h0 * splits + s) * (rank + 2);
+        putColumns(partial, out, stride, 0, h0, heads, i0, i1, rank, a0, b0);
+        putColumns(partial, out, stride, 1, h0, heads, i0, i1, rank, a1, b1);
+        putColumns(partial, out, stride, 2, h0, heads, i0, i1, rank, a2, b2);
+        putColumns(partial, out, stride, 3, h0, heads, i0, i1, rank, a3, b3);
+        putColumns(partial, out, stride, 4, h0, heads, i0, i1, rank, a4, b4);
+        putColumns(partial, out, stride, 5, h0, heads, i0, i1, rank, a5, b5);
+        putColumns(partial, out, stride, 6, h0, heads, i0, i1, rank, a6, b6);
+        putColumns(partial, out, stride, 7, h0, heads, i0, i1, rank, a7, b7);
+        if (lid < HEAD_GROUP && h0 + lid < heads) {
+            partial.set(out + lid * stride + rank, m);
+            partial.set(out + lid * stride + rank + 1, l);
+        }
+    }
+
+    /** Columns i0, i1 of head {@code h0 + h}'s partial sum (when that head exists and the columns are latent). */
+    private static void putColumns(FloatArray partial, int out, int stride, int h, int h0, int heads, int i0, int i1,
+                                   int rank, float a, float b) {
+        if (h0 + h < heads) {
+            if (i0 < rank) {
+                partial.set(out + h * stride + i0, a);
+            }
+            if (i1 < rank) {
+                partial.set(out + h * stride + i1, b);
+            }
         }
     }
 
