@@ -18,8 +18,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * BatchTile} 64×64 or 128×64, whose thread counts, 128 and 256, are this kernel's). Warp (m, n) owns tokens
  * {@code 32m …} and rows {@code 32n …}: 2 × 4 accumulator fragments of 16 × 8. The k loop walks 32 columns a
  * step, like {@link BatchMatMul}: every thread decodes its share of the rows' slice (through {@link
- * BlockValue}, every weight type; {@link WeightType#Q8_0_SPLIT} a word of four quants and the block's scale
- * at a time, five times fewer instructions a value) and stores each value as a half (the store converts:
+ * BlockValue}, every weight type) and stores each value as a half (the store converts:
  * {@code new HalfFloat}) into B sub-tiles of 16 k × 8 rows in the XOR-swizzled order {@code
  * mmaLoadBSwizzled} reads ({@link #swizzled}; TornadoVM 5.2's own swizzled store put the values elsewhere
  * on the H200), and converts its share of the tokens' slice to halves packed two a word into A sub-tiles
@@ -110,7 +109,6 @@ public final class BatchMatMulMma {
         int wm = warp & 1;
         int wn = warp >> 1;
         int wReads = tileRows * TILE_K / threads;
-        int qWords = wReads / 4;
         int xReads = TILE_TOKENS * (TILE_K / 2) / threads;
         float[] c00 = ctx.mmaFragment(0f);
         float[] c01 = ctx.mmaFragment(0f);
@@ -124,39 +122,16 @@ public final class BatchMatMulMma {
             ctx.localBarrier();
             // the rows' slice of W as halves (converted by the store): value (r, k0 + kk) to B sub-tile
             // (kk / 16, r / 8) at (kk % 16, r % 8), in the XOR-swizzled order that mmaLoadBSwizzled reads
-            if (type == WeightType.Q8_0_SPLIT) {
-                // the k step is one block a row: a thread takes a word of four quants and the block's scale
-                for (int i = 0; i < qWords; i++) {
-                    int idx = lid + threads * i;
-                    int r = idx >> 3;
-                    int kk = (idx & 7) << 2;
-                    int quants = 0;
-                    float d = 0f;
-                    if (firstRow + r < rows && k0 < cols) {
-                        int rb = (batch * wRows + firstRow + r) * rowBytes;
-                        quants = w.get((rb + k0 + kk) >> 2);
-                        d = RawBytes.halfAt(w, rb + cols + ((k0 >> 5) << 1));
-                    }
-                    int at0 = ((kk >> 4) * B_SUBS + (r >> 3)) * B_SUB_HALVES;
-                    int col = r & 7;
-                    int k = kk & 15;
-                    bt[at0 + swizzled(k, col)] = new HalfFloat(d * RawBytes.signedByte(quants, 0));
-                    bt[at0 + swizzled(k + 1, col)] = new HalfFloat(d * RawBytes.signedByte(quants, 1));
-                    bt[at0 + swizzled(k + 2, col)] = new HalfFloat(d * RawBytes.signedByte(quants, 2));
-                    bt[at0 + swizzled(k + 3, col)] = new HalfFloat(d * RawBytes.signedByte(quants, 3));
+            for (int i = 0; i < wReads; i++) {
+                int idx = lid + threads * i;
+                int r = idx >> 5;
+                int kk = idx & 31;
+                float v = 0f;
+                if (firstRow + r < rows && k0 + kk < cols) {
+                    v = BlockValue.at(type, w, (batch * wRows + firstRow + r) * rowBytes, cols, k0 + kk);
                 }
-            } else {
-                for (int i = 0; i < wReads; i++) {
-                    int idx = lid + threads * i;
-                    int r = idx >> 5;
-                    int kk = idx & 31;
-                    float v = 0f;
-                    if (firstRow + r < rows && k0 + kk < cols) {
-                        v = BlockValue.at(type, w, (batch * wRows + firstRow + r) * rowBytes, cols, k0 + kk);
-                    }
-                    int sub = (kk >> 4) * B_SUBS + (r >> 3);
-                    bt[sub * B_SUB_HALVES + swizzled(kk & 15, r & 7)] = new HalfFloat(v);
-                }
+                int sub = (kk >> 4) * B_SUBS + (r >> 3);
+                bt[sub * B_SUB_HALVES + swizzled(kk & 15, r & 7)] = new HalfFloat(v);
             }
             // the tokens' slice of X, two halves a word: pair p of token tt to A sub-tile (p / 8, tt / 16)
             for (int i = 0; i < xReads; i++) {
