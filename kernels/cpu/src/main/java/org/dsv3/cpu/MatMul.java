@@ -6,7 +6,7 @@ import org.dsv3.cpu.kernels.VectorOps;
 /**
  * Quantized matrix products {@code Y = X·Wᵀ} for a batch of T input rows, parallel over weight rows.
  * A single input row uses the fused quantized dot product; for the products that allow it
- * ({@link #applyRounded}, {@link #roundFor}: the FFN's) and in {@link DotMode#INT8}, the integer
+ * ({@link #applyRounded}, {@link #roundFor}: the FFN's and the output head's) and in {@link DotMode#INT8}, the integer
  * one, with the row rounded to 8-bit blocks once per product, where the weight type has it. A batch dequantizes each weight row once (in small row blocks that stay in cache) and dots
  * it with every input row in float32 ({@link DotTile}: 4 rows × 2 inputs at a time), so a weight
  * pass serves the whole batch: on AVX2 the float tile does as many multiply-adds a cycle as the
@@ -15,6 +15,8 @@ import org.dsv3.cpu.kernels.VectorOps;
 public final class MatMul {
     /** Weight rows dequantized together before the pass over the batch. */
     private static final int ROW_BLOCK = 8;
+    /** The calling thread's buffer for {@link #roundFor}. */
+    private static final ThreadLocal<Q8Blocks> ROUNDED = new ThreadLocal<>();
 
     private final WorkerPool pool;
     private final DotMode mode;
@@ -36,13 +38,17 @@ public final class MatMul {
     /**
      * The input rows {@code x[xOff + t·xStride …]} of a product with {@code w}, rounded to 8-bit
      * blocks when this product runs on integer dots (INT8 mode, one input row, a weight type with an
-     * integer kernel); otherwise {@code null}, and the product uses {@code x} as it is.
+     * integer kernel); otherwise {@code null}, and the product uses {@code x} as it is. The blocks
+     * live in one buffer per calling thread: they are valid until that thread's next call (each
+     * product rounds its input just before it runs, and no product outlives the next one's rounding).
      */
     public Q8Blocks roundFor(WeightMatrix w, float[] x, int xOff, int xStride, int tokens) {
         if (mode != DotMode.INT8 || tokens != 1 || !w.hasQ8Dot()) {
             return null;
         }
-        return Q8Blocks.of(x, xOff, xStride, tokens, w.cols());
+        Q8Blocks b = Q8Blocks.of(ROUNDED.get(), x, xOff, xStride, tokens, w.cols());
+        ROUNDED.set(b);
+        return b;
     }
 
     public WorkerPool pool() {
@@ -63,7 +69,7 @@ public final class MatMul {
 
     /**
      * As {@link #apply(WeightMatrix, float[], int)}, on integer dots when {@link #roundFor} allows
-     * (the FFN's products: see {@link DotMode#INT8}).
+     * (the FFN's and the output head's products: see {@link DotMode#INT8}).
      */
     public float[] applyRounded(WeightMatrix w, float[] x, int tokens) {
         float[] out = new float[tokens * w.rows()];
