@@ -54,6 +54,6 @@ public final class DeepSeekTransformer {
         int rows = which == Logits.ALL_POSITIONS ? t : 1;
         float[] last = new float[rows * d];
         System.arraycopy(h, (t - rows) * d, last, 0, rows * d);
-        return mm.applyRounded(output, RmsNorm.rows(last, rows, outputNorm, config.rmsEps()), rows);
+        return mm.apply(output, RmsNorm.rows(last, rows, outputNorm, config.rmsEps()), rows);
     }
 }

@@ -6,7 +6,7 @@ import org.dsv3.cpu.kernels.VectorOps;
 /**
  * Quantized matrix products {@code Y = X·Wᵀ} for a batch of T input rows, parallel over weight rows.
  * A single input row uses the fused quantized dot product; for the products that allow it
- * ({@link #applyRounded}, {@link #roundFor}: the FFN's and the output head's) and in {@link DotMode#INT8}, the integer
+ * ({@link #applyRounded}, {@link #roundFor}: the FFN's) and in {@link DotMode#INT8}, the integer
  * one, with the row rounded to 8-bit blocks once per product, where the weight type has it. A batch dequantizes each weight row once (in small row blocks that stay in cache) and dots
  * it with every input row in float32 ({@link DotTile}: 4 rows × 2 inputs at a time), so a weight
  * pass serves the whole batch: on AVX2 the float tile does as many multiply-adds a cycle as the
@@ -69,7 +69,7 @@ public final class MatMul {
 
     /**
      * As {@link #apply(WeightMatrix, float[], int)}, on integer dots when {@link #roundFor} allows
-     * (the FFN's and the output head's products: see {@link DotMode#INT8}).
+     * (the FFN's products: see {@link DotMode#INT8}).
      */
     public float[] applyRounded(WeightMatrix w, float[] x, int tokens) {
         float[] out = new float[tokens * w.rows()];

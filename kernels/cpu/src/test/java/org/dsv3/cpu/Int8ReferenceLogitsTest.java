@@ -26,8 +26,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The fast path ({@code cpu}, {@link DotMode#INT8}: FFN and output-head activations rounded to
- * 8-bit blocks in decode, integer dots for Q8_0, Q4_K and Q6_K weights) against the exactly dequantized reference logits, with llama.cpp's own quantized path as
+ * The fast path ({@code cpu}, {@link DotMode#INT8}: FFN activations rounded to 8-bit blocks in
+ * decode, the output head in float32, integer dots for Q8_0, Q4_K and Q6_K weights) against the exactly dequantized reference logits, with llama.cpp's own quantized path as
  * the bound (testdata {@code tiny-v3.quant-reference.json}), per quantized file and case, token by
  * token (the path decode takes; a batch keeps float activations):
  * <ul>
