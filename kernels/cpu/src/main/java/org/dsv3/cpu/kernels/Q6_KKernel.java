@@ -24,9 +24,10 @@ import org.dsv3.model.quant.Q6_KFormat;
  *
  * <p>The integer dot ({@link #dotQ8}) does the same unpacking on 2L bytes at a time in 16-bit
  * lanes (zero-extended, so that a high nibble is one shift) and multiplies the unsigned 6-bit q
- * with the activations' 8-bit quants ({@link Q8Blocks}); |q·x| ≤ 63·127, so a pair of neighbouring
- * lanes sums within 16 bits and is paired up by the multiply-by-0x10001 step described in
- * {@link Q4_KKernel}. The offset is applied per sub-block of 16:
+ * with the activations' 8-bit quants ({@link Q8Blocks}), two neighbouring lanes at a time with one
+ * 32-bit multiply by the activations' quant pairs, as described in {@link Q4_KKernel#dotQ8}
+ * (|S| ≤ 2·63·127, so a lane fits 31 bits; the leftover term is at most 63·127/2¹⁶ of one quant
+ * product per pair). The offset is applied per sub-block of 16:
  * <pre>
  *   Σ_i k_s·(q_i − 32)·δ·x_i = k_s·δ·Σ_i q_i·x_i − 32·k_s·(δ·Σ_i x_i)
  * </pre>
@@ -92,10 +93,10 @@ final class Q6_KKernel {
     }
 
     /**
-     * Σ_i w[i]·(δ·x)[xOff+i] with the activations as 8-bit blocks ({@code xq} quants, {@code xd}
+     * Σ_i w[i]·(δ·x)[xOff+i] with the activations as 8-bit blocks ({@code xp} quant pairs, {@code xd}
      * scales, {@code xh} half-block sums δ·Σx); {@code xOff} a multiple of 32.
      */
-    static float dotQ8(MemorySegment seg, long offset, short[] xq, float[] xd, float[] xh, int xOff, int n) {
+    static float dotQ8(MemorySegment seg, long offset, int[] xp, float[] xd, float[] xh, int xOff, int n) {
         int nb = BlockFormat.blocks(GgmlType.Q6_K, n);
         int step = S2.length();
         int xb = xOff / 32;
@@ -111,7 +112,7 @@ final class Q6_KKernel {
             offsets = FloatVector.fromArray(F8, k, 0).fma(FloatVector.fromArray(F8, xh, 2 * sb), offsets);
             offsets = FloatVector.fromArray(F8, k, 8).fma(FloatVector.fromArray(F8, xh, 2 * sb + 8), offsets);
             for (int i = 0; i < 16; i++) {
-                f[i] = k[i] * xd[sb + i / 2];
+                f[i] = k[i] * xd[sb + i / 2] * Q4_KKernel.PAIR_SCALE;
             }
             for (int half = 0; half < 2; half++) {
                 long ql = blk + Q6_KFormat.QL + 64 * half;
@@ -130,14 +131,10 @@ final class Q6_KKernel {
                     ShortVector q2 = a.lanewise(VectorOperators.LSHR, 4).or(h.and((short) 0x30));
                     ShortVector q3 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((short) 0x30));
                     int s = 8 * half + l / 16;
-                    IntVector p0 = q0.mul(ShortVector.fromArray(S2, xq, xo + l)).reinterpretAsInts()
-                            .mul(0x10001).lanewise(VectorOperators.ASHR, 16);
-                    IntVector p1 = q1.mul(ShortVector.fromArray(S2, xq, xo + 32 + l)).reinterpretAsInts()
-                            .mul(0x10001).lanewise(VectorOperators.ASHR, 16);
-                    IntVector p2 = q2.mul(ShortVector.fromArray(S2, xq, xo + 64 + l)).reinterpretAsInts()
-                            .mul(0x10001).lanewise(VectorOperators.ASHR, 16);
-                    IntVector p3 = q3.mul(ShortVector.fromArray(S2, xq, xo + 96 + l)).reinterpretAsInts()
-                            .mul(0x10001).lanewise(VectorOperators.ASHR, 16);
+                    IntVector p0 = q0.reinterpretAsInts().mul(IntVector.fromArray(I, xp, (xo + 0 + l) / 2));
+                    IntVector p1 = q1.reinterpretAsInts().mul(IntVector.fromArray(I, xp, (xo + 32 + l) / 2));
+                    IntVector p2 = q2.reinterpretAsInts().mul(IntVector.fromArray(I, xp, (xo + 64 + l) / 2));
+                    IntVector p3 = q3.reinterpretAsInts().mul(IntVector.fromArray(I, xp, (xo + 96 + l) / 2));
                     acc0 = ((FloatVector) p0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, f[s + 0])
                             .blend(f[s + 1], UPPER), acc0);
                     acc1 = ((FloatVector) p1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, f[s + 2])

@@ -20,6 +20,8 @@ public final class Q8Blocks {
     public static final int BLOCK = 32;
 
     private final short[] q;
+    /** Neighbouring quants packed as {@code q[2i]·2¹⁶ + q[2i+1]} (see {@link #pairs()}). */
+    private final int[] pairs;
     private final float[] d;
     private final float[] sums;
     private final float[] halfSums;
@@ -30,6 +32,7 @@ public final class Q8Blocks {
         this.rows = rows;
         this.n = n;
         this.q = new short[rows * n];
+        this.pairs = new int[rows * n / 2];
         this.d = new float[rows * n / BLOCK];
         this.sums = new float[rows * n / BLOCK];
         this.halfSums = new float[rows * n / (BLOCK / 2)];
@@ -89,6 +92,9 @@ public final class Q8Blocks {
                     sum1 += qj;
                 }
             }
+            for (int j = 0; j < BLOCK; j += 2) {
+                pairs[(qo + j) / 2] = (q[qo + j] << 16) + q[qo + j + 1];
+            }
             sums[qo / BLOCK] = scale * (sum0 + sum1);
             halfSums[2 * (qo / BLOCK)] = scale * sum0;
             halfSums[2 * (qo / BLOCK) + 1] = scale * sum1;
@@ -107,6 +113,16 @@ public final class Q8Blocks {
     /** The 16-bit quants, row t from index t·length(). */
     short[] quants() {
         return q;
+    }
+
+    /**
+     * Quant pairs {@code p[i] = q[2i]·2¹⁶ + q[2i+1]}, row t from index t·length()/2. An int lane
+     * holding two 16-bit weights {@code w[2i] + w[2i+1]·2¹⁶} times {@code p[i]} is, modulo 2³²,
+     * {@code (w[2i]·q[2i] + w[2i+1]·q[2i+1])·2¹⁶ + w[2i]·q[2i+1]}: the pair's dot product in the upper
+     * half, with one 32-bit multiply (see {@link Q4_KKernel#dotQ8}).
+     */
+    int[] pairs() {
+        return pairs;
     }
 
     /** The block scales, row t from index t·length()/32. */

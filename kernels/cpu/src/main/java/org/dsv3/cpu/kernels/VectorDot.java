@@ -63,8 +63,8 @@ public final class VectorDot {
             throw new IllegalArgumentException("no integer dot product for " + t + " weights");
         }
         return switch (t) {
-            case Q4_K -> Q4_KKernel.dotQ8(seg, offset, x.quants(), x.scales(), x.sums(), xOff, n);
-            case Q6_K -> Q6_KKernel.dotQ8(seg, offset, x.quants(), x.scales(), x.halfSums(), xOff, n);
+            case Q4_K -> Q4_KKernel.dotQ8(seg, offset, x.pairs(), x.scales(), x.sums(), xOff, n);
+            case Q6_K -> Q6_KKernel.dotQ8(seg, offset, x.pairs(), x.scales(), x.halfSums(), xOff, n);
             default -> Q8_0Kernel.dotQ8(seg, offset, x.quants(), x.scales(), xOff, n);
         };
     }

@@ -146,8 +146,10 @@ class Q8DotTest {
     }
 
     /**
-     * The largest 16-bit lane sums: Q4_K with every nibble 15, scale and min 63, against +127
-     * activations; Q6_K with every quant 0 (q − 32 = −32) against −127.
+     * The largest lane values: Q4_K with every nibble 15, scale and min 63, against +127
+     * activations; Q6_K with every quant 0 (q − 32 = −32) against −127 and every quant 63 against
+     * +127. The pair multiply's leftover term (see {@code Q4_KKernel.dotQ8}) is all of one sign
+     * here, so these stay within its bound instead of being exact.
      */
     @Test
     void extremeKQuantsStayInTheirLanes() {
@@ -164,7 +166,11 @@ class Q8DotTest {
         float[] w = new float[n];
         BlockFormat.of(GgmlType.Q4_K).dequantize(q4, 0, w, 0, n);
         assertEquals(15 * 63 - 63, w[0]);
-        assertEquals(n * (15 * 63 - 63) * 127f, VectorDot.dotQ8(GgmlType.Q4_K, q4, 0, plus, 0, n));
+        // the pair multiply leaves w[2i]·x[2i+1]/2¹⁶ per pair (Q4_KKernel.dotQ8): here all of one sign, at its bound
+        float q4Dot = VectorDot.dotQ8(GgmlType.Q4_K, q4, 0, plus, 0, n);
+        double leftover = n / 2 * (15.0 * 63) * 127 / 65536;
+        assertTrue(Math.abs(q4Dot - n * (15 * 63 - 63) * 127.0) <= leftover * 1.001 + 1e-6 * n * 882 * 127,
+                q4Dot + " vs " + n * (15 * 63 - 63) * 127.0);
         java.util.Arrays.fill(x, -127f);
         Q8Blocks minus = Q8Blocks.of(x, 0, n, 1, n);
         MemorySegment q6 = MemorySegment.ofArray(new byte[(int) GgmlType.Q6_K.bytesFor(n)]);
@@ -175,6 +181,16 @@ class Q8DotTest {
         BlockFormat.of(GgmlType.Q6_K).dequantize(q6, 0, w, 0, n);
         assertEquals(-32 * 127, w[0]);
         assertEquals(n * 32 * 127 * 127f, VectorDot.dotQ8(GgmlType.Q6_K, q6, 0, minus, 0, n));
+        // every quant 63 (q − 32 = 31) against +127: the largest pair products, 2·63·127·2¹⁶ < 2³¹
+        for (int i = 0; i < Q6_KFormat.SCALES; i++) {
+            q6.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) 0xFF);
+        }
+        BlockFormat.of(GgmlType.Q6_K).dequantize(q6, 0, w, 0, n);
+        assertEquals(31 * 127, w[0]);
+        float q6Dot = VectorDot.dotQ8(GgmlType.Q6_K, q6, 0, plus, 0, n);
+        double q6Leftover = n / 2 * (63.0 * 127) * 127 / 65536;
+        assertTrue(Math.abs(q6Dot - n * 31 * 127 * 127.0) <= q6Leftover * 1.001 + 1e-6 * n * 31 * 127 * 127,
+                q6Dot + " vs " + n * 31 * 127 * 127.0);
     }
 
     /** The extreme products: −128 weights (allowed by the format) times ±127 activations, 32 of them in a block. */
