@@ -15,6 +15,8 @@ import org.dsv3.cpu.kernels.VectorOps;
 public final class MatMul {
     /** Weight rows dequantized together before the pass over the batch. */
     private static final int ROW_BLOCK = 8;
+    /** The calling thread's buffer for {@link #roundFor}. */
+    private static final ThreadLocal<Q8Blocks> ROUNDED = new ThreadLocal<>();
 
     private final WorkerPool pool;
     private final DotMode mode;
@@ -36,13 +38,17 @@ public final class MatMul {
     /**
      * The input rows {@code x[xOff + t·xStride …]} of a product with {@code w}, rounded to 8-bit
      * blocks when this product runs on integer dots (INT8 mode, one input row, a weight type with an
-     * integer kernel); otherwise {@code null}, and the product uses {@code x} as it is.
+     * integer kernel); otherwise {@code null}, and the product uses {@code x} as it is. The blocks
+     * live in one buffer per calling thread: they are valid until that thread's next call (each
+     * product rounds its input just before it runs, and no product outlives the next one's rounding).
      */
     public Q8Blocks roundFor(WeightMatrix w, float[] x, int xOff, int xStride, int tokens) {
         if (mode != DotMode.INT8 || tokens != 1 || !w.hasQ8Dot()) {
             return null;
         }
-        return Q8Blocks.of(x, xOff, xStride, tokens, w.cols());
+        Q8Blocks b = Q8Blocks.of(ROUNDED.get(), x, xOff, xStride, tokens, w.cols());
+        ROUNDED.set(b);
+        return b;
     }
 
     public WorkerPool pool() {

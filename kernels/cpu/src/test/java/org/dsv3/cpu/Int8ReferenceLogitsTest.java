@@ -23,12 +23,11 @@ import org.dsv3.model.gguf.GgufModel;
 import org.dsv3.model.gguf.GgufTensor;
 import org.dsv3.model.quant.GgmlType;
 import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
  * The fast path ({@code cpu}, {@link DotMode#INT8}: FFN activations rounded to 8-bit blocks in
- * decode) against the exactly dequantized reference logits, with llama.cpp's own quantized path as
+ * decode, the output head in float32, integer dots for Q8_0, Q4_K and Q6_K weights) against the exactly dequantized reference logits, with llama.cpp's own quantized path as
  * the bound (testdata {@code tiny-v3.quant-reference.json}), per quantized file and case, token by
  * token (the path decode takes; a batch keeps float activations):
  * <ul>
@@ -96,12 +95,20 @@ class Int8ReferenceLogitsTest {
                 + " and top-1 agreement " + top1 + " < llama.cpp's " + top1Allowed);
     }
 
-    /** The integer path really runs: on the Q8_0 file the fast logits differ from the exact ones, but only slightly. */
-    @Test
-    void theFastPathIsTakenOnQ8_0() {
-        Path model = TestData.require("models/quant/tiny-v3.q8_0.gguf");
+    /**
+     * The integer path really runs: on the Q8_0, Q4_K_M (Q4_K and Q6_K weights) and Q6_K files the
+     * fast logits differ from the exact ones, but only slightly.
+     */
+    @TestFactory
+    Stream<DynamicTest> theFastPathIsTaken() {
+        return Stream.of(new String[] {"q8_0", "Q8_0"}, new String[] {"q4_k_m", "Q4_K"}, new String[] {"q6_k", "Q6_K"})
+                .map(p -> DynamicTest.dynamicTest("tiny-v3." + p[0], () -> fastDiffersFromExact(p[0], GgmlType.valueOf(p[1]))));
+    }
+
+    private static void fastDiffersFromExact(String type, GgmlType weights) {
+        Path model = TestData.require("models/quant/tiny-v3." + type + ".gguf");
         try (GgufModel file = GgufModel.open(model)) {
-            assertTrue(file.tensors().values().stream().map(GgufTensor::type).anyMatch(t -> t == GgmlType.Q8_0));
+            assertTrue(file.tensors().values().stream().map(GgufTensor::type).anyMatch(t -> t == weights));
         }
         int[] tokens = ReferenceFiles.tokens("reference/tiny-v3.cases.json", 0);
         float[] fast = tokenByToken(model, "int8", tokens);
@@ -110,8 +117,9 @@ class Int8ReferenceLogitsTest {
         for (int i = 0; i < fast.length; i++) {
             max = Math.max(max, Math.abs(fast[i] - exact[i]));
         }
-        System.out.printf("int8 vs exact, tiny-v3.q8_0 case 0: max |diff| %.3g%n", max);
-        assertTrue(max > 0f, "int8 and exact gave identical logits: the integer kernels did not run");
+        System.out.printf("int8 vs exact, tiny-v3.%s case 0: max |diff| %.3g%n", type, max);
+        assertTrue(max > 0f, type + ": int8 and exact gave identical logits: the integer kernels did not run");
+        assertTrue(max < 0.5f, type + ": int8 and exact differ by " + max);
         assertTrue(!Arrays.equals(fast, exact));
     }
 

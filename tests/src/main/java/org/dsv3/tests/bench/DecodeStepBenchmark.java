@@ -33,9 +33,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One decode step of a two-block DeepSeek-V2-Lite-size model (one dense, one MoE block; real
- * dimensions, random Q8_0 weights, 300-token vocabulary) at a given context length: MLA attention
- * over the latent cache of {@code context} positions, the router, six experts and the shared ones.
- * The cache is rolled back after each step so the context stays fixed.
+ * dimensions, random weights of a quantization recipe, a vocabulary of {@code vocab} tokens) at a
+ * given context length: MLA attention over the latent cache of {@code context} positions, the
+ * router, six experts and the shared ones, and the output head; on the CPU device {@code device}
+ * ({@code cpu} or {@code cpu:exact}). The cache is rolled back after each step so the context
+ * stays fixed.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -50,6 +52,15 @@ public class DecodeStepBenchmark {
     @Param({"0"})
     public int threads;
 
+    @Param({"Q8_0"})
+    public String recipe;
+
+    @Param({"300"})
+    public int vocab;
+
+    @Param({"cpu"})
+    public String device;
+
     private Path file;
     private GgufModel model;
     private InferenceBackend backend;
@@ -59,10 +70,11 @@ public class DecodeStepBenchmark {
     @Setup(Level.Trial)
     public void setup() throws IOException {
         file = Files.createTempFile("dsv3-bench-lite2", ".gguf");
-        new SyntheticModelWriter(SyntheticArchitecture.V2_LITE, 2, QuantRecipe.Q8_0, 3, 300).write(file);
+        new SyntheticModelWriter(SyntheticArchitecture.V2_LITE, 2, QuantRecipe.valueOf(recipe), 3, vocab).write(file);
         model = GgufModel.open(file);
         DeepSeekConfig c = DeepSeekConfig.fromGguf(model, GroupRouting.AUTO);
-        backend = Backends.provider("cpu").load(model, c, new BackendOptions(threads));
+        String detail = device.startsWith("cpu:") ? device.substring(4) : "";
+        backend = Backends.provider("cpu").load(model, c, new BackendOptions(threads, detail));
         session = backend.newSession(SessionOptions.defaults());
         int[] prompt = new int[context];
         SplittableRandom rnd = new SplittableRandom(1);

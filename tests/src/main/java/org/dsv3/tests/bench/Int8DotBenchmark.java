@@ -26,7 +26,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * Decode's matrix–vector product over a V2-Lite expert matrix (1408 × 2048) on one core, three
  * ways on the same weights: the float32 fused dot ({@code exact}), the integer dot with the
  * activations rounded to 8-bit blocks once per product, the rounding included ({@code int8}), and
- * the rounding alone ({@code roundOnly}). Weight GB/s = 1408 · rowBytes · ops/s.
+ * the rounding alone ({@code roundOnly}), for each weight type with an integer kernel. Weight
+ * GB/s = 1408 · rowBytes · ops/s.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -38,7 +39,7 @@ public class Int8DotBenchmark {
     static final int ROWS = 1408;
     static final int COLS = 2048;
 
-    @Param({"Q8_0"})
+    @Param({"Q8_0", "Q4_K", "Q6_K"})
     public String type;
 
     private Arena arena;

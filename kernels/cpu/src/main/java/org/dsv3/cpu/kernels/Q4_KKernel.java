@@ -4,7 +4,9 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.dsv3.model.quant.BlockFormat;
 import org.dsv3.model.quant.GgmlType;
@@ -15,12 +17,30 @@ import org.dsv3.model.quant.Q4_KFormat;
  * nibbles and 2c+1 in its high nibbles. The block's 16 factors (d·scale, dmin·min) are decoded
  * once by {@link BlockFactors}; the vector loop then forms w = q·(d·scale) − dmin·min lane-wise
  * (fused in the dot; multiply-then-subtract in the dequantization, as the scalar format rounds).
+ *
+ * <p>The integer dot ({@link #dotQ8}) takes the activations as 8-bit blocks of 32 ({@link Q8Blocks}:
+ * scale δ_j, quants x_i, and δ_j·Σx_i), one per sub-block, and splits each sub-block's term as
+ * <pre>
+ *   Σ_i (k_j·q_i − m_j)·δ_j·x_i = k_j·δ_j·Σ_i q_i·x_i − m_j·(δ_j·Σ_i x_i)
+ * </pre>
+ * (k_j = d·scale_j, m_j = dmin·min_j). The nibbles widen to 16-bit lanes, and two neighbouring
+ * lanes at a time multiply the activation quants in one 32-bit multiply ({@link #dotQ8} says how
+ * and what it rounds). The sub-block's pair sums then convert to float and take k_j·δ_j in one
+ * multiply-add; the min terms of a block are 8 lanes, one fused multiply-add per block.
  */
 final class Q4_KKernel {
     private static final VectorSpecies<Float> F = Lanes.ACTIVE.f();
     private static final VectorSpecies<Byte> B = Lanes.ACTIVE.b();
     private static final VectorSpecies<Integer> I = Lanes.ACTIVE.i();
+    /** 2L shorts, the float vector's size. */
+    private static final VectorSpecies<Short> S2 = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize()));
+    /** 2L bytes. */
+    private static final VectorSpecies<Byte> B2 = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    /** The 8 sub-blocks of a block. */
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     private static final int BYTES = Q4_KFormat.BLOCK_BYTES;
+    /** 2⁻¹⁶: the pair products of {@link #dotQ8} sit in the upper half of their 32-bit lanes. */
+    static final float PAIR_SCALE = 1f / 65536f;
 
     private Q4_KKernel() {
     }
@@ -53,6 +73,53 @@ final class Q4_KKernel {
             }
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Σ_i w[i]·(δ·x)[xOff+i] with the activations as 8-bit blocks ({@code xp} quant pairs, see
+     * {@link Q8Blocks#pairs()}; {@code xd} scales, {@code xs} block sums δ·Σx); {@code xOff} a
+     * multiple of 32.
+     *
+     * <p>The nibbles widen to 16-bit lanes; read as 32-bit lanes, each holds two neighbouring
+     * weights {@code w[2i] + w[2i+1]·2¹⁶}, and one 32-bit multiply by the activation pair gives
+     * {@code v = S·2¹⁶ + w[2i]·x[2i+1]} with S the pair's dot product (|S| ≤ 2·15·127, so v fits 31
+     * bits and nothing wraps). v converts to float as it is and the sub-block factor carries the
+     * 2⁻¹⁶: the leftover term adds at most 15·127/2¹⁶ (0.03 of one quant product) per pair, about
+     * a thousandth of what rounding the activations to 8 bits already moves a sub-block's sum
+     * ({@code Q8DotTest} bounds it). Two accumulators, one per nibble half, halve the chain of
+     * dependent multiply-adds.
+     */
+    static float dotQ8(MemorySegment seg, long offset, int[] xp, float[] xd, float[] xs, int xOff, int n) {
+        int nb = BlockFormat.blocks(GgmlType.Q4_K, n);
+        int step = S2.length();
+        int xb = xOff / 32;
+        float[] k = new float[16];
+        float[] f = new float[8];
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        FloatVector mins = FloatVector.zero(F8);
+        for (int b = 0; b < nb; b++) {
+            long blk = offset + (long) b * BYTES;
+            BlockFactors.kQuant(seg, blk, k);
+            int sb = xb + 8 * b;
+            mins = FloatVector.fromArray(F8, k, 8).fma(FloatVector.fromArray(F8, xs, sb), mins);
+            FloatVector.fromArray(F8, k, 0).mul(FloatVector.fromArray(F8, xd, sb)).mul(PAIR_SCALE).intoArray(f, 0);
+            for (int c = 0; c < 4; c++) {
+                long qs = blk + Q4_KFormat.QS + 32 * c;
+                int xo = (xOff + 256 * b + 64 * c) / 2;
+                FloatVector f0 = FloatVector.broadcast(F, f[2 * c]);
+                FloatVector f1 = FloatVector.broadcast(F, f[2 * c + 1]);
+                for (int l = 0; l < 32; l += step) {
+                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B2, seg, qs + l, Lanes.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
+                    IntVector lo = q.and((short) 0x0F).reinterpretAsInts().mul(IntVector.fromArray(I, xp, xo + l / 2));
+                    IntVector hi = q.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(IntVector.fromArray(I, xp, xo + 16 + l / 2));
+                    acc0 = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(f0, acc0);
+                    acc1 = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(f1, acc1);
+                }
+            }
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - mins.reduceLanes(VectorOperators.ADD);
     }
 
     static void dequantize(MemorySegment seg, long offset, float[] out, int outOff, int n) {

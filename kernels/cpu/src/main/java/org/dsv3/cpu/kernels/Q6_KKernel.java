@@ -4,7 +4,10 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.dsv3.model.quant.BlockFormat;
 import org.dsv3.model.quant.GgmlType;
@@ -18,11 +21,33 @@ import org.dsv3.model.quant.Q6_KFormat;
  * lies in one sub-block of 16, so it takes one factor k = d·scale (decoded per block by
  * {@link BlockFactors}). The dot forms the weights as fma(q, k, −32k), equal to k·(q − 32) up to
  * the sign of zero; the dequantization computes k·(q − 32), bit-exact with the scalar format.
+ *
+ * <p>The integer dot ({@link #dotQ8}) does the same unpacking on 2L bytes at a time in 16-bit
+ * lanes (zero-extended, so that a high nibble is one shift) and multiplies the unsigned 6-bit q
+ * with the activations' 8-bit quants ({@link Q8Blocks}), two neighbouring lanes at a time with one
+ * 32-bit multiply by the activations' quant pairs, as described in {@link Q4_KKernel#dotQ8}
+ * (|S| ≤ 2·63·127, so a lane fits 31 bits; the leftover term is at most 63·127/2¹⁶ of one quant
+ * product per pair). The offset is applied per sub-block of 16:
+ * <pre>
+ *   Σ_i k_s·(q_i − 32)·δ·x_i = k_s·δ·Σ_i q_i·x_i − 32·k_s·(δ·Σ_i x_i)
+ * </pre>
+ * with the activations' half-block sums (two 8-lane multiply-adds per block). Float lane j of a
+ * run starting at value v belongs to sub-block (v + 2j)/16: with L = 8 the whole run takes one
+ * factor k_s·δ, with L = 16 lanes 8..15 take the next sub-block's (a broadcast blended with a
+ * constant mask; a table of repeated factors instead made every 16-lane load straddle two 8-lane
+ * stores, which the store buffer cannot forward).
  */
 final class Q6_KKernel {
     private static final VectorSpecies<Float> F = Lanes.ACTIVE.f();
     private static final VectorSpecies<Byte> B = Lanes.ACTIVE.b();
     private static final VectorSpecies<Integer> I = Lanes.ACTIVE.i();
+    /** 2L shorts, the float vector's size. */
+    private static final VectorSpecies<Short> S2 = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize()));
+    /** 2L bytes. */
+    private static final VectorSpecies<Byte> B2 = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    /** Float lanes 8..15: with L = 16 a run of 2L values spans two sub-blocks (none with L = 8). */
+    private static final VectorMask<Float> UPPER = VectorMask.fromLong(F, 0xFF00L);
     private static final int BYTES = Q6_KFormat.BLOCK_BYTES;
 
     private Q6_KKernel() {
@@ -65,6 +90,63 @@ final class Q6_KKernel {
             }
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Σ_i w[i]·(δ·x)[xOff+i] with the activations as 8-bit blocks ({@code xp} quant pairs, {@code xd}
+     * scales, {@code xh} half-block sums δ·Σx); {@code xOff} a multiple of 32.
+     */
+    static float dotQ8(MemorySegment seg, long offset, int[] xp, float[] xd, float[] xh, int xOff, int n) {
+        int nb = BlockFormat.blocks(GgmlType.Q6_K, n);
+        int step = S2.length();
+        int xb = xOff / 32;
+        float[] k = new float[16];
+        float[] f = new float[17];
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        FloatVector offsets = FloatVector.zero(F8);
+        for (int b = 0; b < nb; b++) {
+            long blk = offset + (long) b * BYTES;
+            BlockFactors.q6(seg, blk + Q6_KFormat.SCALES, blk + Q6_KFormat.D, k);
+            int sb = xb + 8 * b;
+            offsets = FloatVector.fromArray(F8, k, 0).fma(FloatVector.fromArray(F8, xh, 2 * sb), offsets);
+            offsets = FloatVector.fromArray(F8, k, 8).fma(FloatVector.fromArray(F8, xh, 2 * sb + 8), offsets);
+            for (int i = 0; i < 16; i++) {
+                f[i] = k[i] * xd[sb + i / 2] * Q4_KKernel.PAIR_SCALE;
+            }
+            for (int half = 0; half < 2; half++) {
+                long ql = blk + Q6_KFormat.QL + 64 * half;
+                long qh = blk + Q6_KFormat.QH + 32 * half;
+                int xo = xOff + 256 * b + 128 * half;
+                for (int l = 0; l < 32; l += step) {
+                    ShortVector a = (ShortVector) ByteVector.fromMemorySegment(B2, seg, ql + l, Lanes.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
+                    ShortVector c = (ShortVector) ByteVector.fromMemorySegment(B2, seg, ql + 32 + l, Lanes.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
+                    ShortVector h = (ShortVector) ByteVector.fromMemorySegment(B2, seg, qh + l, Lanes.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
+                    // group g = 0..3 (values 32g + l): low/high nibble of a or c, bits 2g..2g+1 of h on top
+                    ShortVector q0 = a.and((short) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).and((short) 0x30));
+                    ShortVector q1 = c.and((short) 0x0F).or(h.lanewise(VectorOperators.LSHL, 2).and((short) 0x30));
+                    ShortVector q2 = a.lanewise(VectorOperators.LSHR, 4).or(h.and((short) 0x30));
+                    ShortVector q3 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((short) 0x30));
+                    int s = 8 * half + l / 16;
+                    IntVector p0 = q0.reinterpretAsInts().mul(IntVector.fromArray(I, xp, (xo + 0 + l) / 2));
+                    IntVector p1 = q1.reinterpretAsInts().mul(IntVector.fromArray(I, xp, (xo + 32 + l) / 2));
+                    IntVector p2 = q2.reinterpretAsInts().mul(IntVector.fromArray(I, xp, (xo + 64 + l) / 2));
+                    IntVector p3 = q3.reinterpretAsInts().mul(IntVector.fromArray(I, xp, (xo + 96 + l) / 2));
+                    acc0 = ((FloatVector) p0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, f[s + 0])
+                            .blend(f[s + 1], UPPER), acc0);
+                    acc1 = ((FloatVector) p1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, f[s + 2])
+                            .blend(f[s + 3], UPPER), acc1);
+                    acc0 = ((FloatVector) p2.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, f[s + 4])
+                            .blend(f[s + 5], UPPER), acc0);
+                    acc1 = ((FloatVector) p3.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, f[s + 6])
+                            .blend(f[s + 7], UPPER), acc1);
+                }
+            }
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - 32f * offsets.reduceLanes(VectorOperators.ADD);
     }
 
     static void dequantize(MemorySegment seg, long offset, float[] out, int outOff, int n) {

@@ -20,7 +20,8 @@ import org.dsv3.model.quant.Q8_0Format;
  * quants; since |q| ≤ 127 on the activation side and ≤ 128 on the weight side, a lane holds the sum
  * of two such products exactly (≤ 32,512). Read as L int lanes, lane i is {@code hi·2¹⁶ + lo} of
  * two neighbouring 16-bit sums; {@code (v >> 16) + (v << 16 >> 16)} adds them as signed ints (x86
- * has no single-instruction 16→32-bit pair sum the Vector API reaches). The block's integer sum, in
+ * has no single-instruction 16→32-bit pair sum the Vector API reaches; with L = 16, where a lane
+ * holds one product, a multiply by 0x10001 and a shift do the same). The block's integer sum, in
  * L int lanes, converts to float once and takes the block's two scales in one fused multiply-add.
  */
 final class Q8_0Kernel {
@@ -31,6 +32,11 @@ final class Q8_0Kernel {
     /** 2L bytes. */
     private static final VectorSpecies<Byte> B2 = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
     private static final int BYTES = Q8_0Format.BLOCK_BYTES;
+    /**
+     * With L = 16 a block's 32 products fill the 16-bit lanes once: a pair then sums to at most
+     * 32,512, within 16 bits, and pairs up by the multiply-by-0x10001 step of {@link Q4_KKernel}.
+     */
+    private static final boolean ONE_PRODUCT_A_LANE = S2.length() == 32;
 
     private Q8_0Kernel() {
     }
@@ -69,7 +75,9 @@ final class Q8_0Kernel {
                         .convertShape(VectorOperators.B2S, S2, 0)).mul(ShortVector.fromArray(S2, xq, xo + j)));
             }
             IntVector v = p.reinterpretAsInts();
-            IntVector s = v.lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+            IntVector s = ONE_PRODUCT_A_LANE
+                    ? v.mul(0x10001).lanewise(VectorOperators.ASHR, 16)
+                    : v.lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
             acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(
                     FloatVector.broadcast(F, LittleEndian.f16(seg, blk) * xd[xb + b]), acc);
         }

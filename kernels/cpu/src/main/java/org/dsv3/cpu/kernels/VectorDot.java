@@ -50,19 +50,23 @@ public final class VectorDot {
      * ({@link #dotQ8}) on this machine.
      */
     public static boolean hasQ8Dot(GgmlType t) {
-        return FAST && t == GgmlType.Q8_0;
+        return FAST && (t == GgmlType.Q8_0 || t == GgmlType.Q4_K || t == GgmlType.Q6_K);
     }
 
     /**
      * Σ_i w[i]·x[xOff+i] with the activations rounded to 8-bit blocks ({@link Q8Blocks}): integer
-     * products inside each block, float32 across blocks. {@code xOff} is a multiple of 32 (a block
+     * products inside each block (each sub-block of a Q4_K or Q6_K block), float32 across them. {@code xOff} is a multiple of 32 (a block
      * start of {@code x}). Only for types where {@link #hasQ8Dot} holds.
      */
     public static float dotQ8(GgmlType t, MemorySegment seg, long offset, Q8Blocks x, int xOff, int n) {
         if (!hasQ8Dot(t)) {
             throw new IllegalArgumentException("no integer dot product for " + t + " weights");
         }
-        return Q8_0Kernel.dotQ8(seg, offset, x.quants(), x.scales(), xOff, n);
+        return switch (t) {
+            case Q4_K -> Q4_KKernel.dotQ8(seg, offset, x.pairs(), x.scales(), x.sums(), xOff, n);
+            case Q6_K -> Q6_KKernel.dotQ8(seg, offset, x.pairs(), x.scales(), x.halfSums(), xOff, n);
+            default -> Q8_0Kernel.dotQ8(seg, offset, x.quants(), x.scales(), xOff, n);
+        };
     }
 
     /** Dequantizes the n values of type {@code t} stored from byte {@code offset} into out[outOff..outOff+n). */

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
+import org.dsv3.model.quant.BlockFormat;
 import org.dsv3.model.quant.GgmlType;
 import org.dsv3.model.quant.LittleEndian;
+import org.dsv3.model.quant.Q6_KFormat;
 import org.dsv3.model.quant.Q8_0Format;
 import org.dsv3.model.quant.RandomBlocks;
 import org.junit.jupiter.api.Test;
@@ -93,6 +95,102 @@ class Q8DotTest {
                 }
             }
         }
+    }
+
+    /**
+     * Q4_K and Q6_K: the integer dot against Σ_i w_i·(d_x·q_x)_i in double, w the weights as the
+     * scalar format dequantizes them (random quant bits, so every scale, min and quant value occurs).
+     */
+    @Test
+    void kQuantsAgainstTheDequantizedWeights() {
+        SplittableRandom rnd = new SplittableRandom(17);
+        for (GgmlType t : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q6_K}) {
+            assertTrue(VectorDot.hasQ8Dot(t), t.toString());
+            for (int n : new int[] {256, 512, 2048, 7168}) {
+                MemorySegment heap = RandomBlocks.row(t, rnd, 256 + n);
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment seg = arena.allocate(heap.byteSize(), 64).copyFrom(heap).asReadOnly();
+                    float[] w = new float[n];
+                    BlockFormat.of(t).dequantize(seg, t.bytesFor(256), w, 0, n);
+                    float[] x = VectorDotRandomTest.randomX(rnd, 2 * n);
+                    Q8Blocks qx = Q8Blocks.of(x, 0, n, 2, n);
+                    for (int row = 0; row < 2; row++) {
+                        double expected = 0;
+                        double magnitude = 0;
+                        for (int i = 0; i < n; i++) {
+                            double term = (double) w[i] * qx.value(row * n + i);
+                            expected += term;
+                            magnitude += Math.abs(term);
+                        }
+                        float actual = VectorDot.dotQ8(t, seg, t.bytesFor(256), qx, row * n, n);
+                        assertTrue(Math.abs(actual - expected) <= TOL * magnitude + 1e-30,
+                                t + " n=" + n + " row " + row + ": " + actual + " vs " + expected + " (Σ|terms| " + magnitude + ")");
+                    }
+                }
+            }
+        }
+    }
+
+    /** The block sums the Q4_K mins are taken against: d·Σq of each block, row by row. */
+    @Test
+    void blockSumsAreTheSumsOfTheRoundedValues() {
+        float[] x = VectorDotRandomTest.randomX(new SplittableRandom(5), 2 * 96);
+        Q8Blocks b = Q8Blocks.of(x, 0, 96, 2, 96);
+        for (int blk = 0; blk < 6; blk++) {
+            int sum = 0;
+            for (int j = 0; j < 32; j++) {
+                sum += b.quant(32 * blk + j);
+            }
+            assertEquals(b.scale(blk) * sum, b.sum(blk));
+        }
+    }
+
+    /**
+     * The largest lane values: Q4_K with every nibble 15, scale and min 63, against +127
+     * activations; Q6_K with every quant 0 (q − 32 = −32) against −127 and every quant 63 against
+     * +127. The pair multiply's leftover term (see {@code Q4_KKernel.dotQ8}) is all of one sign
+     * here, so these stay within its bound instead of being exact.
+     */
+    @Test
+    void extremeKQuantsStayInTheirLanes() {
+        int n = 256;
+        float[] x = new float[n];
+        java.util.Arrays.fill(x, 127f);
+        Q8Blocks plus = Q8Blocks.of(x, 0, n, 1, n);
+        MemorySegment q4 = MemorySegment.ofArray(new byte[(int) GgmlType.Q4_K.bytesFor(n)]);
+        LittleEndian.putF16(q4, 0, 1f);
+        LittleEndian.putF16(q4, 2, 1f);
+        for (int i = 4; i < q4.byteSize(); i++) {
+            q4.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) 0xFF);
+        }
+        float[] w = new float[n];
+        BlockFormat.of(GgmlType.Q4_K).dequantize(q4, 0, w, 0, n);
+        assertEquals(15 * 63 - 63, w[0]);
+        // the pair multiply leaves w[2i]·x[2i+1]/2¹⁶ per pair (Q4_KKernel.dotQ8): here all of one sign, at its bound
+        float q4Dot = VectorDot.dotQ8(GgmlType.Q4_K, q4, 0, plus, 0, n);
+        double leftover = n / 2 * (15.0 * 63) * 127 / 65536;
+        assertTrue(Math.abs(q4Dot - n * (15 * 63 - 63) * 127.0) <= leftover * 1.001 + 1e-6 * n * 882 * 127,
+                q4Dot + " vs " + n * (15 * 63 - 63) * 127.0);
+        java.util.Arrays.fill(x, -127f);
+        Q8Blocks minus = Q8Blocks.of(x, 0, n, 1, n);
+        MemorySegment q6 = MemorySegment.ofArray(new byte[(int) GgmlType.Q6_K.bytesFor(n)]);
+        for (int i = 0; i < 16; i++) {
+            q6.set(java.lang.foreign.ValueLayout.JAVA_BYTE, Q6_KFormat.SCALES + i, (byte) 127);
+        }
+        LittleEndian.putF16(q6, Q6_KFormat.D, 1f);
+        BlockFormat.of(GgmlType.Q6_K).dequantize(q6, 0, w, 0, n);
+        assertEquals(-32 * 127, w[0]);
+        assertEquals(n * 32 * 127 * 127f, VectorDot.dotQ8(GgmlType.Q6_K, q6, 0, minus, 0, n));
+        // every quant 63 (q − 32 = 31) against +127: the largest pair products, 2·63·127·2¹⁶ < 2³¹
+        for (int i = 0; i < Q6_KFormat.SCALES; i++) {
+            q6.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) 0xFF);
+        }
+        BlockFormat.of(GgmlType.Q6_K).dequantize(q6, 0, w, 0, n);
+        assertEquals(31 * 127, w[0]);
+        float q6Dot = VectorDot.dotQ8(GgmlType.Q6_K, q6, 0, plus, 0, n);
+        double q6Leftover = n / 2 * (63.0 * 127) * 127 / 65536;
+        assertTrue(Math.abs(q6Dot - n * 31 * 127 * 127.0) <= q6Leftover * 1.001 + 1e-6 * n * 31 * 127 * 127,
+                q6Dot + " vs " + n * 31 * 127 * 127.0);
     }
 
     /** The extreme products: −128 weights (allowed by the format) times ±127 activations, 32 of them in a block. */
