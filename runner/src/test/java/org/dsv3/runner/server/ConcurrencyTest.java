@@ -25,6 +25,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.dsv3.runner.ScriptedBackendProvider;
+import org.dsv3.runner.TestModels;
 import org.junit.jupiter.api.Test;
 
 /** Slots, the queue, clients that go away, and many clients at once. */
@@ -86,9 +88,20 @@ class ConcurrencyTest {
         fail("after " + maxMillis + " ms still " + h);
     }
 
+    /**
+     * A scripted answer of ~1,000 tokens at 20 ms a token for the tests that must interrupt a stream: the
+     * tiny model's greedy answer depends on the machine's vector width and on the CPU dot mode, and on some
+     * machines ended before the test dropped it.
+     */
+    static void slowLongAnswer() {
+        TestModels.script("Once upon a time there was a story. ".repeat(120));
+        ScriptedBackendProvider.stepMillis = 20;
+    }
+
     @Test
     void aClientThatDisconnectsMidStreamFreesItsSlotAtOnce() throws Exception {
-        try (TestServer s = new TestServer("cpu", 1, 0, 4096)) {
+        slowLongAnswer();
+        try (TestServer s = new TestServer("scripted", 1, 0, 4096)) {
             RawStream stream = new RawStream(s, LONG);
             stream.await(5, l -> l.startsWith("data: {"));
             assertEquals(0, s.health().get("slots_idle").asInt(), "the only slot is busy");
@@ -103,12 +116,15 @@ class ConcurrencyTest {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertEquals(200, ok.statusCode(), ok.body());
             assertTrue(ms < 3000, "the next request was served " + ms + " ms after the disconnect");
+        } finally {
+            ScriptedBackendProvider.stepMillis = 0;
         }
     }
 
     @Test
     void aClientThatLeavesTheQueueGivesUpItsPlace() throws Exception {
-        try (TestServer s = new TestServer("cpu", 1, 1, 4096)) {
+        slowLongAnswer();
+        try (TestServer s = new TestServer("scripted", 1, 1, 4096)) {
             RawStream running = new RawStream(s, LONG);
             running.await(3, l -> l.startsWith("data: {"));
             RawStream waiting = new RawStream(s, LONG);
@@ -119,6 +135,8 @@ class ConcurrencyTest {
             running.close();
             waitFor(s, "slots_idle", 1, 2000);
             assertEquals(200, s.post("/v1/chat/completions", SHORT).statusCode());
+        } finally {
+            ScriptedBackendProvider.stepMillis = 0;
         }
     }
 
@@ -165,6 +183,8 @@ class ConcurrencyTest {
             running.close();
             waitFor(s, "slots_idle", 1, 2000);
             assertEquals(200, s.post("/v1/chat/completions", SHORT).statusCode());
+        } finally {
+            ScriptedBackendProvider.stepMillis = 0;
         }
     }
 
