@@ -20,7 +20,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * step, like {@link BatchMatMul}: every thread decodes its share of the rows' slice (through {@link
  * BlockValue}, every weight type) and stores each value as a half (the store converts:
  * {@code new HalfFloat}) into B sub-tiles of 16 k × 8 rows in the XOR-swizzled order {@code
- * mmaLoadBSwizzled} reads ({@link #swizzled}; TornadoVM 5.2's own swizzled store put the values elsewhere
+ * mmaLoadBSwizzled} reads ({@link #swizzled}; TornadoVM 5.2's own swizzled store gave wrong products
  * on the H200), and converts its share of the tokens' slice to halves packed two a word into A sub-tiles
  * (16 tokens × 16 k, row-major); then each warp does its 2 × (2 A loads, 4 B loads, 8 MMAs).
  *
