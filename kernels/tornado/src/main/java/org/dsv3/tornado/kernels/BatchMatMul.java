@@ -279,8 +279,8 @@ public final class BatchMatMul {
         }
     }
 
-    /** The epilogue of one output value, when {@code inside}. */
-    private static void put(FloatArray y, int mode, boolean inside, int at, float acc) {
+    /** The epilogue of one output value, when {@code inside} (also {@link BatchMatMulMma}'s). */
+    static void put(FloatArray y, int mode, boolean inside, int at, float acc) {
         if (inside) {
             if (mode == STORE) {
                 y.set(at, acc);

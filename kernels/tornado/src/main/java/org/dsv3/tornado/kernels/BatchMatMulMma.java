@@ -2,7 +2,6 @@ package org.dsv3.tornado.kernels;
 
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.enums.MMAShape;
-import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.HalfFloat;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -198,7 +197,7 @@ public final class BatchMatMulMma {
             int r = idx - tl * tileRows;
             int t = t0 + tl;
             int row = firstRow + r;
-            put(y, mode, row < rows && t < t1, t * yStride + yCol + row, staged.get(base + idx));
+            BatchMatMul.put(y, mode, row < rows && t < t1, t * yStride + yCol + row, staged.get(base + idx));
         }
     }
 
@@ -218,19 +217,5 @@ public final class BatchMatMulMma {
         float s = v > HALF_MAX ? HALF_MAX : v;
         s = s < -HALF_MAX ? -HALF_MAX : s;
         return CacheFormat.f16Bits(s);
-    }
-
-    /** The epilogue of one output value, when {@code inside} (as {@link BatchMatMul}'s). */
-    private static void put(FloatArray y, int mode, boolean inside, int at, float acc) {
-        if (inside) {
-            if (mode == BatchMatMul.STORE) {
-                y.set(at, acc);
-            } else if (mode == BatchMatMul.ADD) {
-                y.set(at, y.get(at) + acc);
-            } else {
-                float g = y.get(at);
-                y.set(at, g / (1f + TornadoMath.exp(-g)) * acc);
-            }
-        }
     }
 }
