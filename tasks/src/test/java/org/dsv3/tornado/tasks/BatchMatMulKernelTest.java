@@ -31,7 +31,9 @@ class BatchMatMulKernelTest {
 
     @ParameterizedTest
     @CsvSource({"Q8_0, 200, 256, 70, 128x64, false", "Q8_0, 200, 256, 70, 128x64, true", "Q4_K, 37, 512, 9, 32x16, false",
-            "BF16, 96, 32, 33, 64x32, false", "F32, 384, 128, 64, 128x64, false", "Q6_K, 130, 256, 65, 128x128, false", "IQ2_XS, 19, 256, 5, 16x8, false"})
+            "BF16, 96, 32, 33, 64x32, false", "F32, 384, 128, 64, 128x64, false", "Q6_K, 130, 256, 65, 128x128, false", "IQ2_XS, 19, 256, 5, 16x8, false",
+            "Q5_0, 70, 256, 20, 64x64, false", "Q5_K, 40, 512, 17, 32x32, false", "Q4_1, 33, 64, 6, 16x8, false",
+            "Q4_0, 64, 96, 9, 64x32, false", "Q5_1, 8, 128, 3, 8x4, false"})
     void matchesScalarDot(GgmlType type, int rows, int cols, int tokens, String tileText, boolean split) throws Exception {
         BatchTile tile = BatchTile.parse(tileText);
         Random rnd = new Random(type.id() * 31L + rows);

@@ -133,6 +133,9 @@ public final class BatchMatMul {
         // loops count i, not idx: with idx bounded by the loop, the row test below folds to a constant when
         // the rows fill the last tile, which TornadoVM 5.2's OpenCL backend cannot emit ("logic node").
         int wReads = tileRows * TILE_K / threads;
+        boolean runs = BlockRun.isRun(type);
+        int runCount = tileRows * (TILE_K / BlockRun.LENGTH);
+        int runReads = (runCount + threads - 1) / threads;
         int xReads = tileTokens * TILE_K / threads;
         int ri = lid & (rowThreads - 1);
         int ti = lid >> rowShift;
@@ -148,17 +151,49 @@ public final class BatchMatMul {
         float a70 = 0f, a71 = 0f, a72 = 0f, a73 = 0f;
         for (int k0 = 0; k0 < kEnd; k0 += TILE_K) {
             ctx.localBarrier();
-            // the rows' slice of W, decoded once for the whole tile of tokens (neighbouring threads: one row's
-            // neighbouring values, so their reads of W fall together)
-            for (int i = 0; i < wReads; i++) {
-                int idx = lid + threads * i;
-                int r = idx >> 5;
-                int kk = idx & 31;
-                float v = 0f;
-                if (firstRow + r < rows && k0 + kk < cols) {
-                    v = BlockValue.at(type, w, (batch * wRows + firstRow + r) * rowBytes, cols, k0 + kk);
+            // the rows' slice of W, decoded once for the whole tile of tokens: in runs of 16 values a thread
+            // (BlockRun: the scales decoded once a run; two threads a row, neighbouring rows in neighbouring
+            // threads, whose stores fall in distinct banks), or value by value for the other types
+            // (neighbouring threads: one row's neighbouring values, so their reads of W fall together)
+            if (runs) {
+                for (int i = 0; i < runReads; i++) {
+                    int run = lid + threads * i;
+                    int r = run >> 1;
+                    int kk = (run & 1) << 4;
+                    float scale = 0f;
+                    float offset = 0f;
+                    int rowAt = (batch * wRows + firstRow + r) * rowBytes;
+                    boolean inside = firstRow + r < rows && k0 + kk < cols;
+                    if (inside) {
+                        scale = BlockRun.scale(type, w, rowAt, cols, k0 + kk);
+                        offset = BlockRun.offset(type, w, rowAt, cols, k0 + kk);
+                    }
+                    for (int u = 0; u < BlockRun.LENGTH; u += 4) {
+                        int quads = 0;
+                        if (inside) {
+                            quads = BlockRun.quads(type, w, rowAt, cols, k0 + kk + u);
+                        }
+                        // rows past the tile's (a work-group wider than its runs) store nothing
+                        if (run < runCount) {
+                            int at = r * PITCH + kk + u;
+                            wt[at] = scale * RawBytes.byteOf(quads, 0) + offset;
+                            wt[at + 1] = scale * RawBytes.byteOf(quads, 1) + offset;
+                            wt[at + 2] = scale * RawBytes.byteOf(quads, 2) + offset;
+                            wt[at + 3] = scale * RawBytes.byteOf(quads, 3) + offset;
+                        }
+                    }
                 }
-                wt[r * PITCH + kk] = v;
+            } else {
+                for (int i = 0; i < wReads; i++) {
+                    int idx = lid + threads * i;
+                    int r = idx >> 5;
+                    int kk = idx & 31;
+                    float v = 0f;
+                    if (firstRow + r < rows && k0 + kk < cols) {
+                        v = BlockValue.at(type, w, (batch * wRows + firstRow + r) * rowBytes, cols, k0 + kk);
+                    }
+                    wt[r * PITCH + kk] = v;
+                }
             }
             // the tokens' slice of X
             for (int i = 0; i < xReads; i++) {
