@@ -55,6 +55,17 @@ public final class KernelCheck {
             batchMma(device, GgmlType.Q8_0, true, 64, 512, 64, new BatchTile(64, 64), BatchMatMul.ADD);
             batchMma(device, GgmlType.Q4_K, false, 130, 512, 9, new BatchTile(128, 64), BatchMatMul.ADD);
             batchMma(device, GgmlType.BF16, false, 96, 96, 129, new BatchTile(64, 64), BatchMatMul.STORE);
+            // every type read in runs (BlockRun), at both tile widths, rows and tokens past a tile's edge
+            batchMma(device, GgmlType.Q6_K, false, 100, 512, 70, new BatchTile(128, 64), BatchMatMul.STORE);
+            batchMma(device, GgmlType.Q5_K, false, 72, 256, 64, new BatchTile(64, 64), BatchMatMul.STORE);
+            batchMma(device, GgmlType.Q5_0, false, 136, 96, 65, new BatchTile(128, 64), BatchMatMul.ADD);
+            batchMma(device, GgmlType.Q4_0, false, 64, 128, 20, new BatchTile(64, 64), BatchMatMul.STORE);
+            batchMma(device, GgmlType.Q4_1, false, 40, 64, 64, new BatchTile(64, 64), BatchMatMul.STORE);
+            batchMma(device, GgmlType.Q5_1, false, 130, 64, 3, new BatchTile(128, 64), BatchMatMul.STORE);
+            batchMma(device, GgmlType.Q3_K, false, 70, 256, 33, new BatchTile(64, 64), BatchMatMul.STORE);
+            // X read as packed halves (what the norms write for the products of XN)
+            batchMma(device, GgmlType.Q8_0, true, 200, 256, 70, new BatchTile(128, 64), BatchMatMul.STORE, true);
+            batchMma(device, GgmlType.Q4_K, false, 130, 512, 9, new BatchTile(64, 64), BatchMatMul.ADD, true);
         }
     }
 
@@ -87,13 +98,15 @@ public final class KernelCheck {
         IntArray info = new IntArray(2);
         info.set(0, tokens);
         IntArray noTable = new IntArray(2);
+        IntArray noHalves = new IntArray(1);
         FloatArray xd = FloatArray.fromArray(x);
         FloatArray y = new FloatArray(tokens * rows);
         FloatArray staged = new FloatArray(Math.toIntExact(BatchMatMulMma.stagedFloats(1, tile)));
         String n = "kcmmapat" + identity;
-        TaskGraph g = new TaskGraph(n).transferToDevice(DataTransferMode.EVERY_EXECUTION, info, noTable, words, xd, staged)
+        TaskGraph g = new TaskGraph(n).transferToDevice(DataTransferMode.EVERY_EXECUTION, info, noTable, noHalves, words, xd,
+                        staged)
                 .task("k", BatchMatMulMma::multiply, new KernelContext(), info, noTable, words, GgmlType.F32.id(), rows, cols,
-                        0, xd, cols, 0, y, rows, 0, 1, BatchMatMul.spec(BatchMatMul.STORE, false, 0, tile), staged)
+                        0, xd, noHalves, cols, 0, y, rows, 0, 1, BatchMatMul.spec(BatchMatMul.STORE, false, 0, tile), staged)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, y, staged);
         WorkerGrid1D grid = new WorkerGrid1D(tile.threads());
         grid.setLocalWork(tile.threads(), 1, 1);
@@ -128,6 +141,12 @@ public final class KernelCheck {
      */
     private static void batchMma(TornadoDevice device, GgmlType type, boolean split, int rows, int cols, int tokens,
                                  BatchTile tile, int mode) throws Exception {
+        batchMma(device, type, split, rows, cols, tokens, tile, mode, false);
+    }
+
+    /** With {@code halves}: X also given as packed halves ({@link BatchMatMul#X_HALVES}, made here on the host). */
+    private static void batchMma(TornadoDevice device, GgmlType type, boolean split, int rows, int cols, int tokens,
+                                 BatchTile tile, int mode, boolean halves) throws Exception {
         Random rnd = new Random(type.id() * 17L + rows);
         long rowBytes = type.bytesFor(cols);
         MemorySegment w = MemorySegment.ofArray(new byte[Math.toIntExact(rows * rowBytes)]);
@@ -141,16 +160,21 @@ public final class KernelCheck {
         info.set(0, tokens);
         IntArray noTable = new IntArray(2);
         FloatArray xd = FloatArray.fromArray(x);
+        IntArray xh = new IntArray(halves ? x.length / 2 : 1);
+        for (int i = 0; halves && i < x.length / 2; i++) {
+            xh.set(i, halfBits(x[2 * i]) | halfBits(x[2 * i + 1]) << 16);
+        }
+        int halvesBit = halves ? BatchMatMul.X_HALVES : 0;
         FloatArray y = new FloatArray(tokens * rows);
         float start = mode == BatchMatMul.ADD ? 1f : 0f;
         y.init(start);
         int tokenTiles = (tokens + BatchMatMulMma.TILE_TOKENS - 1) / BatchMatMulMma.TILE_TOKENS;
         int groups = tile.rowTiles(rows) * tokenTiles;
         FloatArray staged = new FloatArray(Math.toIntExact(BatchMatMulMma.stagedFloats(groups, tile)));
-        String n = "kcmma" + type.name() + (split ? "split" : "") + rows + "t" + tile.rows();
-        TaskGraph g = new TaskGraph(n).transferToDevice(DataTransferMode.EVERY_EXECUTION, info, noTable, words, xd, y, staged)
+        String n = "kcmma" + type.name() + (split ? "split" : "") + (halves ? "h" : "") + rows + "t" + tile.rows();
+        TaskGraph g = new TaskGraph(n).transferToDevice(DataTransferMode.EVERY_EXECUTION, info, noTable, words, xd, xh, y, staged)
                 .task("k", BatchMatMulMma::multiply, new KernelContext(), info, noTable, words, deviceType, rows, cols, 0, xd,
-                        cols, 0, y, rows, 0, tokenTiles, BatchMatMul.spec(mode, false, 0, tile), staged)
+                        xh, cols, 0, y, rows, 0, tokenTiles, BatchMatMul.spec(mode, false, 0, tile) | halvesBit, staged)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, y);
         WorkerGrid1D grid = new WorkerGrid1D(groups * tile.threads());
         grid.setLocalWork(tile.threads(), 1, 1);
@@ -172,8 +196,13 @@ public final class KernelCheck {
                 worst = Math.max(worst, Math.abs(e - y.get(t * rows + r)) / magnitude);
             }
         }
-        report("tensor-core product " + type + (split ? " split" : "") + " " + rows + "x" + cols + " x " + tokens + " tokens, tile " + tile
+        report("tensor-core product " + type + (split ? " split" : "") + (halves ? " (X as halves)" : "") + " " + rows + "x" + cols + " x " + tokens + " tokens, tile " + tile
                 + (mode == BatchMatMul.ADD ? ", add" : ""), worst, 2e-3);
+    }
+
+    /** Half bits of v, saturated (Java's own conversion, independent of the kernels' {@code CacheFormat}). */
+    private static int halfBits(float v) {
+        return Float.floatToFloat16(Math.max(-65504f, Math.min(65504f, v))) & 0xFFFF;
     }
 
     private static GridScheduler grid(String name, int groups) {

@@ -1,7 +1,9 @@
 package org.dsv3.tornado.tasks;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.dsv3.model.arch.RoutingRule;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.tornado.kernels.BatchAttention;
@@ -59,11 +61,19 @@ final class PrefillGraphs {
     /** The batch's residual rows and normalised rows, token-major, up and down with every prefill graph. */
     final FloatArray h;
     final FloatArray xn;
+    /**
+     * XN as packed halves too, written by the norms beside XN and read by the tensor-core products of XN
+     * ({@link BatchMatMul#X_HALVES}), which then copy words instead of converting every value once per row
+     * tile; travels with XN. Null unless the products run on the tensor cores (and the dimension is even).
+     */
+    final IntArray xnHalves;
     /** One token's final residual row and its {@code output_norm}-gained copy, for {@link #TO_DECODE}. */
     final FloatArray row;
     final FloatArray rowGained;
     /** The model's {@code output_norm} gain (host values) that {@link #rowGained} is made with. */
     final FloatArray outputNorm;
+    /** Multiply–adds ×2 a token of every matrix product, by {@code graph.task} (for the benchmark's GFLOP/s). */
+    final Map<String, Long> flopsPerToken = new HashMap<>();
 
     private final DeviceModel m;
     private final DeepSeekConfig c;
@@ -87,6 +97,7 @@ final class PrefillGraphs {
         info = DeviceWeights.intZeros(BatchOps.TOKENS_AT + maxTokens);
         h = DeviceWeights.zeros(maxTokens * d);
         xn = DeviceWeights.zeros(maxTokens * d);
+        xnHalves = tensorCores && d % 2 == 0 ? DeviceWeights.intZeros(maxTokens * d / 2) : null;
         row = DeviceWeights.zeros(d);
         rowGained = DeviceWeights.zeros(d);
         outputNorm = m.outputNorm;
@@ -151,6 +162,8 @@ final class PrefillGraphs {
         final FloatArray route = DeviceWeights.zeros(rows * 2 * k);
         final IntArray table = DeviceWeights.intZeros(BatchRouting.tableSize(rows, k, e, tile));
         final IntArray noTable = DeviceWeights.intZeros(2);
+        /** Stands for X's halves where a product or a norm has none (never the same array as noTable). */
+        final IntArray noHalves = DeviceWeights.intZeros(1);
         final FloatArray noBias = DeviceWeights.zeros(1);
         /** The tensor-core products' accumulators on their way to the epilogue (one float when unused). */
         final FloatArray staged;
@@ -220,7 +233,8 @@ final class PrefillGraphs {
         }
 
         Object[] all() {
-            return new Object[] {wide, mid, narrow, cq, cqn, kv, o, rl, scores, route, table, noTable, noBias, staged};
+            return new Object[] {wide, mid, narrow, cq, cqn, kv, o, rl, scores, route, table, noTable, noHalves, noBias,
+                    staged};
         }
     }
 
@@ -238,7 +252,7 @@ final class PrefillGraphs {
         Scratch s = new Scratch(first, end);
         int d = c.dim();
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, s.all());
-        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, info, h, xn);
+        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, travelling());
         // the decode graph's buffers: its blocks' weights and caches, the decode activations
         List<Object> owned = new ArrayList<>(List.of(a.shared()));
         if (first == 0) {
@@ -253,12 +267,13 @@ final class PrefillGraphs {
         if (first == 0) {
             grid(name + ".embed", (maxTokens * d + BatchOps.GROUP - 1) / BatchOps.GROUP, BatchOps.GROUP);
             g.task("embed", BatchOps::embed, ctx, info, m.embedding.words(), m.embedding.type(), d, h);
-            norm(g, name, "norm0", h, d, d, m.layers[0].attnNorm(), c.rmsEps(), xn);
+            norm(g, name, "norm0", s, h, d, d, m.layers[0].attnNorm(), c.rmsEps(), xn);
         }
         for (int i = first; i < end; i++) {
             block(g, name, i, s);
         }
-        g.transferToHost(DataTransferMode.EVERY_EXECUTION, h, xn);
+        g.transferToHost(DataTransferMode.EVERY_EXECUTION, xnHalves != null ? new Object[] {h, xn, xnHalves}
+                : new Object[] {h, xn});
         return g.snapshot();
     }
 
@@ -300,7 +315,7 @@ final class PrefillGraphs {
         if (c.hasQLora()) {
             int qr = c.qLoraRank();
             multiply(g, graph, p + "qa", s, l.qA(), 1, 0, xn, d, 0, s.cq, qr, 0, BatchMatMul.STORE);
-            norm(g, graph, p + "qan", s.cq, qr, qr, l.qANorm(), c.latentNormEps(), s.cqn);
+            norm(g, graph, p + "qan", s, s.cq, qr, qr, l.qANorm(), c.latentNormEps(), s.cqn);
             multiply(g, graph, p + "q", s, l.qB(), 1, 0, s.cqn, qr, 0, s.q, heads * qk, 0, BatchMatMul.STORE);
         } else {
             multiply(g, graph, p + "q", s, l.q(), 1, 0, xn, d, 0, s.q, heads * qk, 0, BatchMatMul.STORE);
@@ -319,7 +334,7 @@ final class PrefillGraphs {
         multiply(g, graph, p + "exp", s, l.vB(), heads, vDim, s.ol, heads * rank, rank, s.o, heads * vDim, vDim,
                 BatchMatMul.STORE);
         multiply(g, graph, p + "out", s, l.out(), 1, 0, s.o, heads * vDim, 0, h, d, 0, BatchMatMul.ADD);
-        norm(g, graph, p + "fn", h, d, d, l.ffnNorm(), c.rmsEps(), xn);
+        norm(g, graph, p + "fn", s, h, d, d, l.ffnNorm(), c.rmsEps(), xn);
 
         // feed-forward from XN = RMSNorm(h, ffn_norm)
         if (l.moe()) {
@@ -347,19 +362,20 @@ final class PrefillGraphs {
             multiply(g, graph, p + "su", s, l.up(), 1, 0, xn, d, 0, s.g, f, 0, BatchMatMul.SWIGLU);
             multiply(g, graph, p + "sd", s, l.down(), 1, 0, s.g, f, 0, h, d, 0, BatchMatMul.ADD);
         }
-        norm(g, graph, p + "nn", h, d, d, nextGain(i), c.rmsEps(), xn);
+        norm(g, graph, p + "nn", s, h, d, d, nextGain(i), c.rmsEps(), xn);
     }
 
     /** A plain or per-head product: {@code batches} of {@code rows} rows (W rows from {@code b·rows}). */
     private void multiply(TaskGraph g, String graph, String task, Scratch s, DeviceTensor w, int batches, int batchRows,
                           FloatArray x, int xStride, int xBatchOff, FloatArray y, int yStride, int yBatchOff, int mode) {
         int rows = batches > 1 ? batchRows : w.rows();
+        flopsPerToken.put(graph + "." + task, 2L * batches * rows * w.cols());
         int tokenTiles = tile.tokenTiles(maxTokens);
         grid(graph + "." + task, denseGroups(rows, batches), tile.threads());
         int spec = BatchMatMul.spec(mode, false, 0, tile);
         if (tensorCores) {
             g.task(task, BatchMatMulMma::multiply, ctx, info, s.noTable, w.words(), w.type(), rows, w.cols(), batchRows,
-                    x, xStride, xBatchOff, y, yStride, yBatchOff, tokenTiles, spec, s.staged);
+                    x, halvesOf(x, s), xStride, xBatchOff, y, yStride, yBatchOff, tokenTiles, spec | halvesBit(x), s.staged);
         } else {
             g.task(task, BatchMatMul::multiply, ctx, info, s.noTable, w.words(), w.type(), rows, w.cols(), batchRows,
                     x, xStride, xBatchOff, y, yStride, yBatchOff, tokenTiles, spec);
@@ -385,20 +401,37 @@ final class PrefillGraphs {
     private void experts(TaskGraph g, String graph, String task, Scratch s, DeviceTensor w, FloatArray x, int xStride,
                          int gatherK, FloatArray y, int rows, int mode) {
         grid(graph + "." + task, expertGroups(rows, s), tile.threads());
+        flopsPerToken.put(graph + "." + task, 2L * s.k * rows * w.cols());
         int spec = BatchMatMul.spec(mode, true, gatherK, tile);
         if (tensorCores) {
             g.task(task, BatchMatMulMma::multiply, ctx, info, s.table, w.words(), w.type(), rows, w.cols(), rows,
-                    x, xStride, 0, y, rows, 0, 1, spec, s.staged);
+                    x, halvesOf(x, s), xStride, 0, y, rows, 0, 1, spec | halvesBit(x), s.staged);
         } else {
             g.task(task, BatchMatMul::multiply, ctx, info, s.table, w.words(), w.type(), rows, w.cols(), rows,
                     x, xStride, 0, y, rows, 0, 1, spec);
         }
     }
 
-    private void norm(TaskGraph g, String graph, String task, FloatArray x, int stride, int cols, FloatArray gain, float eps,
-                      FloatArray y) {
+    /** RMS normalisation of every token's row of x into y (and into {@link #xnHalves} when y is XN and it exists). */
+    private void norm(TaskGraph g, String graph, String task, Scratch s, FloatArray x, int stride, int cols, FloatArray gain,
+                      float eps, FloatArray y) {
         grid(graph + "." + task, maxTokens, BatchOps.GROUP);
-        g.task(task, BatchOps::rmsNorm, ctx, info, x, stride, cols, gain, eps, y);
+        g.task(task, BatchOps::rmsNorm, ctx, info, x, stride, cols, gain, eps, y, halvesOf(y, s), halvesBit(y) != 0 ? 1 : 0);
+    }
+
+    /** The packed halves that go with activations x: {@link #xnHalves} for XN when there are any, else none. */
+    private IntArray halvesOf(FloatArray x, Scratch s) {
+        return x == xn && xnHalves != null ? xnHalves : s.noHalves;
+    }
+
+    /** {@link BatchMatMul#X_HALVES} when x comes with packed halves ({@link #halvesOf}), else 0. */
+    private int halvesBit(FloatArray x) {
+        return x == xn && xnHalves != null ? BatchMatMul.X_HALVES : 0;
+    }
+
+    /** The batch's arrays that go up with every prefill graph (and down again, all but info). */
+    private Object[] travelling() {
+        return xnHalves != null ? new Object[] {info, h, xn, xnHalves} : new Object[] {info, h, xn};
     }
 
     private ImmutableTaskGraph toDecode(List<String> all) {

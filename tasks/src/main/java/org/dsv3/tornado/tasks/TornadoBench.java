@@ -181,12 +181,14 @@ public final class TornadoBench {
         }
         plan.plan.withoutProfiler();
         Map<String, Double> kinds = new TreeMap<>();
+        Map<String, Double> flops = new TreeMap<>();
         double total = 0;
         for (Map.Entry<String, long[]> e : perTask.entrySet()) {
             String task = e.getKey().substring(e.getKey().indexOf('.') + 1);
             String kind = task.contains("_") ? task.substring(task.indexOf('_') + 1) : task;
             double ns = e.getValue()[0] / (double) e.getValue()[1];
             kinds.merge(kind, ns, Double::sum);
+            flops.merge(kind, (double) plan.prefill.flopsPerToken.getOrDefault(e.getKey(), 0L) * n, Double::sum);
             total += ns;
         }
         System.out.printf("prefill profiler, one batch of %d tokens: kernels %.1f ms (%.1f tokens/s of kernel time)%n", n,
@@ -194,7 +196,10 @@ public final class TornadoBench {
         List<String> order = new ArrayList<>(kinds.keySet());
         order.sort((a, b) -> Double.compare(kinds.get(b), kinds.get(a)));
         for (String kind : order) {
-            System.out.printf("  %-8s %10.1f ms %5.1f %%%n", kind, kinds.get(kind) / 1e6, 100 * kinds.get(kind) / total);
+            // GFLOP/s of the matrix products (2 flops a multiply–add; routed experts: the chosen ones only)
+            double f = flops.get(kind);
+            System.out.printf("  %-8s %10.1f ms %5.1f %%%s%n", kind, kinds.get(kind) / 1e6, 100 * kinds.get(kind) / total,
+                    f > 0 ? String.format(" %9.1f GFLOP/s", f / kinds.get(kind)) : "");
         }
     }
 

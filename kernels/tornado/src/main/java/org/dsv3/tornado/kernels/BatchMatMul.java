@@ -59,6 +59,12 @@ public final class BatchMatMul {
     public static final int SWIGLU = 2;
     /** Spec bit: tiles from a device tile table (routed experts). */
     public static final int GROUPED = 16;
+    /**
+     * Spec bit, read by {@link BatchMatMulMma} only: X is also given as packed halves (word w of the array =
+     * values 2w, 2w+1 of X's float array, {@link CacheFormat#saturatedF16Bits}), so the kernel copies words
+     * instead of converting floats; X's stride, batch offset and columns are then even.
+     */
+    public static final int X_HALVES = 1 << 24;
 
     private BatchMatMul() {
     }

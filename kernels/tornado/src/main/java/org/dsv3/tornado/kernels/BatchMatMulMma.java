@@ -9,19 +9,23 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 /**
  * {@link BatchMatMul}'s products on the tensor cores (PTX backend only: TornadoVM 5.2 lowers its MMA
  * intrinsics there, to {@code ldmatrix} and {@code mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32}).
- * Same launch, same arguments, same three ways to pick tokens and weights, same epilogues; one argument
- * more, {@code staged}: global scratch through which the accumulators reach the epilogue.
+ * Same launch, same arguments, same three ways to pick tokens and weights, same epilogues; two arguments
+ * more: {@code xHalves}, X as packed halves where the spec says so, and {@code staged}, global scratch
+ * through which the accumulators reach the epilogue.
  *
  * <p>In MMA terms the tokens are M and the weight rows N: {@code D[t][r] = Σ_k X[t][k]·W[r][k]}. A
  * work-group of {@code 2·W} warps owns 64 tokens × {@code 32·W} rows ({@code W} = 2 or 4: the {@link
  * BatchTile} 64×64 or 128×64, whose thread counts, 128 and 256, are this kernel's). Warp (m, n) owns tokens
  * {@code 32m …} and rows {@code 32n …}: 2 × 4 accumulator fragments of 16 × 8. The k loop walks 32 columns a
- * step, like {@link BatchMatMul}: every thread decodes its share of the rows' slice (through {@link
- * BlockValue}, every weight type) and stores each value as a half (the store converts:
+ * step, like {@link BatchMatMul}: every thread decodes its share of the rows' slice (one run of 16 values
+ * through {@link BlockRun} for the block types that have runs, else value by value through {@link
+ * BlockValue}) and stores each value as a half (the store converts:
  * {@code new HalfFloat}) into B sub-tiles of 16 k × 8 rows in the XOR-swizzled order {@code
  * mmaLoadBSwizzled} reads ({@link #swizzled}; TornadoVM 5.2's own swizzled store gave wrong products
  * on the H200), and converts its share of the tokens' slice to halves packed two a word into A sub-tiles
- * (16 tokens × 16 k, row-major); then each warp does its 2 × (2 A loads, 4 B loads, 8 MMAs).
+ * (16 tokens × 16 k, row-major) — or, with {@link BatchMatMul#X_HALVES} in the spec, copies the pairs its
+ * producer already wrote to {@code xHalves} ({@link BatchOps#rmsNorm}: each token's row converted once
+ * instead of once per row tile); then each warp does its 2 × (2 A loads, 4 B loads, 8 MMAs).
  *
  * <p>Precision: weights and activations are rounded to IEEE halves (relative error ≤ 2⁻¹¹ each; activations
  * saturate at ±65504), the products summed in float32 by the tensor cores. This is not
@@ -46,7 +50,6 @@ public final class BatchMatMulMma {
     /** A sub-tiles a k-step (64 tokens / 16) and B sub-tiles a k-step at the widest tile (128 rows / 8). */
     private static final int A_SUBS = 4;
     private static final int B_SUBS = 16;
-    private static final float HALF_MAX = 65504f;
 
     private BatchMatMulMma() {
     }
@@ -66,12 +69,13 @@ public final class BatchMatMulMma {
      * at least {@link #stagedFloats} for the launch.
      */
     public static void multiply(KernelContext ctx, IntArray info, IntArray table, IntArray w, int type, int rows, int cols,
-                                int wBatchRows, FloatArray x, int xStride, int xBatchOff, FloatArray y, int yStride,
+                                int wBatchRows, FloatArray x, IntArray xHalves, int xStride, int xBatchOff, FloatArray y, int yStride,
                                 int yBatchOff, int tokenTiles, int spec, FloatArray staged) {
         int lid = ctx.localIdx;
         int mode = spec & 15;
         int grouped = spec & BatchMatMul.GROUPED;
         int gatherK = (spec >> 8) & 255;
+        int halvesIn = spec & BatchMatMul.X_HALVES;
         // the BatchTile shape of the spec word: rows = THREAD_ROWS << rowShift (64 or 128)
         int tileRows = BatchMatMul.THREAD_ROWS << ((spec >> 16) & 15);
         int threads = 2 * tileRows;
@@ -108,6 +112,8 @@ public final class BatchMatMulMma {
         int wm = warp & 1;
         int wn = warp >> 1;
         int wReads = tileRows * TILE_K / threads;
+        // runs: 2 a row a step, one a thread (threads = 2 · tileRows)
+        boolean runs = BlockRun.isRun(type);
         int xReads = TILE_TOKENS * (TILE_K / 2) / threads;
         float[] c00 = ctx.mmaFragment(0f);
         float[] c01 = ctx.mmaFragment(0f);
@@ -119,18 +125,59 @@ public final class BatchMatMulMma {
         float[] c13 = ctx.mmaFragment(0f);
         for (int k0 = 0; k0 < kEnd; k0 += TILE_K) {
             ctx.localBarrier();
-            // the rows' slice of W as halves (converted by the store): value (r, k0 + kk) to B sub-tile
-            // (kk / 16, r / 8) at (kk % 16, r % 8), in the XOR-swizzled order that mmaLoadBSwizzled reads
-            for (int i = 0; i < wReads; i++) {
-                int idx = lid + threads * i;
-                int r = idx >> 5;
-                int kk = idx & 31;
-                float v = 0f;
-                if (firstRow + r < rows && k0 + kk < cols) {
-                    v = BlockValue.at(type, w, (batch * wRows + firstRow + r) * rowBytes, cols, k0 + kk);
+            if (runs) {
+                // the rows' slice of W as halves, one run of 16 values a thread (BlockRun: scales decoded once a
+                // run): row r's run at k0 + 16·half is column r % 8 of B sub-tile (half, r / 8). The four sub-tiles
+                // a warp writes start at the same bank, so each starts at a different quad of its run (rot):
+                // the warp's 32 stores of a step then fall in 32 distinct banks of the swizzled layout.
+                int r = lid >> 1;
+                int half = lid & 1;
+                int rowAt = (batch * wRows + firstRow + r) * rowBytes;
+                boolean inside = firstRow + r < rows && k0 + (half << 4) < cols;
+                float scale = 0f;
+                float offset = 0f;
+                if (inside) {
+                    scale = BlockRun.scale(type, w, rowAt, cols, k0 + (half << 4));
+                    offset = BlockRun.offset(type, w, rowAt, cols, k0 + (half << 4));
                 }
-                int sub = (kk >> 4) * B_SUBS + (r >> 3);
-                bt[sub * B_SUB_HALVES + swizzled(kk & 15, r & 7)] = new HalfFloat(v);
+                int subAt = (half * B_SUBS + (r >> 3)) * B_SUB_HALVES;
+                int n8 = r & 7;
+                int rot = ((r >> 3) & 1) | (half << 1);
+                for (int s = 0; s < 4; s++) {
+                    int u = ((s + rot) & 3) << 2;
+                    int quads = 0;
+                    // each value a float of its own (assigned under the test) before the store converts it:
+                    // a product expression handed straight to new HalfFloat gave wrong halves on the H200
+                    float v0 = 0f;
+                    float v1 = 0f;
+                    float v2 = 0f;
+                    float v3 = 0f;
+                    if (inside) {
+                        quads = BlockRun.quads(type, w, rowAt, cols, k0 + (half << 4) + u);
+                        v0 = scale * RawBytes.byteOf(quads, 0) + offset;
+                        v1 = scale * RawBytes.byteOf(quads, 1) + offset;
+                        v2 = scale * RawBytes.byteOf(quads, 2) + offset;
+                        v3 = scale * RawBytes.byteOf(quads, 3) + offset;
+                    }
+                    bt[subAt + swizzled(u, n8)] = new HalfFloat(v0);
+                    bt[subAt + swizzled(u + 1, n8)] = new HalfFloat(v1);
+                    bt[subAt + swizzled(u + 2, n8)] = new HalfFloat(v2);
+                    bt[subAt + swizzled(u + 3, n8)] = new HalfFloat(v3);
+                }
+            } else {
+                // the other types value by value (BlockValue): value (r, k0 + kk) to B sub-tile (kk / 16, r / 8)
+                // at (kk % 16, r % 8), in the XOR-swizzled order that mmaLoadBSwizzled reads
+                for (int i = 0; i < wReads; i++) {
+                    int idx = lid + threads * i;
+                    int r = idx >> 5;
+                    int kk = idx & 31;
+                    float v = 0f;
+                    if (firstRow + r < rows && k0 + kk < cols) {
+                        v = BlockValue.at(type, w, (batch * wRows + firstRow + r) * rowBytes, cols, k0 + kk);
+                    }
+                    int sub = (kk >> 4) * B_SUBS + (r >> 3);
+                    bt[sub * B_SUB_HALVES + swizzled(kk & 15, r & 7)] = new HalfFloat(v);
+                }
             }
             // the tokens' slice of X, two halves a word: pair p of token tt to A sub-tile (p / 8, tt / 16)
             for (int i = 0; i < xReads; i++) {
@@ -141,21 +188,32 @@ public final class BatchMatMulMma {
                 int k = k0 + 2 * p;
                 float v0 = 0f;
                 float v1 = 0f;
+                int pair = 0;
                 if (t < t1) {
                     int xr = t;
                     if (gatherK > 0) {
                         xr = table.get(permAt + t) / gatherK;
                     }
                     int base = xr * xStride + xCol + k;
-                    if (k < cols) {
-                        v0 = x.get(base);
-                    }
-                    if (k + 1 < cols) {
-                        v1 = x.get(base + 1);
+                    if (halvesIn != 0) {
+                        // X_HALVES: the producer wrote the pair already (even strides and offsets, even cols)
+                        if (k < cols) {
+                            pair = xHalves.get(base >> 1);
+                        }
+                    } else {
+                        if (k < cols) {
+                            v0 = x.get(base);
+                        }
+                        if (k + 1 < cols) {
+                            v1 = x.get(base + 1);
+                        }
                     }
                 }
+                if (halvesIn == 0) {
+                    pair = CacheFormat.saturatedF16Bits(v0) | (CacheFormat.saturatedF16Bits(v1) << 16);
+                }
                 int sub = (p >> 3) * A_SUBS + (tt >> 4);
-                at[sub * A_SUB_INTS + (tt & 15) * 8 + (p & 7)] = halfBits(v0) | (halfBits(v1) << 16);
+                at[sub * A_SUB_INTS + (tt & 15) * 8 + (p & 7)] = pair;
             }
             ctx.localBarrier();
             for (int ks = 0; ks < 2; ks++) {
@@ -210,12 +268,5 @@ public final class BatchMatMulMma {
         int bo = (k * 8 + n) * 2;
         bo = bo ^ (((bo >> 7) & 7) << 4);
         return bo >> 1;
-    }
-
-    /** The half bits of {@code v}, saturated to the largest finite half. */
-    private static int halfBits(float v) {
-        float s = v > HALF_MAX ? HALF_MAX : v;
-        s = s < -HALF_MAX ? -HALF_MAX : s;
-        return CacheFormat.f16Bits(s);
     }
 }

@@ -30,10 +30,13 @@ public final class BatchOps {
 
     /**
      * {@code y[t] = γ ⊙ x[t] / sqrt(mean(x[t]²) + ε)} over {@code cols} values of each token's row ({@code x} and
-     * {@code y} with row pitch {@code stride}); one work-group of {@link #GROUP} threads per token.
+     * {@code y} with row pitch {@code stride}); one work-group of {@link #GROUP} threads per token. With
+     * {@code halves != 0} (even {@code stride} and {@code cols}) it also writes y as packed halves to {@code yh}
+     * (word {@code t·stride/2 + p} = values 2p, 2p+1 of row t, {@link CacheFormat#saturatedF16Bits}), for the
+     * tensor-core products that read it ({@link BatchMatMul#X_HALVES}); otherwise {@code yh} is not touched.
      */
     public static void rmsNorm(KernelContext ctx, IntArray info, FloatArray x, int stride, int cols, FloatArray gain,
-                               float eps, FloatArray y) {
+                               float eps, FloatArray y, IntArray yh, int halves) {
         int lid = ctx.localIdx;
         int t = ctx.groupIdx;
         float[] part = ctx.allocateFloatLocalArray(GROUP);
@@ -52,8 +55,19 @@ public final class BatchOps {
         }
         ctx.localBarrier();
         float inv = 1f / TornadoMath.sqrt(part[0] / cols + eps);
-        for (int i = lid; i < count; i += GROUP) {
-            y.set(t * stride + i, gain.get(i) * x.get(t * stride + i) * inv);
+        if (halves != 0) {
+            for (int p = lid; p < count / 2; p += GROUP) {
+                int at = t * stride + 2 * p;
+                float v0 = gain.get(2 * p) * x.get(at) * inv;
+                float v1 = gain.get(2 * p + 1) * x.get(at + 1) * inv;
+                y.set(at, v0);
+                y.set(at + 1, v1);
+                yh.set(at >> 1, CacheFormat.saturatedF16Bits(v0) | (CacheFormat.saturatedF16Bits(v1) << 16));
+            }
+        } else {
+            for (int i = lid; i < count; i += GROUP) {
+                y.set(t * stride + i, gain.get(i) * x.get(t * stride + i) * inv);
+            }
         }
     }
 

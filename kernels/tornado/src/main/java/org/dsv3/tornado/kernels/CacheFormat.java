@@ -14,6 +14,8 @@ package org.dsv3.tornado.kernels;
  * (below 2⁻¹²⁶) as zero. NaN encodes as the canonical quiet NaN.
  */
 public final class CacheFormat {
+    /** The largest finite half. */
+    private static final float HALF_MAX = 65504f;
     /** float32, one value a {@code FloatArray} element. */
     public static final int F32 = 0;
     /** IEEE half precision, two to an int word. */
@@ -99,6 +101,16 @@ public final class CacheFormat {
         bits = a >= 65520f ? 0x7C00 : bits;
         bits = v != v ? 0x7E00 : bits;
         return sign | bits;
+    }
+
+    /**
+     * {@link #f16Bits} of {@code v} clamped to ±65504, the largest finite half: the halves the tensor-core
+     * products read, where an infinity would turn a whole accumulator into NaN.
+     */
+    public static int saturatedF16Bits(float v) {
+        float s = v > HALF_MAX ? HALF_MAX : v;
+        s = s < -HALF_MAX ? -HALF_MAX : s;
+        return f16Bits(s);
     }
 
     /**
