@@ -103,7 +103,7 @@ final class MarkdownTable {
             return new ArrayList<>(List.of("n/a", "n/a"));
         }
         return new ArrayList<>(List.of(String.format(Locale.ROOT, "%.3f / %.3f", r.kernelMsPerToken(), r.hostMsPerToken()),
-                format("%.1f", r.kernelWeightGBps())));
+                format(r.kernelWeightGBps() < 10 ? "%.2f" : "%.1f", r.kernelWeightGBps())));
     }
 
     private static String fileName(String path) {
