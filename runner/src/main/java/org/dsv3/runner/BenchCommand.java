@@ -41,7 +41,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Benchmark prompt processing (ppN), generation (tgN) and both (ppN+tgM), after D tokens of context",
-                "(@ dD), on one or more devices. Takes llama-bench's options (comma lists multiply the tests) and formats."})
+                "(@ dD), on one or more devices. Takes llama-bench's options (comma lists multiply the tests) and formats.",
+                "On a device with a profiler (tornado), each tgN test also runs once profiled (up to 16 tokens, after the same",
+                "depth): the profiler slows every step, so t/s come from the plain repetitions, and the profiled pass gives",
+                "the kernel time per token (host time = plain time per token - kernel time) and the weight bytes the kernels",
+                "read per token over the kernel time (kernel GB/s); 'n/a' where the profiler sees no kernels (CUDA graphs)."})
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, paramLabel = "FILE", description = "GGUF model (any shard; repeatable); or use --synth")
     List<Path> models = new ArrayList<>();
@@ -98,6 +102,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-bandwidth", description = "do not measure the machine's read bandwidth first (the bw %% figure stays empty)")
     boolean noBandwidth;
 
+    @Option(names = "--no-profile", description = "no profiled pass: tgN rows of a device with a profiler (tornado) then "
+            + "lack the kernel / host split and kernel GB/s")
+    boolean noProfile;
+
     @Option(names = "--json", description = "the same as -o json")
     boolean json;
 
@@ -153,6 +161,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + "bandwidth); pp: 2 × active parameters × t/s; faults and CPU time (all threads) per token over the "
                     + "timed runs%n", repetitions, bandwidth / 1e9, maxThreads);
         }
+        if (format == BenchFormat.MD && rows.stream().anyMatch(r -> r.result().profile() != null)) {
+            out.printf(Locale.ROOT, "%nkernel / host ms/tok: device kernel time per token from a separate profiled pass of up "
+                    + "to %d tokens, and the rest of the unprofiled time per token (launches, transfers, Java); kernel GB/s: "
+                    + "weight bytes the kernels read per token / kernel time; n/a: the profiler saw no kernels (CUDA "
+                    + "graphs)%n", ModelBenchmark.PROFILED_TOKENS);
+        }
         out.flush();
         return 0;
     }
@@ -195,7 +209,8 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                     try (b) {
                         ModelBenchmark bench = new ModelBenchmark(b, new ModelBenchmark.Context(s.activeParameters(),
-                                s.activeWeightBytes(), c.vocabSize(), effective, cpu ? bandwidth : Double.NaN), repetitions);
+                                s.activeWeightBytes(), c.vocabSize(), effective, cpu ? bandwidth : Double.NaN), repetitions,
+                                !noProfile);
                         bench.warmUp(plan.largestPrompt());
                         String driver = driver(target, b);
                         String gpu = cpu ? "" : gpuName(target, b);

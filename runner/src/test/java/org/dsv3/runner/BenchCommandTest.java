@@ -153,7 +153,8 @@ class BenchCommandTest {
         assertEquals(List.of("cpu_info", "gpu_info", "backends", "model_filename", "model_type", "model_size", "model_n_params"),
                 header.subList(0, 7));
         assertTrue(header.containsAll(List.of("n_threads", "n_prompt", "n_gen", "n_depth", "avg_ts", "stddev_ts", "samples_ns",
-                "samples_ts", "test_time", "device", "backend", "driver", "machine_cpu", "machine_cores")), header.toString());
+                "samples_ts", "test_time", "device", "backend", "driver", "machine_cpu", "machine_cores", "profiled_tokens",
+                "kernel_ms_per_token", "host_ms_per_token", "kernel_weight_gb_per_s")), header.toString());
         for (String line : lines.subList(1, 3)) {
             List<String> cells = csv(line);
             assertEquals(header.size(), cells.size(), line);
@@ -190,6 +191,73 @@ class BenchCommandTest {
             assertTrue(cells.get(9).matches("\\d+\\.\\d\\d ± \\d+\\.\\d\\d"), cells.get(9));
         }
         assertTrue(r.out().contains("Machine read bandwidth: "), r.out());
+        assertFalse(lines.get(0).contains("kernel"), "no profile columns without a profiler: " + lines.get(0));
+        assertFalse(r.out().contains("profiled pass"), r.out());
+    }
+
+    @Test
+    void tgRowsOfADeviceWithAProfilerCarryTheKernelAndHostTimeOfAProfiledPass() throws Exception {
+        RunCommandTest.Result r = bench("-p", "0", "-n", "3,20", "-pg", "2,2", "-d", "0,2", "-o", "json",
+                "--device", "cpu,profiled");
+        assertEquals(0, r.code(), r.err());
+        JsonNode rows = JSON.readTree(r.out());
+        assertEquals(2 * 6, rows.size(), r.out());
+        for (JsonNode row : rows) {
+            String test = row.get("test").asText();
+            boolean profiled = row.get("backend").asText().equals("profiled") && row.get("n_prompt").asInt() == 0;
+            if (!profiled) {
+                // the CPU has no profiler; pp+tg rows are not profiled
+                for (String f : List.of("profiled_tokens", "kernel_ms_per_token", "host_ms_per_token", "kernel_weight_gb_per_s")) {
+                    assertTrue(row.get(f).isNull(), row.get("backend") + " " + test + ": " + f);
+                }
+                continue;
+            }
+            int gen = row.get("n_gen").asInt();
+            assertEquals(Math.min(gen, 16), row.get("profiled_tokens").asInt(), test + ": at most 16 profiled tokens");
+            double kernelMs = ProfiledBackendProvider.KERNEL_NS / 1e6;
+            assertEquals(kernelMs, row.get("kernel_ms_per_token").asDouble(), 1e-12);
+            // host: the plain repetitions' mean time per token minus the kernel time
+            double plainMs = row.get("avg_ns").asDouble() / gen / 1e6;
+            assertEquals(plainMs - kernelMs, row.get("host_ms_per_token").asDouble(), 1e-9 * plainMs, test);
+            assertEquals(ProfiledBackendProvider.WEIGHT_BYTES / ProfiledBackendProvider.KERNEL_NS,
+                    row.get("kernel_weight_gb_per_s").asDouble(), 1e-9, test);
+        }
+
+        RunCommandTest.Result off = bench("-p", "0", "-n", "3", "-o", "json", "--device", "profiled", "--no-profile");
+        assertEquals(0, off.code(), off.err());
+        assertTrue(JSON.readTree(off.out()).get(0).get("profiled_tokens").isNull(), "--no-profile: no profiled pass");
+    }
+
+    @Test
+    void aProfilerThatSeesNoKernelsGivesNoKernelTimeAndTheTableSaysNa() throws Exception {
+        RunCommandTest.Result r = bench("-p", "0", "-n", "2", "-o", "json", "--device", "profiled:blind");
+        assertEquals(0, r.code(), r.err());
+        JsonNode row = JSON.readTree(r.out()).get(0);
+        assertEquals(2, row.get("profiled_tokens").asInt());
+        assertTrue(row.get("kernel_ms_per_token").isNull() && row.get("host_ms_per_token").isNull()
+                && row.get("kernel_weight_gb_per_s").isNull(), row.toString());
+
+        RunCommandTest.Result md = bench("-p", "4", "-n", "2", "--device", "profiled,profiled:blind");
+        assertEquals(0, md.code(), md.err());
+        List<String> lines = md.out().lines().toList();
+        List<String> head = List.of(lines.get(0).replaceAll("^\\| | \\|$", "").split(" *\\| *"));
+        int split = head.indexOf("kernel / host ms/tok");
+        int gbps = head.indexOf("kernel GB/s");
+        assertEquals(head.size() - 2, split, lines.get(0));
+        assertEquals(head.size() - 1, gbps, lines.get(0));
+        String[][] expected = {{"pp4", "", ""}, {"tg2", "0.250 / ", "4000.0"}, {"pp4", "", ""}, {"tg2", "n/a", "n/a"}};
+        for (int i = 0; i < expected.length; i++) {
+            String row0 = lines.get(2 + i);
+            assertEquals(lines.get(0).length(), row0.length(), "aligned columns: " + row0);
+            List<String> cells = List.of(row0.replaceAll("^\\| | \\|$", "").split(" \\| ", -1)).stream()
+                    .map(String::strip).toList();
+            assertEquals(expected[i][0], cells.get(head.indexOf("test")), row0);
+            assertTrue(cells.get(split).startsWith(expected[i][1]) && (i != 1 || cells.get(split).matches("0\\.250 / -?\\d+\\.\\d{3}")),
+                    cells.get(split));
+            assertEquals(expected[i][2], cells.get(gbps), row0);
+        }
+        assertTrue(md.out().contains("kernel / host ms/tok: device kernel time per token from a separate profiled pass"),
+                md.out());
     }
 
     @Test

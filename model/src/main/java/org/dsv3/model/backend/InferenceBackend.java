@@ -1,6 +1,7 @@
 package org.dsv3.model.backend;
 
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import org.dsv3.model.config.DeepSeekConfig;
 
@@ -27,6 +28,14 @@ public interface InferenceBackend extends AutoCloseable {
     /** The latent cache types this backend's sessions can keep; all of them by default. */
     default Set<KvCacheType> kvCacheTypes() {
         return EnumSet.allOf(KvCacheType.class);
+    }
+
+    /**
+     * The device profiler, for {@code dsv3 bench}'s kernel and host time per decoded token; empty (the default) for a
+     * backend without one, such as the CPU's, whose time is all host time.
+     */
+    default Optional<StepProfiler> profiler() {
+        return Optional.empty();
     }
 
     @Override

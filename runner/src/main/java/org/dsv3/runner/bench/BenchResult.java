@@ -1,6 +1,7 @@
 package org.dsv3.runner.bench;
 
 import java.util.Arrays;
+import org.dsv3.model.backend.StepProfile;
 
 /**
  * The measurements of one test on one device: the time of every repetition (what llama-bench
@@ -16,13 +17,42 @@ import java.util.Arrays;
  * @param gflops            prompt processing: 2 × active parameters × tokens/s (NaN for pure generation tests)
  * @param residentBytes     the process's resident memory after the test (-1 when unknown)
  * @param perToken          page faults and process CPU time per token over the timed repetitions
+ * @param profile           generation on a device with a profiler: a separate, shorter profiled pass of the same
+ *                          test (kernel time and weight bytes per token); null otherwise
  */
 public record BenchResult(BenchTest test, String device, int threads, int batch, long[] samplesNs, double timeToFirstTokenMs,
                           double weightGBps, double bandwidthFraction, double gflops, long residentBytes,
-                          ProcessCounters.PerToken perToken) {
+                          ProcessCounters.PerToken perToken, StepProfile profile) {
 
     public BenchResult {
         samplesNs = samplesNs.clone();
+    }
+
+    /** A result without a profiled pass. */
+    public BenchResult(BenchTest test, String device, int threads, int batch, long[] samplesNs, double timeToFirstTokenMs,
+                       double weightGBps, double bandwidthFraction, double gflops, long residentBytes,
+                       ProcessCounters.PerToken perToken) {
+        this(test, device, threads, batch, samplesNs, timeToFirstTokenMs, weightGBps, bandwidthFraction, gflops, residentBytes,
+                perToken, null);
+    }
+
+    /** Device kernel time per decoded token, in ms, from the profiled pass; NaN without one or when the profiler saw no kernels. */
+    public double kernelMsPerToken() {
+        return profile != null && profile.kernelTimeKnown() ? profile.kernelNsPerToken() / 1e6 : Double.NaN;
+    }
+
+    /**
+     * The rest of a token's time, in ms: the unprofiled mean time per token (the timed repetitions) minus
+     * {@link #kernelMsPerToken()}; NaN where that is.
+     */
+    public double hostMsPerToken() {
+        return profile != null && profile.kernelTimeKnown()
+                ? profile.hostNsPerToken(avgNs() / (double) test.timedTokens()) / 1e6 : Double.NaN;
+    }
+
+    /** Weight bytes per token over the kernel time, in GB/s ({@link StepProfile#kernelWeightGBps()}); NaN where unknown. */
+    public double kernelWeightGBps() {
+        return profile != null ? profile.kernelWeightGBps() : Double.NaN;
     }
 
     @Override

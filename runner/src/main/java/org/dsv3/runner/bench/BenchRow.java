@@ -47,7 +47,8 @@ public record BenchRow(ModelInfo model, MachineInfo machine, String backend, Str
             "test", "quant_type", "backend", "device", "driver", "machine_cpu", "machine_cores", "machine_memory_bytes",
             "machine_os", "machine_arch", "model_n_active_params", "repetitions", "median_ts", "time_to_first_token_ms",
             "weight_gb_per_s", "bandwidth_fraction", "gflops", "resident_bytes", "minor_faults_per_token",
-            "major_faults_per_token", "cpu_ms_per_token");
+            "major_faults_per_token", "cpu_ms_per_token", "profiled_tokens", "kernel_ms_per_token", "host_ms_per_token",
+            "kernel_weight_gb_per_s");
 
     /** Every field, named as in {@link #FIELDS}; a figure that does not apply (NaN) is {@code null}. */
     public Map<String, Object> fields() {
@@ -100,6 +101,10 @@ public record BenchRow(ModelInfo model, MachineInfo machine, String backend, Str
         o.put("minor_faults_per_token", finite(r.perToken().minorFaults()));
         o.put("major_faults_per_token", finite(r.perToken().majorFaults()));
         o.put("cpu_ms_per_token", finite(r.perToken().cpuMs()));
+        o.put("profiled_tokens", r.profile() == null ? null : r.profile().tokens());
+        o.put("kernel_ms_per_token", finite(r.kernelMsPerToken()));
+        o.put("host_ms_per_token", finite(r.hostMsPerToken()));
+        o.put("kernel_weight_gb_per_s", finite(r.kernelWeightGBps()));
         return o;
     }
 

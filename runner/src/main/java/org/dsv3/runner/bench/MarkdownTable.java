@@ -10,7 +10,8 @@ import org.dsv3.runner.Units;
  * The Markdown table of {@code dsv3 bench}: llama-bench's columns (model, size, params, backend,
  * threads, test, t/s as mean ± standard deviation) with the model file and device added, then this
  * engine's own figures. {@code n_batch} gets a column, as in llama-bench, only when a row differs
- * from the default.
+ * from the default; the kernel/host split of a token and the kernels' weight bandwidth only when a row has a
+ * profiled pass ({@link BenchResult#profile()}), "n/a" where the profiler saw no kernels.
  */
 final class MarkdownTable {
     /** The default prompt batch; a column shows {@code n_batch} only when a row uses another one. */
@@ -24,6 +25,7 @@ final class MarkdownTable {
 
     static void write(PrintWriter out, List<BenchRow> rows) {
         boolean batchColumn = rows.stream().anyMatch(r -> r.result().batch() != DEFAULT_BATCH);
+        boolean profileColumns = rows.stream().anyMatch(r -> r.result().profile() != null);
         List<Column> cols = new ArrayList<>(List.of(new Column("model", false), new Column("file", false),
                 new Column("size", true), new Column("params", true), new Column("backend", false), new Column("device", false),
                 new Column("threads", true)));
@@ -33,9 +35,16 @@ final class MarkdownTable {
         cols.addAll(List.of(new Column("test", true), new Column("t/s", true), new Column("TTFT ms", true),
                 new Column("GB/s (bw %)", true), new Column("GFLOP/s", true), new Column("RSS", true),
                 new Column("faults/tok (major)", true), new Column("CPU ms/tok", true)));
+        if (profileColumns) {
+            cols.addAll(List.of(new Column(KERNEL_HOST, true), new Column(KERNEL_GBPS, true)));
+        }
         List<List<String>> cells = new ArrayList<>();
         for (BenchRow row : rows) {
-            cells.add(cells(row, batchColumn));
+            List<String> c = cells(row, batchColumn);
+            if (profileColumns) {
+                c.addAll(profileCells(row.result()));
+            }
+            cells.add(c);
         }
         int[] w = new int[cols.size()];
         for (int i = 0; i < w.length; i++) {
@@ -80,6 +89,21 @@ final class MarkdownTable {
                 r.perToken().minorFaults() + r.perToken().majorFaults(), r.perToken().majorFaults()));
         c.add(format("%.1f", r.perToken().cpuMs()));
         return c;
+    }
+
+    /** The heads of the profile columns. */
+    static final String KERNEL_HOST = "kernel / host ms/tok";
+    static final String KERNEL_GBPS = "kernel GB/s";
+
+    private static List<String> profileCells(BenchResult r) {
+        if (r.profile() == null) {
+            return new ArrayList<>(List.of("", ""));
+        }
+        if (!r.profile().kernelTimeKnown()) {
+            return new ArrayList<>(List.of("n/a", "n/a"));
+        }
+        return new ArrayList<>(List.of(String.format(Locale.ROOT, "%.3f / %.3f", r.kernelMsPerToken(), r.hostMsPerToken()),
+                format(r.kernelWeightGBps() < 10 ? "%.2f" : "%.1f", r.kernelWeightGBps())));
     }
 
     private static String fileName(String path) {

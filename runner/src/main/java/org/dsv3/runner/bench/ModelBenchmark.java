@@ -7,6 +7,8 @@ import org.dsv3.model.backend.InferenceSession;
 import org.dsv3.model.backend.KvCacheType;
 import org.dsv3.model.backend.Logits;
 import org.dsv3.model.backend.SessionOptions;
+import org.dsv3.model.backend.StepProfile;
+import org.dsv3.model.backend.StepProfiler;
 
 /**
  * Runs llama-bench's tests on a loaded backend, each on a fresh session: prompt processing of
@@ -14,6 +16,11 @@ import org.dsv3.model.backend.SessionOptions;
  * ({@code tgN}), or both in a row ({@code ppP+tgN}), after {@code d} tokens of context that are
  * computed first and not timed ({@code @ dD}). Token ids are random (seeded), as in llama-bench;
  * what is timed is the forward pass, not sampling (the next token is the argmax).
+ *
+ * <p>On a backend with a device profiler ({@link InferenceBackend#profiler()}) a {@code tgN} test then runs once
+ * more, profiled, for at most {@link #PROFILED_TOKENS} tokens after the same depth: the profiler slows the steps
+ * down, so tokens/s come from the plain repetitions and only the kernel time and weight bytes per token from this
+ * pass ({@link BenchResult#profile()}).
  */
 public final class ModelBenchmark {
     /** What the derived figures need to know about the model and the machine. */
@@ -23,15 +30,27 @@ public final class ModelBenchmark {
     /** The cache type of every benchmark session (llama-bench's {@code type_k}/{@code type_v}). */
     public static final KvCacheType CACHE_TYPE = KvCacheType.F32;
 
+    /** Most tokens of the profiled pass of a {@code tgN} test. */
+    public static final int PROFILED_TOKENS = 16;
+
     private final InferenceBackend backend;
     private final Context ctx;
     private final int repetitions;
+    /** The backend's profiler, or null: none, or profiling not wanted. */
+    private final StepProfiler profiler;
     private final SplittableRandom rnd = new SplittableRandom(1234);
 
-    public ModelBenchmark(InferenceBackend backend, Context ctx, int repetitions) {
+    /** With {@code profile}, generation tests also get a profiled pass where the backend has a profiler. */
+    public ModelBenchmark(InferenceBackend backend, Context ctx, int repetitions, boolean profile) {
         this.backend = backend;
         this.ctx = ctx;
         this.repetitions = repetitions;
+        this.profiler = profile ? backend.profiler().orElse(null) : null;
+    }
+
+    /** Without profiled passes. */
+    public ModelBenchmark(InferenceBackend backend, Context ctx, int repetitions) {
+        this(backend, ctx, repetitions, false);
     }
 
     /** Pages the weights in and lets the JIT compile the kernels: a short prompt and a few tokens. */
@@ -65,7 +84,7 @@ public final class ModelBenchmark {
                     first[r] = (System.nanoTime() - t0) / 1e6;
                 }
                 for (int i = 0; i < test.nGen(); i++) {
-                    token = argmax(s.forward(new int[] {token}, Logits.LAST_POSITION));
+                    token = generate(s, token);
                     if (i == 0 && test.nPrompt() == 0) {
                         first[r] = (System.nanoTime() - t0) / 1e6;
                     }
@@ -78,14 +97,37 @@ public final class ModelBenchmark {
         double gbps = Double.NaN;
         double fraction = Double.NaN;
         double gflops = Double.NaN;
+        StepProfile profile = null;
         if (test.nPrompt() == 0) {
+            profile = profiler == null ? null : profile(test, batch, options);
             gbps = ctx.weightBytesPerToken() * meanTs / 1e9;
             fraction = ctx.machineBandwidth() > 0 ? gbps * 1e9 / ctx.machineBandwidth() : Double.NaN;
         } else if (test.nGen() == 0) {
             gflops = 2.0 * ctx.activeParameters() * meanTs / 1e9;
         }
         return new BenchResult(test, backend.device(), ctx.threads(), batch, samples, Stats.median(first), gbps, fraction,
-                gflops, ResidentMemory.bytes(), perToken);
+                gflops, ResidentMemory.bytes(), perToken, profile);
+    }
+
+    /** One generation step, as the timed repetitions run it: the next token is the argmax of the logits. */
+    private static int generate(InferenceSession s, int token) {
+        return argmax(s.forward(new int[] {token}, Logits.LAST_POSITION));
+    }
+
+    /** The profiled pass of a {@code tgN} test: a fresh session, the depth untimed, then up to {@link #PROFILED_TOKENS} steps. */
+    private StepProfile profile(BenchTest test, int batch, SessionOptions options) {
+        int tokens = Math.min(test.nGen(), PROFILED_TOKENS);
+        try (InferenceSession s = backend.newSession(options)) {
+            if (test.depth() > 0) {
+                prompt(s, randomTokens(test.depth()), batch);
+            }
+            int[] token = {rnd.nextInt(ctx.vocab())};
+            return profiler.profile(tokens, () -> {
+                for (int i = 0; i < tokens; i++) {
+                    token[0] = generate(s, token[0]);
+                }
+            });
+        }
     }
 
     /** Feeds {@code tokens} in forward steps of at most {@code batch}; the last position's logits. */

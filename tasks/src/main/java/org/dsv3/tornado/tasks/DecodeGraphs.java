@@ -45,6 +45,8 @@ final class DecodeGraphs {
     final GridScheduler grids = new GridScheduler();
     /** Weight bytes each task ({@code graph.task}) reads per token, for bandwidth reports. */
     final Map<String, Long> weightBytes = new HashMap<>();
+    /** Every task of a token ({@code graph.task}), in launch order, head included. */
+    final List<String> tasks = new ArrayList<>();
     /** Kernel launches per token (head included). */
     int tasksPerToken;
 
@@ -129,6 +131,7 @@ final class DecodeGraphs {
         WorkerGrid1D grid = new WorkerGrid1D(groups * MatVec.GROUP);
         grid.setLocalWork(MatVec.GROUP, 1, 1);
         grids.addWorkerGrid(graph + "." + task, grid);
+        tasks.add(graph + "." + task);
         tasksPerToken++;
     }
 

@@ -3,7 +3,9 @@ package org.dsv3.tornado.tasks;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.dsv3.model.backend.BackendException;
 import org.dsv3.model.backend.KvCacheType;
 import org.dsv3.model.config.DeepSeekConfig;
@@ -37,6 +39,8 @@ final class DecodePlan implements AutoCloseable {
     /** Profiler sums over the executions since the last {@link #resetTimes()}, in nanoseconds. */
     private long kernelNanos;
     private long executes;
+    /** Kernel time of each task over the executions since {@link #startProfiler()}; null while it is off. */
+    private Map<String, long[]> profiled;
     /** Seconds spent by the first token: JIT compilation of every kernel and the weight upload. */
     final double warmUpSeconds;
 
@@ -239,6 +243,41 @@ final class DecodePlan implements AutoCloseable {
         if (profile) {
             kernelNanos += r.getProfilerResult().getDeviceKernelTime();
         }
+        if (profiled != null) {
+            // the log holds every profiled execution of the graph: only the latest one is this execute's
+            ProfilerLog.latest(r.getProfilerResult().getProfileLog()).forEach((task, ns) -> {
+                long[] v = profiled.computeIfAbsent(task, x -> new long[2]);
+                v[0] += ns;
+                v[1]++;
+            });
+        }
+    }
+
+    /**
+     * Turns TornadoVM's profiler on (a plan made with {@code profile} has it on already): from now on every execute
+     * records each task's kernel time, until {@link #stopProfiler()}.
+     */
+    void startProfiler() {
+        if (!profile) {
+            plan.withProfiler(ProfilerMode.SILENT);
+        }
+        profiled = new HashMap<>();
+    }
+
+    /**
+     * Turns the profiler off again (not on a plan made with {@code profile}); the kernel times since
+     * {@link #startProfiler()}: task ({@code graph.task}) → {sum of ns, executions in which the profiler timed it}.
+     */
+    Map<String, long[]> stopProfiler() {
+        if (profiled == null) {
+            throw new IllegalStateException("the profiler was not started");
+        }
+        if (!profile) {
+            plan.withoutProfiler();
+        }
+        Map<String, long[]> times = profiled;
+        profiled = null;
+        return times;
     }
 
     void resetTimes() {

@@ -1,11 +1,13 @@
 package org.dsv3.tornado.tasks;
 
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import org.dsv3.model.backend.InferenceBackend;
 import org.dsv3.model.backend.InferenceSession;
 import org.dsv3.model.backend.KvCacheType;
 import org.dsv3.model.backend.SessionOptions;
+import org.dsv3.model.backend.StepProfiler;
 import org.dsv3.model.config.CheckedModel;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.model.config.ModelValidator;
@@ -84,6 +86,20 @@ public final class TornadoBackend implements InferenceBackend {
         if (open == s) {
             open = null;
         }
+    }
+
+    /** TornadoVM's profiler over the open session's decode steps ({@link TornadoStepProfiler}). */
+    @Override
+    public Optional<StepProfiler> profiler() {
+        return Optional.of(new TornadoStepProfiler(this));
+    }
+
+    /** The plan of the open session. */
+    DecodePlan openPlan() {
+        if (open == null) {
+            throw new IllegalStateException("no open session on the tornado backend to profile");
+        }
+        return plan;
     }
 
     /** The plan, for benchmarks; null before the first session. */

@@ -7,8 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.model.config.GroupRouting;
 import org.dsv3.model.gguf.GgufModel;
@@ -31,9 +29,6 @@ import uk.ac.manchester.tornado.api.enums.ProfilerMode;
  * (2) − Σ kernel times of (3).
  */
 public final class TornadoBench {
-    private static final Pattern TASK = Pattern.compile("\"([A-Za-z0-9_]+\\.[A-Za-z0-9_]+)\": \\{([^}]*)\\}");
-    private static final Pattern KERNEL_TIME = Pattern.compile("\"TASK_KERNEL_TIME\": \"(\\d+)\"");
-
     private TornadoBench() {
     }
 
@@ -157,7 +152,7 @@ public final class TornadoBench {
                 for (int g = 0; g < plan.graphs.graphs.size(); g++) {
                     TornadoExecutionResult r = plan.plan.withGraph(g).execute();
                     if (i == profiled - 1) {
-                        collect(r.getProfilerResult().getProfileLog(), perTask);
+                        ProfilerLog.addAll(r.getProfilerResult().getProfileLog(), perTask);
                     }
                 }
                 token = plan.buffers.argmax.get(0);
@@ -177,7 +172,7 @@ public final class TornadoBench {
         Map<String, long[]> perTask = new TreeMap<>();
         int first = plan.graphs.graphs.size();
         for (int g = 0; g < plan.prefill.graphs.size() - 1; g++) {
-            collect(plan.plan.withGraph(first + g).execute().getProfilerResult().getProfileLog(), perTask);
+            ProfilerLog.addAll(plan.plan.withGraph(first + g).execute().getProfilerResult().getProfileLog(), perTask);
         }
         plan.plan.withoutProfiler();
         Map<String, Double> kinds = new TreeMap<>();
@@ -200,19 +195,6 @@ public final class TornadoBench {
             double f = flops.get(kind);
             System.out.printf("  %-8s %10.1f ms %5.1f %%%s%n", kind, kinds.get(kind) / 1e6, 100 * kinds.get(kind) / total,
                     f > 0 ? String.format(" %9.1f GFLOP/s", f / kinds.get(kind)) : "");
-        }
-    }
-
-    /** Adds every task's kernel times found in a (cumulative) profiler log. */
-    private static void collect(String log, Map<String, long[]> perTask) {
-        Matcher t = TASK.matcher(log);
-        while (t.find()) {
-            Matcher k = KERNEL_TIME.matcher(t.group(2));
-            if (k.find()) {
-                long[] v = perTask.computeIfAbsent(t.group(1), x -> new long[2]);
-                v[0] += Long.parseLong(k.group(1));
-                v[1]++;
-            }
         }
     }
 
