@@ -327,7 +327,7 @@ final class PrefillGraphs {
         // q_abs[t][h] = W_UK,hᵀ·q_nope[t][h]: rows h·rank … of attn_k_b, one batch per head
         multiply(g, graph, p + "qabs", s, l.kB(), heads, rank, s.q, heads * qk, qk, s.qa, heads * width, width,
                 BatchMatMul.STORE);
-        grid(graph + "." + p + "att", maxTokens * heads, BatchAttention.GROUP);
+        grid(graph + "." + p + "att", BatchAttention.attendGroups(maxTokens, heads), BatchAttention.GROUP);
         g.task(p + "att", BatchAttention::attend, ctx, info, s.qa, a.cache[i].floats(),
                 a.cache[i].halves(), a.cache[i].format(), c.kqScale(), s.ol, heads, rank, ropeDim);
         // o[t][h] = W_UV,h·o_lat[t][h]

@@ -15,12 +15,17 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *   <li>{@link #prepare}: per token, the new cache row {@code [RMSNorm(c) | RoPE(k_pe)]} at its position, and
  *       the rotated {@code q_pe} of every head into the absorbed query {@code qa[t][h] = [q_abs | RoPE(q_pe)]}
  *       (its {@code q_abs} part is a batched product, {@link BatchMatMul});</li>
- *   <li>{@link #attend}: per token and head, causal attention over positions {@code 0 … p0+t} (online
- *       softmax), the normalised latent sum {@code o_lat[t][h]}.</li>
+ *   <li>{@link #attend}: per token and group of 8 heads, causal attention over positions {@code 0 … p0+t}
+ *       (online softmax), the normalised latent sums {@code o_lat[t][h]}.</li>
  * </ol>
  */
 public final class BatchAttention {
     public static final int GROUP = 256;
+    /** Heads of one {@link #attend} work-group, and positions a round (one (head, position) pair a thread). */
+    public static final int HEADS_PER_GROUP = 8;
+    private static final int CHUNK = GROUP / HEADS_PER_GROUP;
+    /** Row pitch of the queries in local memory: one more than a row, so 8 heads' values fall in 8 banks. */
+    private static final int Q_PITCH = LatentAttention.MAX_WIDTH + 1;
     private static final float NEG = -1e30f;
 
     private BatchAttention() {
@@ -101,92 +106,175 @@ public final class BatchAttention {
     }
 
     /**
-     * One work-group per (token t, head h), group {@code t·heads + h}: scores {@code scale·qa[t][h]·K_j} for
-     * {@code j ≤ p0+t}, {@link #GROUP} positions at a time (thread i scores position {@code j0+i} on its own,
-     * so a round costs three barriers, not a reduction per position), an online softmax, and the weighted
-     * latent sum (thread i holds latent values i and i+GROUP), written normalised to {@code ol[(t·heads + h)·rank …]}.
+     * Work-groups of {@link #attend} for {@code tokens} tokens of {@code heads} heads: one per token and
+     * group of {@link #HEADS_PER_GROUP} heads.
+     */
+    public static int attendGroups(int tokens, int heads) {
+        return tokens * ((heads + HEADS_PER_GROUP - 1) / HEADS_PER_GROUP);
+    }
+
+    /**
+     * One work-group per token t and group of {@link #HEADS_PER_GROUP} heads {@code h0 …} (group {@code
+     * t·headGroups + h0/8}): the heads of a token attend over the same latent rows (MLA shares one cache row
+     * among all heads), so each row the group reads serves its 8 heads, instead of being read once per head.
+     * Positions {@code j ≤ p0+t} go {@link #CHUNK} at a time through three phases:
+     * <ol>
+     *   <li>scores: thread (h = lid % 8, jj = lid / 8) computes {@code scale·qa[t][h0+h]·K_{j0+jj}} (8 heads ×
+     *       32 positions a round; a warp reads 4 rows, its 8 heads' queries from local memory in 8 banks);</li>
+     *   <li>an online softmax per head (threads 0…7 keep each head's running maximum and sum; every thread
+     *       turns the scores into weights {@code exp(s − max)} in place);</li>
+     *   <li>values: thread i holds latent columns i and i+GROUP (or the halves of cache word i) of all 8 heads
+     *       (16 accumulators), rescaled by each head's correction, and adds the chunk's weighted rows, each
+     *       value read once for the 8 heads.</li>
+     * </ol>
+     * Writes the normalised sums to {@code ol[(t·heads + h)·rank …]}.
      */
     public static void attend(KernelContext ctx, IntArray info, FloatArray qa, FloatArray cache, IntArray halves, int format,
                               float scale, FloatArray ol, int heads, int rank, int ropeDim) {
         int lid = ctx.localIdx;
-        int t = ctx.groupIdx / heads;
+        int headGroups = (heads + HEADS_PER_GROUP - 1) / HEADS_PER_GROUP;
+        int t = ctx.groupIdx / headGroups;
+        int h0 = (ctx.groupIdx - t * headGroups) * HEADS_PER_GROUP;
         int width = rank + ropeDim;
         int words = width / 2;
         boolean packed = CacheFormat.packed(format);
-        float[] ql = ctx.allocateFloatLocalArray(LatentAttention.MAX_WIDTH);
+        float[] ql = ctx.allocateFloatLocalArray(HEADS_PER_GROUP * Q_PITCH);
+        // [head][position] of the chunk: the scores, then (in place) the softmax weights
         float[] score = ctx.allocateFloatLocalArray(GROUP);
-        float[] weight = ctx.allocateFloatLocalArray(GROUP);
+        float[] runMax = ctx.allocateFloatLocalArray(HEADS_PER_GROUP);
+        float[] runSum = ctx.allocateFloatLocalArray(HEADS_PER_GROUP);
+        float[] corr = ctx.allocateFloatLocalArray(HEADS_PER_GROUP);
         int n = info.get(0);
         int hi = t < n ? info.get(1) + t + 1 : 0;
-        int qAt = ctx.groupIdx * width;
-        for (int i = lid; i < width; i += GROUP) {
-            ql[i] = t < n ? qa.get(qAt + i) : 0f;
+        for (int i = lid; i < HEADS_PER_GROUP * width; i += GROUP) {
+            int hh = i / width;
+            int col = i - hh * width;
+            float v = 0f;
+            if (t < n && h0 + hh < heads) {
+                v = qa.get((t * heads + h0 + hh) * width + col);
+            }
+            ql[hh * Q_PITCH + col] = v;
         }
-        float m = NEG;
-        float l = 0f;
-        float acc0 = 0f;
-        float acc1 = 0f;
+        if (lid < HEADS_PER_GROUP) {
+            runMax[lid] = NEG;
+            runSum[lid] = 0f;
+        }
+        int hs = lid & (HEADS_PER_GROUP - 1);
+        int js = lid / HEADS_PER_GROUP;
+        int qAt = hs * Q_PITCH;
+        boolean scoring = h0 + hs < heads;
         // the thread's two latent columns: i0, i0 + GROUP (float32), or the halves of word lid (packed)
         int i0 = packed ? 2 * lid : lid;
         int i1 = packed ? 2 * lid + 1 : lid + GROUP;
-        for (int j0 = 0; j0 < hi; j0 += GROUP) {
+        float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f, a4 = 0f, a5 = 0f, a6 = 0f, a7 = 0f;
+        float b0 = 0f, b1 = 0f, b2 = 0f, b3 = 0f, b4 = 0f, b5 = 0f, b6 = 0f, b7 = 0f;
+        for (int j0 = 0; j0 < hi; j0 += CHUNK) {
             ctx.localBarrier();
-            int j = j0 + lid;
+            int j = j0 + js;
             float p = NEG;
-            if (j < hi) {
+            if (j < hi && scoring) {
                 float dot = 0f;
                 if (packed) {
                     for (int w = 0; w < words; w++) {
                         int kw = halves.get(j * words + w);
-                        dot += ql[2 * w] * CacheFormat.decode(format, CacheFormat.low(kw))
-                                + ql[2 * w + 1] * CacheFormat.decode(format, CacheFormat.high(kw));
+                        dot += ql[qAt + 2 * w] * CacheFormat.decode(format, CacheFormat.low(kw))
+                                + ql[qAt + 2 * w + 1] * CacheFormat.decode(format, CacheFormat.high(kw));
                     }
                 } else {
                     for (int i = 0; i < width; i++) {
-                        dot += ql[i] * cache.get(j * width + i);
+                        dot += ql[qAt + i] * cache.get(j * width + i);
                     }
                 }
                 p = dot * scale;
             }
-            score[lid] = p;
+            score[hs * CHUNK + js] = p;
             ctx.localBarrier();
-            int count = hi - j0 < GROUP ? hi - j0 : GROUP;
-            float mNew = m;
-            for (int k = 0; k < count; k++) {
-                mNew = TornadoMath.max(mNew, score[k]);
+            int count = hi - j0 < CHUNK ? hi - j0 : CHUNK;
+            if (lid < HEADS_PER_GROUP) {
+                float mOld = runMax[lid];
+                float mNew = mOld;
+                for (int k = 0; k < count; k++) {
+                    mNew = TornadoMath.max(mNew, score[lid * CHUNK + k]);
+                }
+                runMax[lid] = mNew;
+                corr[lid] = TornadoMath.exp(mOld - mNew);
             }
-            weight[lid] = lid < count ? TornadoMath.exp(p - mNew) : 0f;
             ctx.localBarrier();
-            float corr = TornadoMath.exp(m - mNew);
-            l *= corr;
-            acc0 *= corr;
-            acc1 *= corr;
+            // score entry lid is head lid / CHUNK, position lid % CHUNK
+            float own = score[lid];
+            score[lid] = lid % CHUNK < count ? TornadoMath.exp(own - runMax[lid / CHUNK]) : 0f;
+            ctx.localBarrier();
+            if (lid < HEADS_PER_GROUP) {
+                float sum = 0f;
+                for (int k = 0; k < count; k++) {
+                    sum += score[lid * CHUNK + k];
+                }
+                runSum[lid] = runSum[lid] * corr[lid] + sum;
+            }
+            a0 *= corr[0]; b0 *= corr[0];
+            a1 *= corr[1]; b1 *= corr[1];
+            a2 *= corr[2]; b2 *= corr[2];
+            a3 *= corr[3]; b3 *= corr[3];
+            a4 *= corr[4]; b4 *= corr[4];
+            a5 *= corr[5]; b5 *= corr[5];
+            a6 *= corr[6]; b6 *= corr[6];
+            a7 *= corr[7]; b7 *= corr[7];
             for (int k = 0; k < count; k++) {
-                float e = weight[k];
-                l += e;
+                float c0 = 0f;
+                float c1 = 0f;
                 if (packed) {
                     if (i1 < rank) {
                         int kw = halves.get((j0 + k) * words + lid);
-                        acc0 += e * CacheFormat.decode(format, CacheFormat.low(kw));
-                        acc1 += e * CacheFormat.decode(format, CacheFormat.high(kw));
+                        c0 = CacheFormat.decode(format, CacheFormat.low(kw));
+                        c1 = CacheFormat.decode(format, CacheFormat.high(kw));
                     }
                 } else {
                     if (i0 < rank) {
-                        acc0 += e * cache.get((j0 + k) * width + i0);
+                        c0 = cache.get((j0 + k) * width + i0);
                     }
                     if (i1 < rank) {
-                        acc1 += e * cache.get((j0 + k) * width + i1);
+                        c1 = cache.get((j0 + k) * width + i1);
                     }
                 }
+                float w0 = score[k];
+                float w1 = score[CHUNK + k];
+                float w2 = score[2 * CHUNK + k];
+                float w3 = score[3 * CHUNK + k];
+                float w4 = score[4 * CHUNK + k];
+                float w5 = score[5 * CHUNK + k];
+                float w6 = score[6 * CHUNK + k];
+                float w7 = score[7 * CHUNK + k];
+                a0 += w0 * c0; b0 += w0 * c1;
+                a1 += w1 * c0; b1 += w1 * c1;
+                a2 += w2 * c0; b2 += w2 * c1;
+                a3 += w3 * c0; b3 += w3 * c1;
+                a4 += w4 * c0; b4 += w4 * c1;
+                a5 += w5 * c0; b5 += w5 * c1;
+                a6 += w6 * c0; b6 += w6 * c1;
+                a7 += w7 * c0; b7 += w7 * c1;
             }
-            m = mNew;
         }
-        int out = ctx.groupIdx * rank;
-        if (t < n && i0 < rank) {
-            ol.set(out + i0, acc0 / l);
+        ctx.localBarrier();
+        if (t < n) {
+            int out = (t * heads + h0) * rank;
+            put(ol, h0 < heads, out, i0, i1, rank, a0, b0, runSum[0]);
+            put(ol, h0 + 1 < heads, out + rank, i0, i1, rank, a1, b1, runSum[1]);
+            put(ol, h0 + 2 < heads, out + 2 * rank, i0, i1, rank, a2, b2, runSum[2]);
+            put(ol, h0 + 3 < heads, out + 3 * rank, i0, i1, rank, a3, b3, runSum[3]);
+            put(ol, h0 + 4 < heads, out + 4 * rank, i0, i1, rank, a4, b4, runSum[4]);
+            put(ol, h0 + 5 < heads, out + 5 * rank, i0, i1, rank, a5, b5, runSum[5]);
+            put(ol, h0 + 6 < heads, out + 6 * rank, i0, i1, rank, a6, b6, runSum[6]);
+            put(ol, h0 + 7 < heads, out + 7 * rank, i0, i1, rank, a7, b7, runSum[7]);
         }
-        if (t < n && i1 < rank) {
-            ol.set(out + i1, acc1 / l);
+    }
+
+    /** One head's two normalised latent columns (where the head and the columns exist). */
+    private static void put(FloatArray ol, boolean head, int at, int i0, int i1, int rank, float a, float b, float sum) {
+        if (head && i0 < rank) {
+            ol.set(at + i0, a / sum);
+        }
+        if (head && i1 < rank) {
+            ol.set(at + i1, b / sum);
         }
     }
 }
