@@ -4,8 +4,11 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.dsv3.model.quant.BlockFormat;
 import org.dsv3.model.quant.GgmlType;
@@ -13,8 +16,19 @@ import org.dsv3.model.quant.LittleEndian;
 import org.dsv3.model.quant.Q5_0Format;
 
 /**
- * Q5_0 (layout in {@link Q5_0Format}): nibbles as in Q4_0; the fifth bits of the L values starting
- * at element j are bits j.. of the qh word, turned into a lane mask that adds 16 to q − 16.
+ * Q5_0 (layout in {@link Q5_0Format}, ggml's: f16 d, a 32-bit word qh whose bit j is the fifth
+ * bit of value j, and 16 bytes of low nibbles, value j in the low and value j+16 in the high
+ * nibble of byte j): nibbles as in Q4_0; the fifth bits of the L values starting at element j are
+ * bits j.. of the qh word, turned into a lane mask that adds 16 to q − 16.
+ *
+ * <p>The integer dot ({@link #dotQ8}) multiplies the signed weights q − 16 ∈ [−16, 15] with the
+ * activations' 8-bit quants ({@link Q8Blocks}) in 16-bit lanes, as {@link Q8_0Kernel#dotQ8} does
+ * (a product is at most 16·127 = 2,032, a lane sums at most two, and the 16 → 32-bit pair sum
+ * of that kernel follows). The −16 is applied in the lanes, not folded into the activations'
+ * block sums as Q4_K's minimum is: the fifth bit has to enter the lanes through one masked
+ * operation either way, and subtracting 16 where it is clear costs the same as adding 16 where it
+ * is set, so the fold would save nothing and would cost a scalar term per block; the products
+ * stay exact. The block's integer sum converts to float once and takes d·δ in one multiply-add.
  */
 final class Q5_0Kernel {
     private static final VectorSpecies<Float> F = Lanes.ACTIVE.f();
@@ -22,6 +36,18 @@ final class Q5_0Kernel {
     private static final VectorSpecies<Integer> I = Lanes.ACTIVE.i();
     private static final long LANE_BITS = (1L << Lanes.ACTIVE.length()) - 1;
     private static final int BYTES = Q5_0Format.BLOCK_BYTES;
+    /** 2L shorts, the float vector's size. */
+    private static final VectorSpecies<Short> S2 = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize()));
+    /** 2L bytes. */
+    private static final VectorSpecies<Byte> B2 = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    /** With L = 16 the 32 short lanes hold a whole block, one product a lane ({@link #dotQ8}). */
+    private static final boolean BLOCK_A_VECTOR = S2.length() == 32;
+    /**
+     * With L = 16: short lane 2i holds value i and lane 2i+1 value i+16 after the nibbles are split
+     * in int lanes; this puts them in the block's order (lane k from lane 2k, or 2(k−16)+1 for k ≥ 16).
+     */
+    private static final VectorShuffle<Short> NIBBLE_ORDER = VectorShuffle.fromOp(S2,
+            k -> k < 16 ? 2 * k : 2 * (k - 16) + 1);
 
     private Q5_0Kernel() {
     }
@@ -49,6 +75,48 @@ final class Q5_0Kernel {
                 p1 = hi.fma(FloatVector.fromArray(F, x, xo + 16 + j), p1);
             }
             acc = p0.add(p1).fma(FloatVector.broadcast(F, LittleEndian.f16(seg, blk)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Σ_i w[i]·(δ·x)[xOff+i] with the activations as 8-bit blocks ({@code xq} quants, {@code xd}
+     * scales); {@code xOff} a multiple of 32.
+     *
+     * <p>L = 16: the 16 qs bytes widen to int lanes, each split into its two nibbles (low in the
+     * lane's low, high in its high 16 bits), and one shuffle puts the 32 short lanes in value order;
+     * the lanes whose qh bit is clear take −16, and one multiply by the 32 activation quants leaves
+     * one product a lane. L = 8: the 16 bytes widen to 16 short lanes twice (low nibbles: values
+     * 0..15, high: 16..31), each lane summing two products.
+     */
+    static float dotQ8(MemorySegment seg, long offset, short[] xq, float[] xd, int xOff, int n) {
+        int nb = BlockFormat.blocks(GgmlType.Q5_0, n);
+        int xb = xOff / 32;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < nb; b++) {
+            long blk = offset + (long) b * BYTES;
+            int clear = ~LittleEndian.i32(seg, blk + Q5_0Format.QH);   // bit j: value j is q − 16 with q < 16
+            int xo = xOff + 32 * b;
+            IntVector s;
+            if (BLOCK_A_VECTOR) {
+                IntVector q = (IntVector) ByteVector.fromMemorySegment(B, seg, blk + Q5_0Format.QS, Lanes.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                ShortVector w = q.or(q.lanewise(VectorOperators.LSHL, 12)).and(0x000F000F).reinterpretAsShorts()
+                        .rearrange(NIBBLE_ORDER)
+                        .lanewise(VectorOperators.SUB, (short) 16, VectorMask.fromLong(S2, clear & 0xFFFFFFFFL));
+                s = w.mul(ShortVector.fromArray(S2, xq, xo)).reinterpretAsInts().mul(0x10001).lanewise(VectorOperators.ASHR, 16);
+            } else {
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B2, seg, blk + Q5_0Format.QS, Lanes.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
+                ShortVector w0 = q.and((short) 0x0F).lanewise(VectorOperators.SUB, (short) 16, VectorMask.fromLong(S2, clear & 0xFFFF));
+                ShortVector w1 = q.lanewise(VectorOperators.LSHR, 4)
+                        .lanewise(VectorOperators.SUB, (short) 16, VectorMask.fromLong(S2, (clear >>> 16) & 0xFFFF));
+                IntVector v = w0.mul(ShortVector.fromArray(S2, xq, xo)).add(w1.mul(ShortVector.fromArray(S2, xq, xo + 16)))
+                        .reinterpretAsInts();
+                s = v.lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+            }
+            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(
+                    FloatVector.broadcast(F, LittleEndian.f16(seg, blk) * xd[xb + b]), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
