@@ -7,8 +7,6 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.dsv3.model.quant.BlockFormat;
 import org.dsv3.model.quant.GgmlType;
@@ -36,18 +34,12 @@ final class Q5_0Kernel {
     private static final VectorSpecies<Integer> I = Lanes.ACTIVE.i();
     private static final long LANE_BITS = (1L << Lanes.ACTIVE.length()) - 1;
     private static final int BYTES = Q5_0Format.BLOCK_BYTES;
-    /** 2L shorts, the float vector's size. */
-    private static final VectorSpecies<Short> S2 = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize()));
-    /** 2L bytes. */
-    private static final VectorSpecies<Byte> B2 = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
-    /** With L = 16 the 32 short lanes hold a whole block, one product a lane ({@link #dotQ8}). */
-    private static final boolean BLOCK_A_VECTOR = S2.length() == 32;
-    /**
-     * With L = 16: short lane 2i holds value i and lane 2i+1 value i+16 after the nibbles are split
-     * in int lanes; this puts them in the block's order (lane k from lane 2k, or 2(k−16)+1 for k ≥ 16).
-     */
-    private static final VectorShuffle<Short> NIBBLE_ORDER = VectorShuffle.fromOp(S2,
-            k -> k < 16 ? 2 * k : 2 * (k - 16) + 1);
+    /** 16 shorts: the integer dot's lanes at either width ({@link #dotQ8}). */
+    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+    /** The 16 qs bytes of a block. */
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    /** The 8 int/float lanes of a block's 16-bit pair sums. */
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
 
     private Q5_0Kernel() {
     }
@@ -83,40 +75,37 @@ final class Q5_0Kernel {
      * Σ_i w[i]·(δ·x)[xOff+i] with the activations as 8-bit blocks ({@code xq} quants, {@code xd}
      * scales); {@code xOff} a multiple of 32.
      *
-     * <p>L = 16: the 16 qs bytes widen to int lanes, each split into its two nibbles (low in the
-     * lane's low, high in its high 16 bits), and one shuffle puts the 32 short lanes in value order;
-     * the lanes whose qh bit is clear take −16, and one multiply by the 32 activation quants leaves
-     * one product a lane. L = 8: the 16 bytes widen to 16 short lanes twice (low nibbles: values
-     * 0..15, high: 16..31), each lane summing two products.
+     * <p>A block's 16 qs bytes widen to 16 short lanes once; the low nibbles are values 0..15, the
+     * high nibbles values 16..31, and the lanes whose qh bit is clear take −16. Each lane sums the
+     * products of value j and value j+16 with their activation quants (≤ 2·16·127 = 4,064), and
+     * the pair sum of {@link Q8_0Kernel#dotQ8} leaves the block's sum in 8 int lanes.
+     *
+     * <p>These are 256-bit vectors with 512-bit ones too: filling 32 short lanes with one block
+     * takes a shuffle of the split nibbles into value order, and that kernel measured 10–20 %
+     * slower per product than this one (and than the float dot) on an AVX-512 Xeon; two blocks per
+     * iteration with two accumulators measured slower as well (the multiply-add chain is not what
+     * bounds a block here).
      */
     static float dotQ8(MemorySegment seg, long offset, short[] xq, float[] xd, int xOff, int n) {
         int nb = BlockFormat.blocks(GgmlType.Q5_0, n);
         int xb = xOff / 32;
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(F8);
         for (int b = 0; b < nb; b++) {
             long blk = offset + (long) b * BYTES;
-            int clear = ~LittleEndian.i32(seg, blk + Q5_0Format.QH);   // bit j: value j is q − 16 with q < 16
+            int clear = ~LittleEndian.i32(seg, blk + Q5_0Format.QH);   // bit j set: value j is q − 16 with q < 16
             int xo = xOff + 32 * b;
-            IntVector s;
-            if (BLOCK_A_VECTOR) {
-                IntVector q = (IntVector) ByteVector.fromMemorySegment(B, seg, blk + Q5_0Format.QS, Lanes.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                ShortVector w = q.or(q.lanewise(VectorOperators.LSHL, 12)).and(0x000F000F).reinterpretAsShorts()
-                        .rearrange(NIBBLE_ORDER)
-                        .lanewise(VectorOperators.SUB, (short) 16, VectorMask.fromLong(S2, clear & 0xFFFFFFFFL));
-                s = w.mul(ShortVector.fromArray(S2, xq, xo)).reinterpretAsInts().mul(0x10001).lanewise(VectorOperators.ASHR, 16);
-            } else {
-                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B2, seg, blk + Q5_0Format.QS, Lanes.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
-                ShortVector w0 = q.and((short) 0x0F).lanewise(VectorOperators.SUB, (short) 16, VectorMask.fromLong(S2, clear & 0xFFFF));
-                ShortVector w1 = q.lanewise(VectorOperators.LSHR, 4)
-                        .lanewise(VectorOperators.SUB, (short) 16, VectorMask.fromLong(S2, (clear >>> 16) & 0xFFFF));
-                IntVector v = w0.mul(ShortVector.fromArray(S2, xq, xo)).add(w1.mul(ShortVector.fromArray(S2, xq, xo + 16)))
-                        .reinterpretAsInts();
-                s = v.lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-            }
+            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B16, seg, blk + Q5_0Format.QS, Lanes.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+            ShortVector w0 = q.and((short) 0x0F)
+                    .lanewise(VectorOperators.SUB, (short) 16, VectorMask.fromLong(S16, clear & 0xFFFF));
+            ShortVector w1 = q.lanewise(VectorOperators.LSHR, 4)
+                    .lanewise(VectorOperators.SUB, (short) 16, VectorMask.fromLong(S16, (clear >>> 16) & 0xFFFF));
+            IntVector v = w0.mul(ShortVector.fromArray(S16, xq, xo)).add(w1.mul(ShortVector.fromArray(S16, xq, xo + 16)))
+                    .reinterpretAsInts();
+            IntVector s = v.lanewise(VectorOperators.ASHR, 16)
+                    .add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
             acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(
-                    FloatVector.broadcast(F, LittleEndian.f16(seg, blk) * xd[xb + b]), acc);
+                    FloatVector.broadcast(F8, LittleEndian.f16(seg, blk) * xd[xb + b]), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
