@@ -13,7 +13,7 @@ public enum DotMode {
      * In the FFN (dense, shared and routed experts: about four fifths of the weights a V2-Lite
      * token reads), decode activations are rounded to 8-bit blocks once per product and multiplied
      * with the quantized weights in integer lanes, where the weight type has such a kernel (Q8_0,
-     * Q4_K, Q6_K), as llama.cpp does for every product. Attention, the router and the output head
+     * Q5_0, Q4_K, Q6_K), as llama.cpp does for every product. Attention, the router and the output head
      * keep float32 activations: rounding attention too moved the logits of the tiny reference
      * model twice as far from the exact result (0.16 against 0.074 on tiny-v3 Q8_0 case 0;
      * llama.cpp: 0.14), and rounding the head's input changed the tiny model's greedy stream

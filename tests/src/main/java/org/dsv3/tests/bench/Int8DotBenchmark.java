@@ -39,7 +39,7 @@ public class Int8DotBenchmark {
     static final int ROWS = 1408;
     static final int COLS = 2048;
 
-    @Param({"Q8_0", "Q4_K", "Q6_K"})
+    @Param({"Q8_0", "Q5_0", "Q4_K", "Q6_K"})
     public String type;
 
     private Arena arena;

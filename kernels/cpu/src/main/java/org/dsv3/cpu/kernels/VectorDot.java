@@ -50,7 +50,7 @@ public final class VectorDot {
      * ({@link #dotQ8}) on this machine.
      */
     public static boolean hasQ8Dot(GgmlType t) {
-        return FAST && (t == GgmlType.Q8_0 || t == GgmlType.Q4_K || t == GgmlType.Q6_K);
+        return FAST && (t == GgmlType.Q8_0 || t == GgmlType.Q5_0 || t == GgmlType.Q4_K || t == GgmlType.Q6_K);
     }
 
     /**
@@ -65,6 +65,7 @@ public final class VectorDot {
         return switch (t) {
             case Q4_K -> Q4_KKernel.dotQ8(seg, offset, x.pairs(), x.scales(), x.sums(), xOff, n);
             case Q6_K -> Q6_KKernel.dotQ8(seg, offset, x.pairs(), x.scales(), x.halfSums(), xOff, n);
+            case Q5_0 -> Q5_0Kernel.dotQ8(seg, offset, x.quants(), x.scales(), xOff, n);
             default -> Q8_0Kernel.dotQ8(seg, offset, x.quants(), x.scales(), xOff, n);
         };
     }

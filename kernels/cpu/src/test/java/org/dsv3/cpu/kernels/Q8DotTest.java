@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import org.dsv3.model.quant.BlockFormat;
 import org.dsv3.model.quant.GgmlType;
 import org.dsv3.model.quant.LittleEndian;
+import org.dsv3.model.quant.Q5_0Format;
 import org.dsv3.model.quant.Q6_KFormat;
 import org.dsv3.model.quant.Q8_0Format;
 import org.dsv3.model.quant.RandomBlocks;
@@ -129,6 +130,95 @@ class Q8DotTest {
                 }
             }
         }
+    }
+
+    /**
+     * Q5_0: the integer dot against Σ_i w_i·(d_x·q_x)_i in double, w the weights as the scalar
+     * format dequantizes them; random blocks (every quant value occurs) with some blocks set to the
+     * edges: every fifth bit clear (q − 16 ∈ [−16, −1]) or set, every quant 0 (−16, the largest
+     * magnitude), scale negative or zero; rows starting at odd byte offsets and at a later block of
+     * the activations.
+     */
+    @Test
+    void q5_0AgainstTheDequantizedWeights() {
+        SplittableRandom rnd = new SplittableRandom(23);
+        GgmlType t = GgmlType.Q5_0;
+        assertTrue(VectorDot.hasQ8Dot(t));
+        for (int n : new int[] {32, 64, 96, 1408, 2048}) {
+            for (long start : new long[] {0, 1, 7, 3 * Q5_0Format.BLOCK_BYTES}) {
+                MemorySegment heap = MemorySegment.ofArray(new byte[(int) (start + t.bytesFor(n))]);
+                RandomBlocks.fill(t, rnd, heap, start, n);
+                for (int b = 0; b < n / 32; b++) {
+                    long blk = start + (long) b * Q5_0Format.BLOCK_BYTES;
+                    switch (b % 6) {
+                        case 1 -> LittleEndian.putU8(heap, blk + Q5_0Format.QH, 0);          // (partly) clear fifth bits
+                        case 2 -> {                                                          // all clear, all quants 0: −16·d
+                            for (int i = 0; i < 4; i++) {
+                                LittleEndian.putU8(heap, blk + Q5_0Format.QH + i, 0);
+                            }
+                            for (int i = 0; i < 16; i++) {
+                                LittleEndian.putU8(heap, blk + Q5_0Format.QS + i, 0);
+                            }
+                        }
+                        case 3 -> {                                                          // all fifth bits set
+                            for (int i = 0; i < 4; i++) {
+                                LittleEndian.putU8(heap, blk + Q5_0Format.QH + i, 0xFF);
+                            }
+                        }
+                        case 4 -> LittleEndian.putF16(heap, blk, 0f);
+                        case 5 -> LittleEndian.putF16(heap, blk, -Math.abs(LittleEndian.f16(heap, blk)) - 0.01f);
+                        default -> { }
+                    }
+                }
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment seg = arena.allocate(heap.byteSize(), 64).copyFrom(heap).asReadOnly();
+                    float[] w = new float[n];
+                    BlockFormat.of(t).dequantize(seg, start, w, 0, n);
+                    float[] x = VectorDotRandomTest.randomX(rnd, 3 * n);
+                    Q8Blocks qx = Q8Blocks.of(x, 0, n, 3, n);
+                    for (int row = 0; row < 3; row++) {
+                        double expected = 0;
+                        double magnitude = 0;
+                        for (int i = 0; i < n; i++) {
+                            double term = (double) w[i] * qx.value(row * n + i);
+                            expected += term;
+                            magnitude += Math.abs(term);
+                        }
+                        float actual = VectorDot.dotQ8(t, seg, start, qx, row * n, n);
+                        assertTrue(Math.abs(actual - expected) <= TOL * magnitude + 1e-30,
+                                "n=" + n + " at " + start + " row " + row + ": " + actual + " vs " + expected
+                                        + " (Σ|terms| " + magnitude + ")");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Q5_0's largest lanes: every quant 0 (q − 16 = −16) against −127 activations, two blocks of
+     * d = 1 and d = −2: every product at its bound, so the 16-bit lane sums are at theirs, and the
+     * integer sums are exact (32·16·127 per block).
+     */
+    @Test
+    void extremeQ5_0QuantsStayInTheirLanes() {
+        int n = 64;
+        MemorySegment seg = MemorySegment.ofArray(new byte[(int) GgmlType.Q5_0.bytesFor(n)]);
+        LittleEndian.putF16(seg, 0, 1f);
+        LittleEndian.putF16(seg, Q5_0Format.BLOCK_BYTES, -2f);
+        float[] x = new float[n];
+        java.util.Arrays.fill(x, -127f);
+        Q8Blocks minus = Q8Blocks.of(x, 0, n, 1, n);
+        assertEquals(32 * 16 * 127f, VectorDot.dotQ8(GgmlType.Q5_0, seg, 0, minus, 0, 32));
+        assertEquals(32 * 16 * 127f - 2 * 32 * 16 * 127f, VectorDot.dotQ8(GgmlType.Q5_0, seg, 0, minus, 0, n));
+        // every quant 31 (q − 16 = 15) against +127
+        for (int b = 0; b < 2; b++) {
+            for (int i = Q5_0Format.QH; i < Q5_0Format.BLOCK_BYTES; i++) {
+                seg.set(java.lang.foreign.ValueLayout.JAVA_BYTE, (long) b * Q5_0Format.BLOCK_BYTES + i, (byte) 0xFF);
+            }
+        }
+        java.util.Arrays.fill(x, 127f);
+        Q8Blocks plus = Q8Blocks.of(x, 0, n, 1, n);
+        assertEquals(32 * 15 * 127f - 2 * 32 * 15 * 127f, VectorDot.dotQ8(GgmlType.Q5_0, seg, 0, plus, 0, n));
     }
 
     /** The block sums the Q4_K mins are taken against: d·Σq of each block, row by row. */
