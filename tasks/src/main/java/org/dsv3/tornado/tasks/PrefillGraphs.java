@@ -215,7 +215,7 @@ final class PrefillGraphs {
             long groups = 1;
             for (int i = first; i < end; i++) {
                 DeviceModel.Layer l = m.layers[i];
-                for (DeviceTensor t : new DeviceTensor[] {l.qA(), l.qB(), l.q(), l.kvA(), l.out(), l.router(), l.gate(),
+                for (DeviceTensor t : new DeviceTensor[] {l.qA(), l.qB(), l.q(), l.kvA(), l.out(), l.gate(),
                         l.up(), l.down()}) {
                     if (t != null) {
                         groups = Math.max(groups, denseGroups(t.rows(), 1));
@@ -341,7 +341,10 @@ final class PrefillGraphs {
             int e = c.expertCount();
             int k = c.expertUsedCount();
             int fe = c.expertFfnDim();
-            multiply(g, graph, p + "router", s, l.router(), 1, 0, xn, d, 0, s.rl, e, 0, BatchMatMul.STORE);
+            DeviceTensor router = l.router();
+            flopsPerToken.put(graph + "." + p + "router", 2L * router.rows() * router.cols());
+            grid(graph + "." + p + "router", maxTokens, BatchRouting.GROUP);
+            g.task(p + "router", BatchRouting::logits, ctx, info, router.words(), router.type(), e, d, xn, s.rl);
             grid(graph + "." + p + "route", (maxTokens + BatchRouting.GROUP - 1) / BatchRouting.GROUP, BatchRouting.GROUP);
             g.task(p + "route", BatchRouting::route, ctx, info, s.rl, l.bias() != null ? l.bias() : s.noBias, s.scores,
                     s.route, e, k, RoutingFlags.of(RoutingRule.of(c)), c.groupCount() | c.groupUsedCount() << 16,

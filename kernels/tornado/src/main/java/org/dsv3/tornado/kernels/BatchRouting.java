@@ -11,6 +11,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * <ol>
  *   <li>{@link #route}: one thread per token chooses its {@code k} experts and their weights from its router
  *       logits into {@code route[t·2k …] = [ids (as floats, exact) | weights]};</li>
+ *   <li>{@link #logits}: the router's logits, one work-group per token;</li>
  *   <li>{@link #group}: one work-group counts the assignments per expert, lays the experts' slots out one after
  *       the other (offsets), fills the permutation slot → assignment {@code t·k + j} and its inverse in token
  *       order, and cuts every expert's slots into tiles of {@link BatchTile#tokens()} for
@@ -22,6 +23,10 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  */
 public final class BatchRouting {
     public static final int GROUP = 256;
+    /** Expert ids {@link #group} keeps in local memory: a batch of 512 tokens with 8 experts each. */
+    public static final int LOCAL_ASSIGNMENTS = 4096;
+    /** Counters of {@link #group}: {@code experts · parts} is at most {@code max(GROUP, MAX_EXPERTS)}. */
+    private static final int COUNTERS = Routing.MAX_EXPERTS > GROUP ? Routing.MAX_EXPERTS : GROUP;
 
     private BatchRouting() {
     }
@@ -39,6 +44,42 @@ public final class BatchRouting {
     /** Where the slot of each assignment starts in the table. */
     public static int slotAt(int tokens, int topK, int experts, BatchTile tile) {
         return permAt(tokens, topK, experts, tile) + tokens * topK;
+    }
+
+    /**
+     * The router's logits {@code y[t·rows + r] = W[r]·x[t]} ({@code x} pitch {@code cols}), one work-group per
+     * token: its warps take rows {@code warp, warp + 8, …}, 32 lanes a row as in {@link MatVec}. The router has
+     * only {@code experts} rows (64 in V2-Lite), too few for a tile of {@link BatchMatMul} to fill the device
+     * (one row tile × 8 token tiles); here every token is a work-group and the small matrix stays in L2.
+     */
+    public static void logits(KernelContext ctx, IntArray info, IntArray w, int type, int rows, int cols, FloatArray x,
+                              FloatArray y) {
+        int lid = ctx.localIdx;
+        int t = ctx.groupIdx;
+        int lane = lid & (MatVec.LANES - 1);
+        int warp = lid / MatVec.LANES;
+        int warps = GROUP / MatVec.LANES;
+        float[] part = ctx.allocateFloatLocalArray(GROUP);
+        int rowBytes = WeightType.rowBytes(type, cols);
+        boolean live = t < info.get(0);
+        for (int r0 = 0; r0 < rows; r0 += warps) {
+            int r = r0 + warp;
+            float s = 0f;
+            if (live && r < rows) {
+                s = BlockDot.row(type, w, r * rowBytes, cols, x, t * cols, lane, MatVec.LANES);
+            }
+            part[lid] = s;
+            for (int stride = MatVec.LANES / 2; stride > 0; stride >>= 1) {
+                ctx.localBarrier();
+                if (lane < stride) {
+                    part[lid] += part[lid + stride];
+                }
+            }
+            ctx.localBarrier();
+            if (lane == 0 && live && r < rows) {
+                y.set(t * rows + r, part[lid]);
+            }
+        }
     }
 
     /**
@@ -137,29 +178,53 @@ public final class BatchRouting {
     /**
      * One work-group of {@link #GROUP} threads; see the class comment for the table. {@code tileTokens}: the
      * {@link BatchTile#tokens()} of the grouped products.
+     *
+     * <p>The batch's expert ids are first copied to local memory (the first {@link #LOCAL_ASSIGNMENTS}; any
+     * beyond are read from {@code route}). Each expert then has {@code parts = GROUP / experts} threads (at least
+     * one; with more experts than threads a thread serves experts {@code lid, lid + GROUP, …}), thread part p
+     * scanning the p-th contiguous share of the assignments: it counts them, and after one thread has laid out
+     * the offsets (expert by expert, part by part, so every expert's slots stay in assignment order) it places
+     * them. V2-Lite, 512 tokens: 64 experts × 4 parts, 768 local reads a thread and pass, instead of one thread
+     * an expert reading all 3,072 assignments from global memory twice.
      */
     public static void group(KernelContext ctx, IntArray info, FloatArray route, int topK, int experts, IntArray table,
                              int permAt, int slotAt, int tileTokens) {
         int lid = ctx.localIdx;
-        int[] count = ctx.allocateIntLocalArray(Routing.MAX_EXPERTS);
-        int[] first = ctx.allocateIntLocalArray(Routing.MAX_EXPERTS);
+        int[] ids = ctx.allocateIntLocalArray(LOCAL_ASSIGNMENTS);
+        // per (expert, part): the count, then the first slot
+        int[] count = ctx.allocateIntLocalArray(COUNTERS);
         int assignments = info.get(0) * topK;
-        for (int e = lid; e < experts; e += GROUP) {
+        int cached = assignments < LOCAL_ASSIGNMENTS ? assignments : LOCAL_ASSIGNMENTS;
+        for (int a = lid; a < cached; a += GROUP) {
+            ids[a] = (int) route.get((a / topK) * 2 * topK + a % topK);
+        }
+        int parts = experts < GROUP ? GROUP / experts : 1;
+        int stride = GROUP / parts;
+        int part = lid % parts;
+        int from = part * assignments / parts;
+        int to = (part + 1) * assignments / parts;
+        ctx.localBarrier();
+        for (int e = lid / parts; e < experts; e += stride) {
             int c = 0;
-            for (int a = 0; a < assignments; a++) {
-                if ((int) route.get((a / topK) * 2 * topK + a % topK) == e) {
+            for (int a = from; a < to; a++) {
+                int id = a < LOCAL_ASSIGNMENTS ? ids[a] : (int) route.get((a / topK) * 2 * topK + a % topK);
+                if (id == e) {
                     c++;
                 }
             }
-            count[e] = c;
+            count[e * parts + part] = c;
         }
         ctx.localBarrier();
         if (lid == 0) {
             int off = 0;
             int tiles = 0;
             for (int e = 0; e < experts; e++) {
-                int c = count[e];
-                first[e] = off;
+                int c = 0;
+                for (int p = 0; p < parts; p++) {
+                    int n = count[e * parts + p];
+                    count[e * parts + p] = off + c;
+                    c += n;
+                }
                 for (int s = 0; s < c; s += tileTokens) {
                     table.set(2 + 3 * tiles, e);
                     table.set(3 + 3 * tiles, off + s);
@@ -172,10 +237,11 @@ public final class BatchRouting {
             table.set(1, permAt);
         }
         ctx.localBarrier();
-        for (int e = lid; e < experts; e += GROUP) {
-            int s = first[e];
-            for (int a = 0; a < assignments; a++) {
-                if ((int) route.get((a / topK) * 2 * topK + a % topK) == e) {
+        for (int e = lid / parts; e < experts; e += stride) {
+            int s = count[e * parts + part];
+            for (int a = from; a < to; a++) {
+                int id = a < LOCAL_ASSIGNMENTS ? ids[a] : (int) route.get((a / topK) * 2 * topK + a % topK);
+                if (id == e) {
                     table.set(permAt + s, a);
                     table.set(slotAt + a, s);
                     s++;
