@@ -24,7 +24,8 @@ import uk.ac.manchester.tornado.api.enums.ProfilerMode;
  * decode, each token's id the argmax of the last, without the profiler: the wall time per token; (2a)
  * with {@code DEPTH > 0}, the same decode starting at position DEPTH (the cache rows before it hold
  * whatever is there, zeros mostly: the kernels' work does not depend on the values, so this times
- * decoding with DEPTH tokens of context); (3) decode with the profiler: device time per task (with CUDA
+ * decoding with DEPTH tokens of context), and the prompt batched at positions DEPTH …: ppN with DEPTH tokens of
+ * context; (3) decode with the profiler: device time per task (with CUDA
  * graphs on, TornadoVM's profiler may see no single kernel: profile a plan without them). Host overhead ≈
  * (2) − Σ kernel times of (3).
  */
@@ -49,7 +50,7 @@ public final class TornadoBench {
             org.dsv3.model.backend.KvCacheType kv = org.dsv3.model.backend.KvCacheType.parse(
                     System.getProperty("dsv3.tornado.kvType", "f32"));
             backend.newSession(new org.dsv3.model.backend.SessionOptions(kv,
-                    Math.max(prompt + 3 * decode, depth + decode) + 24)).close();
+                    Math.max(prompt + 3 * decode, depth + Math.max(decode, prompt)) + 24)).close();
             DecodePlan plan = backend.plan();
             DeviceModel m = backend.model();
             System.out.printf("model %s: %s, %d blocks, %.2f GiB of weights read per token%n", model.getFileName(),
@@ -73,11 +74,11 @@ public final class TornadoBench {
 
             // (1b) the same prompt batched (PrefillGraphs, chunks of the plan's batch), rewriting the same cache rows;
             //      (the plan compiled the prefill kernels and bound their buffers when it was made)
+            int[] ids = new int[prompt];
+            for (int i = 0; i < prompt; i++) {
+                ids[i] = (token + 7919 * i) % c.vocabSize();
+            }
             if (plan.batched() && prompt > 1) {
-                int[] ids = new int[prompt];
-                for (int i = 0; i < prompt; i++) {
-                    ids[i] = (token + 7919 * i) % c.vocabSize();
-                }
                 long w0 = System.nanoTime();
                 plan.prefill(ids, 0, Math.min(2, prompt), 0);
                 plan.prefillArgmax(0);
@@ -122,6 +123,19 @@ public final class TornadoBench {
                 double ms = (System.nanoTime() - d0) / 1e6 / decode;
                 System.out.printf("decode at depth %d: %d tokens, mean %.3f ms/token (%.1f tokens/s)%n", depth, decode, ms,
                         1000 / ms);
+                // (2b) the prompt batched at positions depth … depth + prompt − 1: ppN with DEPTH tokens of context
+                if (plan.batched() && prompt > 1) {
+                    long b0 = System.nanoTime();
+                    int last = 0;
+                    for (int from = 0; from < prompt; from += plan.batchTokens()) {
+                        last = Math.min(plan.batchTokens(), prompt - from);
+                        plan.prefill(ids, from, last, depth + from);
+                    }
+                    plan.prefillArgmax(last - 1);
+                    double batchSec = (System.nanoTime() - b0) / 1e9;
+                    System.out.printf("prompt batched at depth %d: %d tokens in %.3f s = %.1f tokens/s%n", depth, prompt,
+                            batchSec, prompt / batchSec);
+                }
             }
 
             // (2b) where the host time goes: Java stack samples of the same loop

@@ -27,6 +27,10 @@ public final class BatchAttention {
     /** Row pitch of the queries in local memory: one more than a row, so 8 heads' values fall in 8 banks. */
     private static final int Q_PITCH = LatentAttention.MAX_WIDTH + 1;
     private static final float NEG = -1e30f;
+    /** Columns of the chunk's rows staged at a time for the scores (576-wide rows: 9 slices). */
+    private static final int SLICE = 64;
+    /** Row pitch of the staged slice: one more than a slice, so that a warp's 4 rows fall in different banks. */
+    private static final int K_PITCH = SLICE + 1;
 
     private BatchAttention() {
     }
@@ -120,7 +124,8 @@ public final class BatchAttention {
      * Positions {@code j ≤ p0+t} go {@link #CHUNK} at a time through three phases:
      * <ol>
      *   <li>scores: thread (h = lid % 8, jj = lid / 8) computes {@code scale·qa[t][h0+h]·K_{j0+jj}} (8 heads ×
-     *       32 positions a round; a warp reads 4 rows, its 8 heads' queries from local memory in 8 banks);</li>
+     *       32 positions a round), the chunk's rows staged {@link #SLICE} columns at a time in local memory by the
+ *       whole work-group (coalesced reads; a warp's 4 rows and its 8 heads' queries then fall in distinct banks);</li>
      *   <li>an online softmax per head (threads 0…7 keep each head's running maximum and sum; every thread
      *       turns the scores into weights {@code exp(s − max)} in place);</li>
      *   <li>values: thread i holds latent columns i and i+GROUP (or the halves of cache word i) of all 8 heads
@@ -141,6 +146,7 @@ public final class BatchAttention {
         float[] ql = ctx.allocateFloatLocalArray(HEADS_PER_GROUP * Q_PITCH);
         // [head][position] of the chunk: the scores, then (in place) the softmax weights
         float[] score = ctx.allocateFloatLocalArray(GROUP);
+        float[] ks = ctx.allocateFloatLocalArray(CHUNK * K_PITCH);
         float[] runMax = ctx.allocateFloatLocalArray(HEADS_PER_GROUP);
         float[] runSum = ctx.allocateFloatLocalArray(HEADS_PER_GROUP);
         float[] corr = ctx.allocateFloatLocalArray(HEADS_PER_GROUP);
@@ -169,24 +175,46 @@ public final class BatchAttention {
         float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f, a4 = 0f, a5 = 0f, a6 = 0f, a7 = 0f;
         float b0 = 0f, b1 = 0f, b2 = 0f, b3 = 0f, b4 = 0f, b5 = 0f, b6 = 0f, b7 = 0f;
         for (int j0 = 0; j0 < hi; j0 += CHUNK) {
-            ctx.localBarrier();
             int j = j0 + js;
-            float p = NEG;
-            if (j < hi && scoring) {
-                float dot = 0f;
+            // scores over column slices of the chunk's rows staged in local memory: a warp then reads each
+            // row once, coalesced, instead of four rows a load a column at a time
+            float dot = 0f;
+            for (int s0 = 0; s0 < width; s0 += SLICE) {
+                ctx.localBarrier();
                 if (packed) {
-                    for (int w = 0; w < words; w++) {
-                        int kw = halves.get(j * words + w);
-                        dot += ql[qAt + 2 * w] * CacheFormat.decode(format, CacheFormat.low(kw))
-                                + ql[qAt + 2 * w + 1] * CacheFormat.decode(format, CacheFormat.high(kw));
+                    for (int idx = lid; idx < CHUNK * SLICE / 2; idx += GROUP) {
+                        int jj = idx / (SLICE / 2);
+                        int col = 2 * (idx - jj * (SLICE / 2));
+                        float lo = 0f;
+                        float hiValue = 0f;
+                        if (j0 + jj < hi && s0 + col < width) {
+                            int kw = halves.get((j0 + jj) * words + (s0 + col) / 2);
+                            lo = CacheFormat.decode(format, CacheFormat.low(kw));
+                            hiValue = CacheFormat.decode(format, CacheFormat.high(kw));
+                        }
+                        ks[jj * K_PITCH + col] = lo;
+                        ks[jj * K_PITCH + col + 1] = hiValue;
                     }
                 } else {
-                    for (int i = 0; i < width; i++) {
-                        dot += ql[qAt + i] * cache.get(j * width + i);
+                    for (int idx = lid; idx < CHUNK * SLICE; idx += GROUP) {
+                        int jj = idx / SLICE;
+                        int col = idx - jj * SLICE;
+                        float v = 0f;
+                        if (j0 + jj < hi && s0 + col < width) {
+                            v = cache.get((j0 + jj) * width + s0 + col);
+                        }
+                        ks[jj * K_PITCH + col] = v;
                     }
                 }
-                p = dot * scale;
+                ctx.localBarrier();
+                int cols = width - s0 < SLICE ? width - s0 : SLICE;
+                if (j < hi && scoring) {
+                    for (int c = 0; c < cols; c++) {
+                        dot += ql[qAt + s0 + c] * ks[js * K_PITCH + c];
+                    }
+                }
             }
+            float p = j < hi && scoring ? dot * scale : NEG;
             score[hs * CHUNK + js] = p;
             ctx.localBarrier();
             int count = hi - j0 < CHUNK ? hi - j0 : CHUNK;
