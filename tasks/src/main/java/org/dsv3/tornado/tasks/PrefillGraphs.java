@@ -46,8 +46,6 @@ final class PrefillGraphs {
     static final String TO_DECODE = "prefillOut";
     /** Task budget of a prefill graph (TornadoVM 5.2's fixed task buffer; see {@link DecodePlan}). */
     private static final int TASKS_PER_GRAPH = 56;
-    /** Fewer work-groups than this make a product use a half-height tile ({@link #tileFor}): two per SM of an H200. */
-    private static final int FEW_GROUPS = 264;
 
     final List<ImmutableTaskGraph> graphs = new ArrayList<>();
     final List<String> names = new ArrayList<>();
@@ -375,10 +373,9 @@ final class PrefillGraphs {
                           FloatArray x, int xStride, int xBatchOff, FloatArray y, int yStride, int yBatchOff, int mode) {
         int rows = batches > 1 ? batchRows : w.rows();
         flopsPerToken.put(graph + "." + task, 2L * batches * rows * w.cols());
-        BatchTile t = tileFor(rows, batches);
-        int tokenTiles = t.tokenTiles(maxTokens);
-        grid(graph + "." + task, t.rowTiles(rows) * batches * tokenTiles, t.threads());
-        int spec = BatchMatMul.spec(mode, false, 0, t);
+        int tokenTiles = tile.tokenTiles(maxTokens);
+        grid(graph + "." + task, denseGroups(rows, batches), tile.threads());
+        int spec = BatchMatMul.spec(mode, false, 0, tile);
         if (tensorCores) {
             g.task(task, BatchMatMulMma::multiply, ctx, info, s.noTable, w.words(), w.type(), rows, w.cols(), batchRows,
                     x, halvesOf(x, s), xStride, xBatchOff, y, yStride, yBatchOff, tokenTiles, spec | halvesBit(x), s.staged);
@@ -388,19 +385,7 @@ final class PrefillGraphs {
         }
     }
 
-    /**
-     * The tile of a plain or per-head product: the plan's tile, or half as many rows where the plan's tile would
-     * make fewer than {@link #FEW_GROUPS} work-groups (V2-Lite at 512 tokens: kv's 576 rows 40 groups with
-     * 128-row tiles, the output projection 128), so that small products still spread over the device's
-     * multiprocessors. Halving keeps the tokens, so the tensor-core kernel's shapes (64 or 128 rows) still fit,
-     * and never needs more staging than the plan's tile ({@code rowTiles(r)·64 ≤ rowTiles'(r)·128}).
-     */
-    private BatchTile tileFor(int rows, int batches) {
-        boolean few = (long) tile.rowTiles(rows) * batches * tile.tokenTiles(maxTokens) < FEW_GROUPS;
-        return few && tile.rows() == 128 ? new BatchTile(64, tile.tokens()) : tile;
-    }
-
-    /** Work-groups of a plain or per-head product of {@code batches} × {@code rows} rows (the plan's tile). */
+    /** Work-groups of a plain or per-head product of {@code batches} × {@code rows} rows. */
     private int denseGroups(int rows, int batches) {
         return tile.rowTiles(rows) * batches * tile.tokenTiles(maxTokens);
     }

@@ -179,6 +179,7 @@ public final class NormMatVec {
         float[] groupScore = ctx.allocateFloatLocalArray(Routing.MAX_GROUPS);
         float[] part = ctx.allocateFloatLocalArray(GROUP);
         float[] part2 = ctx.allocateFloatLocalArray(GROUP);
+        int[] at = ctx.allocateIntLocalArray(GROUP);
         int[] chosen = ctx.allocateIntLocalArray(Routing.MAX_TOP_K);
         float[] weight = ctx.allocateFloatLocalArray(Routing.MAX_TOP_K);
 
@@ -260,36 +261,42 @@ public final class NormMatVec {
         if (groups > 1 && e1 < experts && groupScore[e1 / per] < 1e38f) {
             sel[e1] = Routing.NEG_INF;
         }
-        // routing 4: the top k by rank. An expert's rank is how many experts beat it (a higher selection score,
-        // or an equal one at a lower index: ties to the lower index); the expert of rank k < topK is chosen k-th,
-        // the order topK rounds of arg-max would give, with one barrier instead of a reduction per round. Masked
-        // experts (below -2e38) are never chosen; should fewer than topK remain, the empty places keep expert 0.
-        if (lid < topK) {
-            chosen[lid] = 0;
-            weight[lid] = score[0];
-        }
-        ctx.localBarrier();
-        float s0 = e0 < experts ? sel[e0] : Routing.NEG_INF;
-        float s1 = e1 < experts ? sel[e1] : Routing.NEG_INF;
-        int rank0 = 0;
-        int rank1 = 0;
-        // (plain ifs: TornadoVM 5.2's OpenCL code for `rank += beats ? 1 : 0` here never counted, on PoCL)
-        for (int j = 0; j < experts; j++) {
-            float o = sel[j];
-            if (o > s0 || (o == s0 && j < e0)) {
-                rank0++;
+        // routing 4: topK rounds of arg-max over the selection scores (ties to the lower index; masked and
+        // already chosen experts, below -2e38, never win)
+        for (int k = 0; k < topK; k++) {
+            ctx.localBarrier();
+            float a = e0 < experts ? sel[e0] : Routing.NEG_INF;
+            float b = e1 < experts ? sel[e1] : Routing.NEG_INF;
+            float bv = -3.4e38f;
+            int bi = experts;
+            if (a > -2e38f && a > bv) {
+                bv = a;
+                bi = e0;
             }
-            if (o > s1 || (o == s1 && j < e1)) {
-                rank1++;
+            if (b > -2e38f && b > bv) {
+                bv = b;
+                bi = e1;
             }
-        }
-        if (e0 < experts && s0 > -2e38f && rank0 < topK) {
-            chosen[rank0] = e0;
-            weight[rank0] = score[e0];
-        }
-        if (e1 < experts && s1 > -2e38f && rank1 < topK) {
-            chosen[rank1] = e1;
-            weight[rank1] = score[e1];
+            part[lid] = bv;
+            at[lid] = bi;
+            for (int stride = GROUP / 2; stride > 0; stride >>= 1) {
+                ctx.localBarrier();
+                if (lid < stride) {
+                    float o = part[lid + stride];
+                    int oi = at[lid + stride];
+                    if (o > part[lid] || (o == part[lid] && oi < at[lid])) {
+                        part[lid] = o;
+                        at[lid] = oi;
+                    }
+                }
+            }
+            ctx.localBarrier();
+            if (lid == 0) {
+                int best = at[0] < experts ? at[0] : 0;
+                sel[best] = -3.3e38f;
+                chosen[k] = best;
+                weight[k] = score[best];
+            }
         }
         ctx.localBarrier();
         // routing 5: weights from the unbiased scores, optionally normalised, times the routed scale
@@ -331,43 +338,19 @@ public final class NormMatVec {
         if (r < topK * f) {
             int row = chosen[r / f] * f + r % f;
             if (typeG == WeightType.Q8_0_SPLIT && typeU == WeightType.Q8_0_SPLIT) {
-                // gate and up rows together: x loaded once for both; two words of each a round, so that four
-                // weight loads are in flight per lane
+                // gate and up rows together: x loaded once for both, two weight loads in flight per lane
                 int start = row * WeightType.rowBytes(typeG, cols);
                 int words = start >> 2;
                 int scales = start + cols;
-                int n = cols >> 2;
-                int k = lane;
-                for (; k + LANES < n; k += 2 * LANES) {
-                    int k2 = k + LANES;
-                    int qg = wG.get(words + k);
-                    int qu = wU.get(words + k);
-                    int qg2 = wG.get(words + k2);
-                    int qu2 = wU.get(words + k2);
+                for (int k = lane; k < (cols >> 2); k += LANES) {
                     int xi = k << 2;
-                    int xi2 = k2 << 2;
                     float x0 = xg.get(xi);
                     float x1 = xg.get(xi + 1);
                     float x2 = xg.get(xi + 2);
                     float x3 = xg.get(xi + 3);
-                    float y0 = xg.get(xi2);
-                    float y1 = xg.get(xi2 + 1);
-                    float y2 = xg.get(xi2 + 2);
-                    float y3 = xg.get(xi2 + 3);
                     int sa = scales + ((k >> 3) << 1);
-                    int sa2 = scales + ((k2 >> 3) << 1);
-                    g += RawBytes.halfAt(wG, sa) * BlockDot.dot4Signed(qg, x0, x1, x2, x3)
-                            + RawBytes.halfAt(wG, sa2) * BlockDot.dot4Signed(qg2, y0, y1, y2, y3);
-                    u += RawBytes.halfAt(wU, sa) * BlockDot.dot4Signed(qu, x0, x1, x2, x3)
-                            + RawBytes.halfAt(wU, sa2) * BlockDot.dot4Signed(qu2, y0, y1, y2, y3);
-                }
-                if (k < n) {
-                    int xi = k << 2;
-                    int sa = scales + ((k >> 3) << 1);
-                    g += RawBytes.halfAt(wG, sa) * BlockDot.dot4Signed(wG.get(words + k), xg.get(xi), xg.get(xi + 1),
-                            xg.get(xi + 2), xg.get(xi + 3));
-                    u += RawBytes.halfAt(wU, sa) * BlockDot.dot4Signed(wU.get(words + k), xg.get(xi), xg.get(xi + 1),
-                            xg.get(xi + 2), xg.get(xi + 3));
+                    g += RawBytes.halfAt(wG, sa) * BlockDot.dot4Signed(wG.get(words + k), x0, x1, x2, x3);
+                    u += RawBytes.halfAt(wU, sa) * BlockDot.dot4Signed(wU.get(words + k), x0, x1, x2, x3);
                 }
             } else {
                 g = BlockDot.row(typeG, wG, row * WeightType.rowBytes(typeG, cols), cols, xg, 0, lane, LANES);
