@@ -99,14 +99,15 @@ public final class KernelCheck {
         info.set(0, tokens);
         IntArray noTable = new IntArray(2);
         IntArray noHalves = new IntArray(1);
+        IntArray noYHalves = new IntArray(1);
         FloatArray xd = FloatArray.fromArray(x);
         FloatArray y = new FloatArray(tokens * rows);
         FloatArray staged = new FloatArray(Math.toIntExact(BatchMatMulMma.stagedFloats(1, tile)));
         String n = "kcmmapat" + identity;
-        TaskGraph g = new TaskGraph(n).transferToDevice(DataTransferMode.EVERY_EXECUTION, info, noTable, noHalves, words, xd,
-                        staged)
+        TaskGraph g = new TaskGraph(n).transferToDevice(DataTransferMode.EVERY_EXECUTION, info, noTable, noHalves, noYHalves, words,
+                        xd, staged)
                 .task("k", BatchMatMulMma::multiply, new KernelContext(), info, noTable, words, GgmlType.F32.id(), rows, cols,
-                        0, xd, noHalves, cols, 0, y, rows, 0, 1, BatchMatMul.spec(BatchMatMul.STORE, false, 0, tile), staged)
+                        0, xd, noHalves, cols, 0, y, noYHalves, rows, 0, 1, BatchMatMul.spec(BatchMatMul.STORE, false, 0, tile), staged)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, y, staged);
         WorkerGrid1D grid = new WorkerGrid1D(tile.threads());
         grid.setLocalWork(tile.threads(), 1, 1);
@@ -172,10 +173,14 @@ public final class KernelCheck {
         int groups = tile.rowTiles(rows) * tokenTiles;
         FloatArray staged = new FloatArray(Math.toIntExact(BatchMatMulMma.stagedFloats(groups, tile)));
         String n = "kcmma" + type.name() + (split ? "split" : "") + (halves ? "h" : "") + rows + "t" + tile.rows();
-        TaskGraph g = new TaskGraph(n).transferToDevice(DataTransferMode.EVERY_EXECUTION, info, noTable, words, xd, xh, y, staged)
+        // with halves, Y comes back as packed halves too (Y_HALVES), checked against Y's own floats below
+        IntArray yh = new IntArray(halves ? tokens * rows / 2 : 1);
+        int yHalvesBit = halves ? BatchMatMul.Y_HALVES : 0;
+        TaskGraph g = new TaskGraph(n).transferToDevice(DataTransferMode.EVERY_EXECUTION, info, noTable, words, xd, xh, y, yh,
+                        staged)
                 .task("k", BatchMatMulMma::multiply, new KernelContext(), info, noTable, words, deviceType, rows, cols, 0, xd,
-                        xh, cols, 0, y, rows, 0, tokenTiles, BatchMatMul.spec(mode, false, 0, tile) | halvesBit, staged)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, y);
+                        xh, cols, 0, y, yh, rows, 0, tokenTiles, BatchMatMul.spec(mode, false, 0, tile) | halvesBit | yHalvesBit, staged)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, y, yh);
         WorkerGrid1D grid = new WorkerGrid1D(groups * tile.threads());
         grid.setLocalWork(tile.threads(), 1, 1);
         try (TornadoExecutionPlan p = new TornadoExecutionPlan(g.snapshot())) {
@@ -195,6 +200,14 @@ public final class KernelCheck {
                 }
                 worst = Math.max(worst, Math.abs(e - y.get(t * rows + r)) / magnitude);
             }
+        }
+        if (halves) {
+            int wrong = 0;
+            for (int i = 0; i < tokens * rows / 2; i++) {
+                wrong += yh.get(i) == (halfBits(y.get(2 * i)) | halfBits(y.get(2 * i + 1)) << 16) ? 0 : 1;
+            }
+            report("tensor-core product " + type + ": Y as halves (" + wrong + " of " + tokens * rows / 2 + " words wrong)",
+                    wrong, 0);
         }
         report("tensor-core product " + type + (split ? " split" : "") + (halves ? " (X as halves)" : "") + " " + rows + "x" + cols + " x " + tokens + " tokens, tile " + tile
                 + (mode == BatchMatMul.ADD ? ", add" : ""), worst, 2e-3);

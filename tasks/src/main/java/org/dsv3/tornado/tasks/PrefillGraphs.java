@@ -164,6 +164,17 @@ final class PrefillGraphs {
         final IntArray noTable = DeviceWeights.intZeros(2);
         /** Stands for X's halves where a product or a norm has none (never the same array as noTable). */
         final IntArray noHalves = DeviceWeights.intZeros(1);
+        /** Stands for Y's halves where a product writes none (never the same array as noHalves). */
+        final IntArray noYHalves = DeviceWeights.intZeros(1);
+        /**
+         * With the tensor cores, the products whose X is not XN read it as halves written by the product before
+         * them ({@link BatchMatMul#Y_HALVES}): the attention output O (W_UV → output projection), the routed
+         * experts' activations (up → down), the shared experts' (up → down). Null without tensor cores or for
+         * odd widths.
+         */
+        final IntArray oHalves;
+        private final IntArray routedHalves;
+        private final IntArray sharedHalves;
         final FloatArray noBias = DeviceWeights.zeros(1);
         /** The tensor-core products' accumulators on their way to the epilogue (one float when unused). */
         final FloatArray staged;
@@ -195,12 +206,30 @@ final class PrefillGraphs {
             mid = DeviceWeights.zeros(size(Math.max((long) rows * heads * c.kvLoraRank(), routedAct)));
             narrow = DeviceWeights.zeros(size(Math.max((long) rows * heads * c.qkHeadDim(), (long) rows * ffn)));
             staged = DeviceWeights.zeros(tensorCores ? size(stagedFloats(first, end)) : 1);
+            oHalves = halves((long) rows * heads * c.vHeadDim(), c.vHeadDim());
+            routedHalves = moe ? halves(routedAct, c.expertFfnDim()) : null;
+            sharedHalves = halves((long) rows * ffn, ffn);
             q = narrow;
             g = narrow;
             qa = wide;
             xd = wide;
             ol = mid;
             xg = mid;
+        }
+
+        /** Halves of {@code floats} activations of rows {@code width} wide, or null (no tensor cores, odd width). */
+        private IntArray halves(long floats, int width) {
+            return tensorCores && width % 2 == 0 ? DeviceWeights.intZeros(size((floats + 1) / 2)) : null;
+        }
+
+        /** The routed experts' activations as halves, for experts {@code width} wide (null: none). */
+        IntArray routedHalves(int width) {
+            return width % 2 == 0 ? routedHalves : null;
+        }
+
+        /** The shared experts' (or dense FFN's) activations as halves, {@code width} wide (null: none). */
+        IntArray sharedHalves(int width) {
+            return width % 2 == 0 ? sharedHalves : null;
         }
 
         private static int size(long floats) {
@@ -233,8 +262,14 @@ final class PrefillGraphs {
         }
 
         Object[] all() {
-            return new Object[] {wide, mid, narrow, cq, cqn, kv, o, rl, scores, route, table, noTable, noHalves, noBias,
-                    staged};
+            List<Object> all = new ArrayList<>(List.of(wide, mid, narrow, cq, cqn, kv, o, rl, scores, route, table, noTable,
+                    noHalves, noYHalves, noBias, staged));
+            for (IntArray h : new IntArray[] {oHalves, routedHalves, sharedHalves}) {
+                if (h != null) {
+                    all.add(h);
+                }
+            }
+            return all.toArray();
         }
     }
 
@@ -314,26 +349,27 @@ final class PrefillGraphs {
         // attention, from XN = RMSNorm(h, attn_norm)
         if (c.hasQLora()) {
             int qr = c.qLoraRank();
-            multiply(g, graph, p + "qa", s, l.qA(), 1, 0, xn, d, 0, s.cq, qr, 0, BatchMatMul.STORE);
+            multiply(g, graph, p + "qa", s, l.qA(), 1, 0, xn, d, 0, s.cq, qr, 0, BatchMatMul.STORE, ofXn());
             norm(g, graph, p + "qan", s, s.cq, qr, qr, l.qANorm(), c.latentNormEps(), s.cqn);
-            multiply(g, graph, p + "q", s, l.qB(), 1, 0, s.cqn, qr, 0, s.q, heads * qk, 0, BatchMatMul.STORE);
+            multiply(g, graph, p + "q", s, l.qB(), 1, 0, s.cqn, qr, 0, s.q, heads * qk, 0, BatchMatMul.STORE, Halves.NONE);
         } else {
-            multiply(g, graph, p + "q", s, l.q(), 1, 0, xn, d, 0, s.q, heads * qk, 0, BatchMatMul.STORE);
+            multiply(g, graph, p + "q", s, l.q(), 1, 0, xn, d, 0, s.q, heads * qk, 0, BatchMatMul.STORE, ofXn());
         }
-        multiply(g, graph, p + "kv", s, l.kvA(), 1, 0, xn, d, 0, s.kv, width, 0, BatchMatMul.STORE);
+        multiply(g, graph, p + "kv", s, l.kvA(), 1, 0, xn, d, 0, s.kv, width, 0, BatchMatMul.STORE, ofXn());
         grid(graph + "." + p + "prep", maxTokens, BatchAttention.GROUP);
         g.task(p + "prep", BatchAttention::prepare, ctx, info, s.q, s.kv, l.kvANorm(), c.latentNormEps(), a.rope,
                 a.cache[i].floats(), a.cache[i].halves(), a.cache[i].format(), s.qa, heads, c.qkNopeDim(), ropeDim, rank);
         // q_abs[t][h] = W_UK,hᵀ·q_nope[t][h]: rows h·rank … of attn_k_b, one batch per head
         multiply(g, graph, p + "qabs", s, l.kB(), heads, rank, s.q, heads * qk, qk, s.qa, heads * width, width,
-                BatchMatMul.STORE);
+                BatchMatMul.STORE, Halves.NONE);
         grid(graph + "." + p + "att", BatchAttention.attendGroups(maxTokens, heads), BatchAttention.GROUP);
         g.task(p + "att", BatchAttention::attend, ctx, info, s.qa, a.cache[i].floats(),
                 a.cache[i].halves(), a.cache[i].format(), c.kqScale(), s.ol, heads, rank, ropeDim);
         // o[t][h] = W_UV,h·o_lat[t][h]
         multiply(g, graph, p + "exp", s, l.vB(), heads, vDim, s.ol, heads * rank, rank, s.o, heads * vDim, vDim,
-                BatchMatMul.STORE);
-        multiply(g, graph, p + "out", s, l.out(), 1, 0, s.o, heads * vDim, 0, h, d, 0, BatchMatMul.ADD);
+                BatchMatMul.STORE, new Halves(null, s.oHalves));
+        multiply(g, graph, p + "out", s, l.out(), 1, 0, s.o, heads * vDim, 0, h, d, 0, BatchMatMul.ADD,
+                new Halves(s.oHalves, null));
         norm(g, graph, p + "fn", s, h, d, d, l.ffnNorm(), c.rmsEps(), xn);
 
         // feed-forward from XN = RMSNorm(h, ffn_norm)
@@ -353,24 +389,29 @@ final class PrefillGraphs {
             int permAt = BatchRouting.permAt(maxTokens, k, e, tile);
             int slotAt = BatchRouting.slotAt(maxTokens, k, e, tile);
             g.task(p + "group", BatchRouting::group, ctx, info, s.route, k, e, s.table, permAt, slotAt, tile.tokens());
-            experts(g, graph, p + "eg", s, l.gateExps(), xn, d, k, s.xg, fe, BatchMatMul.STORE);
-            experts(g, graph, p + "eu", s, l.upExps(), xn, d, k, s.xg, fe, BatchMatMul.SWIGLU);
-            experts(g, graph, p + "ed", s, l.downExps(), s.xg, fe, 0, s.xd, d, BatchMatMul.STORE);
+            experts(g, graph, p + "eg", s, l.gateExps(), xn, d, k, s.xg, fe, BatchMatMul.STORE, ofXn());
+            experts(g, graph, p + "eu", s, l.upExps(), xn, d, k, s.xg, fe, BatchMatMul.SWIGLU,
+                    new Halves(ofXn().in(), s.routedHalves(fe)));
+            experts(g, graph, p + "ed", s, l.downExps(), s.xg, fe, 0, s.xd, d, BatchMatMul.STORE,
+                    new Halves(s.routedHalves(fe), null));
             grid(graph + "." + p + "comb", (maxTokens * d + BatchRouting.GROUP - 1) / BatchRouting.GROUP, BatchRouting.GROUP);
             g.task(p + "comb", BatchRouting::combine, ctx, info, s.route, s.table, slotAt, k, s.xd, d, h);
         }
         if (l.gate() != null) {
             int f = l.gate().rows();
-            multiply(g, graph, p + "sg", s, l.gate(), 1, 0, xn, d, 0, s.g, f, 0, BatchMatMul.STORE);
-            multiply(g, graph, p + "su", s, l.up(), 1, 0, xn, d, 0, s.g, f, 0, BatchMatMul.SWIGLU);
-            multiply(g, graph, p + "sd", s, l.down(), 1, 0, s.g, f, 0, h, d, 0, BatchMatMul.ADD);
+            multiply(g, graph, p + "sg", s, l.gate(), 1, 0, xn, d, 0, s.g, f, 0, BatchMatMul.STORE, ofXn());
+            multiply(g, graph, p + "su", s, l.up(), 1, 0, xn, d, 0, s.g, f, 0, BatchMatMul.SWIGLU,
+                    new Halves(ofXn().in(), s.sharedHalves(f)));
+            multiply(g, graph, p + "sd", s, l.down(), 1, 0, s.g, f, 0, h, d, 0, BatchMatMul.ADD,
+                    new Halves(s.sharedHalves(f), null));
         }
         norm(g, graph, p + "nn", s, h, d, d, nextGain(i), c.rmsEps(), xn);
     }
 
     /** A plain or per-head product: {@code batches} of {@code rows} rows (W rows from {@code b·rows}). */
     private void multiply(TaskGraph g, String graph, String task, Scratch s, DeviceTensor w, int batches, int batchRows,
-                          FloatArray x, int xStride, int xBatchOff, FloatArray y, int yStride, int yBatchOff, int mode) {
+                          FloatArray x, int xStride, int xBatchOff, FloatArray y, int yStride, int yBatchOff, int mode,
+                          Halves halves) {
         int rows = batches > 1 ? batchRows : w.rows();
         flopsPerToken.put(graph + "." + task, 2L * batches * rows * w.cols());
         int tokenTiles = tile.tokenTiles(maxTokens);
@@ -378,7 +419,8 @@ final class PrefillGraphs {
         int spec = BatchMatMul.spec(mode, false, 0, tile);
         if (tensorCores) {
             g.task(task, BatchMatMulMma::multiply, ctx, info, s.noTable, w.words(), w.type(), rows, w.cols(), batchRows,
-                    x, halvesOf(x, s), xStride, xBatchOff, y, yStride, yBatchOff, tokenTiles, spec | halvesBit(x), s.staged);
+                    x, halves.inOr(s.noHalves), xStride, xBatchOff, y, halves.outOr(s.noYHalves), yStride, yBatchOff,
+                    tokenTiles, spec | halves.bits(), s.staged);
         } else {
             g.task(task, BatchMatMul::multiply, ctx, info, s.noTable, w.words(), w.type(), rows, w.cols(), batchRows,
                     x, xStride, xBatchOff, y, yStride, yBatchOff, tokenTiles, spec);
@@ -402,13 +444,14 @@ final class PrefillGraphs {
 
     /** A routed experts' product over the grouped slots: {@code rows} rows per expert of the stacked tensor. */
     private void experts(TaskGraph g, String graph, String task, Scratch s, DeviceTensor w, FloatArray x, int xStride,
-                         int gatherK, FloatArray y, int rows, int mode) {
+                         int gatherK, FloatArray y, int rows, int mode, Halves halves) {
         grid(graph + "." + task, expertGroups(rows, s), tile.threads());
         flopsPerToken.put(graph + "." + task, 2L * s.k * rows * w.cols());
         int spec = BatchMatMul.spec(mode, true, gatherK, tile);
         if (tensorCores) {
             g.task(task, BatchMatMulMma::multiply, ctx, info, s.table, w.words(), w.type(), rows, w.cols(), rows,
-                    x, halvesOf(x, s), xStride, 0, y, rows, 0, 1, spec | halvesBit(x), s.staged);
+                    x, halves.inOr(s.noHalves), xStride, 0, y, halves.outOr(s.noYHalves), rows, 0, 1, spec | halves.bits(),
+                    s.staged);
         } else {
             g.task(task, BatchMatMul::multiply, ctx, info, s.table, w.words(), w.type(), rows, w.cols(), rows,
                     x, xStride, 0, y, rows, 0, 1, spec);
@@ -420,6 +463,32 @@ final class PrefillGraphs {
                       float eps, FloatArray y) {
         grid(graph + "." + task, maxTokens, BatchOps.GROUP);
         g.task(task, BatchOps::rmsNorm, ctx, info, x, stride, cols, gain, eps, y, halvesOf(y, s), halvesBit(y) != 0 ? 1 : 0);
+    }
+
+    /**
+     * Packed halves around a tensor-core product ({@link BatchMatMul#X_HALVES}, {@link BatchMatMul#Y_HALVES}):
+     * {@code in}, X as halves written by its producer (null: the product converts X itself); {@code out}, where
+     * the epilogue also writes Y as halves for the next product (null: not). The FP32 products ignore both.
+     */
+    private record Halves(IntArray in, IntArray out) {
+        static final Halves NONE = new Halves(null, null);
+
+        IntArray inOr(IntArray none) {
+            return in != null ? in : none;
+        }
+
+        IntArray outOr(IntArray none) {
+            return out != null ? out : none;
+        }
+
+        int bits() {
+            return (in != null ? BatchMatMul.X_HALVES : 0) | (out != null ? BatchMatMul.Y_HALVES : 0);
+        }
+    }
+
+    /** X = XN: its halves ({@link #xnHalves}) when the norms write them. */
+    private Halves ofXn() {
+        return new Halves(xnHalves, null);
     }
 
     /** The packed halves that go with activations x: {@link #xnHalves} for XN when there are any, else none. */

@@ -65,6 +65,13 @@ public final class BatchMatMul {
      * instead of converting floats; X's stride, batch offset and columns are then even.
      */
     public static final int X_HALVES = 1 << 24;
+    /**
+     * Spec bit ({@link BatchMatMulMma} only): the epilogue also writes every stored value of Y as packed halves
+     * to {@code yHalves} (word w = values 2w, 2w+1 of Y's float array, {@link CacheFormat#saturatedF16Bits}), for a
+     * later tensor-core product that reads Y as its X with {@link #X_HALVES}; Y's stride, batch offset and rows
+     * are then even.
+     */
+    public static final int Y_HALVES = 1 << 25;
 
     private BatchMatMul() {
     }
@@ -320,17 +327,23 @@ public final class BatchMatMul {
         }
     }
 
-    /** The epilogue of one output value, when {@code inside} (also {@link BatchMatMulMma}'s). */
-    static void put(FloatArray y, int mode, boolean inside, int at, float acc) {
+    /**
+     * The epilogue of one output value, when {@code inside} (also {@link BatchMatMulMma}'s); returns the value
+     * stored (0 when not inside).
+     */
+    static float put(FloatArray y, int mode, boolean inside, int at, float acc) {
+        float v = 0f;
         if (inside) {
             if (mode == STORE) {
-                y.set(at, acc);
+                v = acc;
             } else if (mode == ADD) {
-                y.set(at, y.get(at) + acc);
+                v = y.get(at) + acc;
             } else {
                 float g = y.get(at);
-                y.set(at, g / (1f + TornadoMath.exp(-g)) * acc);
+                v = g / (1f + TornadoMath.exp(-g)) * acc;
             }
+            y.set(at, v);
         }
+        return v;
     }
 }

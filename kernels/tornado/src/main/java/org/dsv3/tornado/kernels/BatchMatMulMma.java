@@ -10,8 +10,9 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * {@link BatchMatMul}'s products on the tensor cores (PTX backend only: TornadoVM 5.2 lowers its MMA
  * intrinsics there, to {@code ldmatrix} and {@code mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32}).
  * Same launch, same arguments, same three ways to pick tokens and weights, same epilogues; two arguments
- * more: {@code xHalves}, X as packed halves where the spec says so, and {@code staged}, global scratch
- * through which the accumulators reach the epilogue.
+ * more: {@code xHalves} and {@code yHalves}, X read and Y also written as packed halves where the spec says so
+ * ({@link BatchMatMul#X_HALVES}, {@link BatchMatMul#Y_HALVES}), and {@code staged}, global scratch through which
+ * the accumulators reach the epilogue.
  *
  * <p>In MMA terms the tokens are M and the weight rows N: {@code D[t][r] = Σ_k X[t][k]·W[r][k]}. A
  * work-group of {@code 2·W} warps owns 64 tokens × {@code 32·W} rows ({@code W} = 2 or 4: the {@link
@@ -69,13 +70,14 @@ public final class BatchMatMulMma {
      * at least {@link #stagedFloats} for the launch.
      */
     public static void multiply(KernelContext ctx, IntArray info, IntArray table, IntArray w, int type, int rows, int cols,
-                                int wBatchRows, FloatArray x, IntArray xHalves, int xStride, int xBatchOff, FloatArray y, int yStride,
-                                int yBatchOff, int tokenTiles, int spec, FloatArray staged) {
+                                int wBatchRows, FloatArray x, IntArray xHalves, int xStride, int xBatchOff, FloatArray y,
+                                IntArray yHalves, int yStride, int yBatchOff, int tokenTiles, int spec, FloatArray staged) {
         int lid = ctx.localIdx;
         int mode = spec & 15;
         int grouped = spec & BatchMatMul.GROUPED;
         int gatherK = (spec >> 8) & 255;
         int halvesIn = spec & BatchMatMul.X_HALVES;
+        int halvesOut = spec & BatchMatMul.Y_HALVES;
         // the BatchTile shape of the spec word: rows = THREAD_ROWS << rowShift (64 or 128)
         int tileRows = BatchMatMul.THREAD_ROWS << ((spec >> 16) & 15);
         int threads = 2 * tileRows;
@@ -247,15 +249,22 @@ public final class BatchMatMulMma {
         ctx.mmaStore(c12, staged, sRow + 16, sCol + 16, tileRows);
         ctx.mmaStore(c13, staged, sRow + 16, sCol + 24, tileRows);
         ctx.globalBarrier();
-        int outs = TILE_TOKENS * tileRows / threads;
+        // two neighbouring rows (output values) a thread, so that Y_HALVES writes whole words
+        int pairRows = tileRows / 2;
+        int pairs = TILE_TOKENS * pairRows / threads;
         int base = ctx.groupIdx * TILE_TOKENS * tileRows;
-        for (int i = 0; i < outs; i++) {
+        for (int i = 0; i < pairs; i++) {
             int idx = lid + threads * i;
-            int tl = idx / tileRows;
-            int r = idx - tl * tileRows;
+            int tl = idx / pairRows;
+            int r = 2 * (idx - tl * pairRows);
             int t = t0 + tl;
             int row = firstRow + r;
-            BatchMatMul.put(y, mode, row < rows && t < t1, t * yStride + yCol + row, staged.get(base + idx));
+            int yAt = t * yStride + yCol + row;
+            float v0 = BatchMatMul.put(y, mode, row < rows && t < t1, yAt, staged.get(base + tl * tileRows + r));
+            float v1 = BatchMatMul.put(y, mode, row + 1 < rows && t < t1, yAt + 1, staged.get(base + tl * tileRows + r + 1));
+            if (halvesOut != 0 && row < rows && t < t1) {
+                yHalves.set(yAt >> 1, CacheFormat.saturatedF16Bits(v0) | (CacheFormat.saturatedF16Bits(v1) << 16));
+            }
         }
     }
 
