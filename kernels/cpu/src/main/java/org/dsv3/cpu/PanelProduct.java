@@ -40,9 +40,13 @@ final class PanelProduct {
             int p = 0;
             for (; p + 1 < xp.panels(); p += 2) {
                 for (int i0 = 0; i0 < n; i0 += PanelTile.ROWS) {
-                    PanelTile.multiply6x2(group, i0 * cols, cols, panels, xp.offset(p), xp.offset(p + 1), acc, 0);
-                    PanelTile.multiply6x2(group, (i0 + 6) * cols, cols, panels, xp.offset(p), xp.offset(p + 1),
-                            acc, 6 * 2 * L);
+                    if (PanelTile.WIDE) {
+                        PanelTile.multiply12x2(group, i0 * cols, cols, panels, xp.offset(p), xp.offset(p + 1), acc);
+                    } else {
+                        PanelTile.multiply6x2(group, i0 * cols, cols, panels, xp.offset(p), xp.offset(p + 1), acc, 0);
+                        PanelTile.multiply6x2(group, (i0 + 6) * cols, cols, panels, xp.offset(p), xp.offset(p + 1),
+                                acc, 6 * 2 * L);
+                    }
                     store(acc, 2 * L, Math.min(PanelTile.ROWS, n - i0), p * L, xp.tokens(), out, outOff, outStride, g0 + i0);
                 }
             }
