@@ -46,13 +46,13 @@ class MatMulTest {
     }
 
     /**
-     * Batches on the token-panel path (at least one vector of tokens): rows that are not a multiple
+     * Batches on the token-panel path (from 3/4 of a vector of tokens): rows that are not a multiple
      * of the 12-row tile, token counts around the panel width (8 or 16) and the panel pair, columns
      * that are not a multiple of the vector length, and more rows than one cache group (64 at
      * 2048 columns). Checked against float64 sums, relative to the sum of |w·x| terms.
      */
     @ParameterizedTest(name = "{0} rows × {1} cols, {2} tokens")
-    @CsvSource({"13, 70, 16", "25, 33, 17", "12, 64, 31", "7, 3, 33", "50, 100, 47", "130, 2048, 40",
+    @CsvSource({"13, 70, 16", "25, 33, 17", "12, 64, 31", "7, 3, 33", "50, 100, 47", "130, 2048, 40", "20, 40, 12", "9, 24, 7",
             "1, 19, 64", "97, 16, 100"})
     void panelBatchMatchesFloat64(int rows, int cols, int tokens) {
         Random rnd = new Random(rows * 31 + tokens);
