@@ -43,9 +43,8 @@ final class PanelProduct {
                     if (PanelTile.WIDE) {
                         PanelTile.multiply12x2(group, i0 * cols, cols, panels, xp.offset(p), xp.offset(p + 1), acc);
                     } else {
-                        PanelTile.multiply6x2(group, i0 * cols, cols, panels, xp.offset(p), xp.offset(p + 1), acc, 0);
-                        PanelTile.multiply6x2(group, (i0 + 6) * cols, cols, panels, xp.offset(p), xp.offset(p + 1),
-                                acc, 6 * 2 * L);
+                        PanelTile.multiply6x2(group, i0 * cols, cols, panels, xp.offset(p), acc, 0);
+                        PanelTile.multiply6x2(group, (i0 + 6) * cols, cols, panels, xp.offset(p), acc, 6 * 2 * L);
                     }
                     store(acc, 2 * L, Math.min(PanelTile.ROWS, n - i0), p * L, xp.tokens(), out, outOff, outStride, g0 + i0);
                 }

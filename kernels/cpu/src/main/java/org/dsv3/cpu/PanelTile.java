@@ -25,6 +25,7 @@ final class PanelTile {
     static final int ROWS = 12;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int LANES = S.length();
+    private static final int STRIDE = TokenPanels.STRIDE;
     /**
      * Whether the vectors are 512 bits wide (AVX-512: 32 vector registers), so that
      * {@link #multiply12x2} fits in registers; otherwise two {@link #multiply6x2} do its work.
@@ -35,18 +36,19 @@ final class PanelTile {
     }
 
     /**
-     * {@code acc[accOff + i·2L + j] = Σ_k w[wOff + i·n + k] · x[k][j]} for the 6 rows {@code i}, where
-     * {@code x[k][j]} is token {@code j}'s element {@code k} in the panel at {@code p0} (for
-     * {@code j < L}: {@code panel[p0 + k·L + j]}) or at {@code p1} ({@code j ≥ L}: {@code panel[p1 + k·L + j - L]}),
-     * over the {@code n} columns.
+     * {@code acc[accOff + i·2L + j] = Σ_k w[wOff + i·n + k] · x[k][j]} for the 6 rows {@code i} and
+     * the 2L tokens {@code j} of a pair of interleaved panels ({@link TokenPanels} with 256-bit
+     * vectors) from {@code p0}, over the {@code n} columns: {@code panel[p0 + k·STRIDE + j]}. Both
+     * panels are addressed from one offset: a second one costs a register this kernel does not
+     * have (28 % slower, measured).
      */
-    static void multiply6x2(float[] w, int wOff, int n, float[] panel, int p0, int p1, float[] acc, int accOff) {
+    static void multiply6x2(float[] w, int wOff, int n, float[] panel, int p0, float[] acc, int accOff) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
         FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0;
         int w0 = wOff, w1 = w0 + n, w2 = w1 + n, w3 = w2 + n, w4 = w3 + n, w5 = w4 + n;
         for (int k = 0; k < n; k++) {
-            FloatVector x = FloatVector.fromArray(S, panel, p0 + k * LANES);
-            FloatVector y = FloatVector.fromArray(S, panel, p1 + k * LANES);
+            FloatVector x = FloatVector.fromArray(S, panel, p0 + k * STRIDE);
+            FloatVector y = FloatVector.fromArray(S, panel, p0 + k * STRIDE + LANES);
             FloatVector c = FloatVector.broadcast(S, w[w0 + k]);
             a0 = x.fma(c, a0);
             b0 = y.fma(c, b0);
@@ -83,8 +85,9 @@ final class PanelTile {
 
     /**
      * {@code acc[i·2L + j] = Σ_k w[wOff + i·n + k] · x[k][j]} for the 12 rows {@code i} and the 2L
-     * tokens of the panels at {@code p0} and {@code p1} (as in {@link #multiply6x2}): 24
-     * accumulators, for AVX-512's 32 vector registers only ({@link #WIDE}).
+     * tokens of the panels from {@code p0} and {@code p1} ({@code x[k][j] = panel[p0 + k·STRIDE + j]}
+     * for {@code j < L}, {@code panel[p1 + k·STRIDE + j - L]} after): 24 accumulators, for
+     * AVX-512's 32 vector registers only ({@link #WIDE}).
      */
     static void multiply12x2(float[] w, int wOff, int n, float[] panel, int p0, int p1, float[] acc) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
@@ -94,8 +97,8 @@ final class PanelTile {
         int w0 = wOff, w1 = w0 + n, w2 = w1 + n, w3 = w2 + n, w4 = w3 + n, w5 = w4 + n;
         int w6 = w5 + n, w7 = w6 + n, w8 = w7 + n, w9 = w8 + n, w10 = w9 + n, w11 = w10 + n;
         for (int k = 0; k < n; k++) {
-            FloatVector x = FloatVector.fromArray(S, panel, p0 + k * LANES);
-            FloatVector y = FloatVector.fromArray(S, panel, p1 + k * LANES);
+            FloatVector x = FloatVector.fromArray(S, panel, p0 + k * STRIDE);
+            FloatVector y = FloatVector.fromArray(S, panel, p1 + k * STRIDE);
             FloatVector c = FloatVector.broadcast(S, w[w0 + k]);
             a0 = x.fma(c, a0);
             b0 = y.fma(c, b0);
@@ -160,8 +163,8 @@ final class PanelTile {
     }
 
     /**
-     * {@code acc[i·L + j] = Σ_k w[wOff + i·n + k] · panel[p0 + k·L + j]} for the 12 rows {@code i}
-     * and the L tokens {@code j} of the panel at {@code p0}, over the {@code n} columns.
+     * {@code acc[i·L + j] = Σ_k w[wOff + i·n + k] · panel[p0 + k·STRIDE + j]} for the 12 rows {@code i}
+     * and the L tokens {@code j} of the panel from {@code p0}, over the {@code n} columns.
      */
     static void multiply12x1(float[] w, int wOff, int n, float[] panel, int p0, float[] acc) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
@@ -169,7 +172,7 @@ final class PanelTile {
         int w0 = wOff, w1 = w0 + n, w2 = w1 + n, w3 = w2 + n, w4 = w3 + n, w5 = w4 + n;
         int w6 = w5 + n, w7 = w6 + n, w8 = w7 + n, w9 = w8 + n, w10 = w9 + n, w11 = w10 + n;
         for (int k = 0; k < n; k++) {
-            FloatVector x = FloatVector.fromArray(S, panel, p0 + k * LANES);
+            FloatVector x = FloatVector.fromArray(S, panel, p0 + k * STRIDE);
             a0 = x.fma(FloatVector.broadcast(S, w[w0 + k]), a0);
             a1 = x.fma(FloatVector.broadcast(S, w[w1 + k]), a1);
             a2 = x.fma(FloatVector.broadcast(S, w[w2 + k]), a2);
