@@ -11,7 +11,7 @@ import org.dsv3.cpu.kernels.VectorOps;
  * A batch dequantizes each weight row once and multiplies it with every input row in float32, so a
  * weight pass serves the whole batch: a batch of at least 3/4 of a vector of tokens is packed into
  * {@link TokenPanels} once per product and multiplied as outer products ({@link PanelProduct},
- * {@link PanelTile}: 12 rows × 8 or 16 tokens, no horizontal sums); a smaller one dots small row
+ * {@link PanelTile}: 12 rows × 2 panels of 8 or 16 tokens, no horizontal sums); a smaller one dots small row
  * blocks with each input row ({@link DotTile}: 4 rows × 2 inputs at a time). On AVX2 the float
  * tiles do as many multiply-adds a cycle as the integer lanes would, without rounding the activations.
  */

@@ -11,10 +11,10 @@ import jdk.incubator.vector.VectorSpecies;
  * are the L tokens. So the results need no horizontal sums. Float32 accumulation, one chain per
  * output, in column order.
  *
- * <p>Shapes. A broadcast of a weight costs a shuffle on the port that also does AVX-512 FMAs
- * (measured in registers, one core: 12 rows × 1 panel reach half of the AVX-512 FMA peak, 6 rows ×
- * 2 panels 59 %, 12 rows × 2 panels 67 %; on AVX2, whose shuffles have a port of their own, 6 × 2
- * reach 96 % of the peak), so the main kernels share each broadcast between two panels:
+ * <p>Shapes. Measured in registers on one core: 12 rows × 1 panel reach half of the AVX-512 FMA
+ * peak, 6 rows × 2 panels 59 %, 12 rows × 2 panels 67 %, and 6 × 2 under AVX2 96 % of its peak.
+ * That fits a broadcast costing a shuffle on a port that AVX-512 FMAs also use (AVX2 FMAs do not);
+ * the machine code was not inspected. So the main kernels share each broadcast between two panels:
  * {@link #multiply12x2} with 24 accumulators on AVX-512, {@link #multiply6x2} on AVX2, where 12
  * accumulators, 2 panel columns and a broadcast take 15 of the 16 vector registers. Both cover the
  * FMA latency (4-5 cycles × 2 units). A batch's odd last panel takes {@link #multiply12x1}, so no
