@@ -83,7 +83,8 @@ public final class MlaAttention {
         int total = start + tokens;
         float[] latent = cache.rows(layer, total, mm.pool());
         float[] o = new float[tokens * heads * vDim];
-        if (MatMul.usesPanels(tokens * heads)) {
+        // the batched form copies the cache twice a layer: worth it for a batch, not for decode
+        if (MatMul.usesPanels(tokens)) {
             attendBatch(q, tokens, start, latent, o);
         } else {
             mm.pool().parallelFor(heads, (from, to, worker) -> {
