@@ -7,10 +7,13 @@ import org.dsv3.cpu.kernels.VectorOps;
  * Quantized matrix products {@code Y = X·Wᵀ} for a batch of T input rows, parallel over weight rows.
  * A single input row uses the fused quantized dot product; for the products that allow it
  * ({@link #applyRounded}, {@link #roundFor}: the FFN's) and in {@link DotMode#INT8}, the integer
- * one, with the row rounded to 8-bit blocks once per product, where the weight type has it. A batch dequantizes each weight row once (in small row blocks that stay in cache) and dots
- * it with every input row in float32 ({@link DotTile}: 4 rows × 2 inputs at a time), so a weight
- * pass serves the whole batch: on AVX2 the float tile does as many multiply-adds a cycle as the
- * integer lanes would, without rounding the activations.
+ * one, with the row rounded to 8-bit blocks once per product, where the weight type has it.
+ * A batch dequantizes each weight row once and multiplies it with every input row in float32, so a
+ * weight pass serves the whole batch: a batch of at least 3/4 of a vector of tokens is packed into
+ * {@link TokenPanels} once per product and multiplied as outer products ({@link PanelProduct},
+ * {@link PanelTile}: 12 rows × 2 panels of 8 or 16 tokens, no horizontal sums); a smaller one dots small row
+ * blocks with each input row ({@link DotTile}: 4 rows × 2 inputs at a time). On AVX2 the float
+ * tiles do as many multiply-adds a cycle as the integer lanes would, without rounding the activations.
  */
 public final class MatMul {
     /** Weight rows dequantized together before the pass over the batch. */
@@ -78,9 +81,38 @@ public final class MatMul {
     }
 
     private void apply(WeightMatrix w, float[] x, Q8Blocks qx, int tokens, float[] out) {
+        if (qx == null && usesPanels(tokens)) {
+            TokenPanels xp = TokenPanels.of(x, 0, w.cols(), tokens, w.cols());
+            forTiles(pool, w.rows(), (from, to) -> PanelProduct.rows(w, from, to, xp, out, 0, w.rows()));
+            return;
+        }
         int minChunk = Math.max(ROW_BLOCK, 16384 / Math.max(1, w.cols() * Math.max(1, tokens)));
         pool.parallelFor(w.rows(), minChunk, (from, to, worker) ->
                 rows(w, from, to, x, qx, 0, w.cols(), tokens, out, 0, w.rows()));
+    }
+
+    /**
+     * Whether a batch of {@code tokens} input rows runs on {@link TokenPanels}: from three quarters
+     * of a panel (measured on 1408×2048 Q8_0, one core: the panels are as fast as {@link DotTile}
+     * at 6 tokens on AVX2 and at 10-11 on AVX-512, faster above).
+     */
+    static boolean usesPanels(int tokens) {
+        return tokens >= 3 * TokenPanels.LANES / 4;
+    }
+
+    /** The rows of a matrix split at multiples of {@link PanelTile#ROWS} (a body gets {@code [from, to)}). */
+    interface RowRange {
+        void run(int from, int to);
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, rows)} in parallel, in ranges that start at multiples of
+     * {@link PanelTile#ROWS}, so that only a matrix's last tile is partly empty.
+     */
+    static void forTiles(WorkerPool pool, int rows, RowRange body) {
+        int tiles = (rows + PanelTile.ROWS - 1) / PanelTile.ROWS;
+        pool.parallelFor(tiles, (from, to, worker) ->
+                body.run(from * PanelTile.ROWS, Math.min(rows, to * PanelTile.ROWS)));
     }
 
     /**
@@ -112,6 +144,10 @@ public final class MatMul {
             for (int r = from; r < to; r++) {
                 out[outOff + r] = w.dot(r, x, xOff);
             }
+            return;
+        }
+        if (usesPanels(tokens)) {
+            PanelProduct.rows(w, from, to, TokenPanels.of(x, xOff, xStride, tokens, w.cols()), out, outOff, outStride);
             return;
         }
         int cols = w.cols();

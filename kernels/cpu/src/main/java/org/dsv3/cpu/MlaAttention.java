@@ -1,5 +1,7 @@
 package org.dsv3.cpu;
 
+import java.lang.foreign.Arena;
+import java.util.Arrays;
 import org.dsv3.cpu.kernels.VectorOps;
 import org.dsv3.model.arch.YarnRope;
 import org.dsv3.model.config.DeepSeekConfig;
@@ -16,6 +18,12 @@ import org.dsv3.model.config.DeepSeekConfig;
  * {@code W_UV,h} ({@code [H·d_v][r_kv]}), exactly as {@code attn_k_b}/{@code attn_v_b} store them.
  */
 public final class MlaAttention {
+    /**
+     * Query tokens per pass of {@link #attendBatch}: 64 tokens × 16 heads make 1024 rows of 576
+     * (2.3 MB) against the cache, and a chunk computes at most 63 scores per row that the causal
+     * mask then drops.
+     */
+    private static final int QUERY_CHUNK = 64;
 
     /**
      * The weights of one block's attention. Either {@code qA}, {@code qANorm}, {@code qB} (q-LoRA) or
@@ -75,11 +83,16 @@ public final class MlaAttention {
         int total = start + tokens;
         float[] latent = cache.rows(layer, total, mm.pool());
         float[] o = new float[tokens * heads * vDim];
-        mm.pool().parallelFor(heads, (from, to, worker) -> {
-            for (int h = from; h < to; h++) {
-                head(h, q, tokens, start, latent, o);
-            }
-        });
+        // the batched form copies the cache twice a layer: worth it for a batch, not for decode
+        if (MatMul.usesPanels(tokens)) {
+            attendBatch(q, tokens, start, latent, o);
+        } else {
+            mm.pool().parallelFor(heads, (from, to, worker) -> {
+                for (int h = from; h < to; h++) {
+                    head(h, q, tokens, start, latent, o);
+                }
+            });
+        }
         return mm.apply(w.output(), o, tokens);
     }
 
@@ -94,6 +107,78 @@ public final class MlaAttention {
             RmsNorm.apply(cq, t * r, w.qANorm(), latentEps, cq, t * r);
         }
         return mm.apply(w.qB(), cq, tokens);
+    }
+
+    /**
+     * §3.3 for every head and token of the step as batched products, {@link #QUERY_CHUNK} tokens at a
+     * time: the chunk's query rows of all heads ({@code [t][h]}, 576 wide like a cache row) times the
+     * cached rows give the scores, and the softmax weights times the cached latents give
+     * {@code o_lat}, so a cached row read serves every head and token of the chunk. A chunk reads
+     * the cache up to its last token's position; the positions past each token's own get weight 0.
+     * Writes {@code o[t][h·d_v …]}.
+     */
+    private void attendBatch(float[] q, int tokens, int start, float[] latent, float[] o) {
+        int total = start + tokens;
+        Arena arena = Arena.ofAuto();
+        WeightMatrix keys = WeightMatrix.ofFloats("latent cache", Arrays.copyOf(latent, total * width), total, width, arena);
+        float[] latentT = new float[rank * total];
+        for (int s = 0; s < total; s++) {
+            for (int i = 0; i < rank; i++) {
+                latentT[i * total + s] = latent[s * width + i];
+            }
+        }
+        WeightMatrix values = WeightMatrix.ofFloats("latent cacheᵀ", latentT, rank, total, arena);
+        int qStride = heads * qkDim;
+        for (int t0 = 0; t0 < tokens; t0 += QUERY_CHUNK) {
+            int n = Math.min(QUERY_CHUNK, tokens - t0);
+            int chunkStart = t0;
+            int visible = start + t0 + n; // positions the chunk's last token sees
+            float[] qFull = new float[n * heads * width];
+            mm.pool().parallelFor(heads, (from, to, worker) -> {
+                for (int h = from; h < to; h++) {
+                    MatMul.rows(w.kB().rowSlice(h * rank, rank), 0, rank, q, chunkStart * qStride + h * qkDim, qStride, n,
+                            qFull, h * width, heads * width);
+                    for (int t = 0; t < n; t++) {
+                        System.arraycopy(q, (chunkStart + t) * qStride + h * qkDim + nope, qFull,
+                                (t * heads + h) * width + rank, ropeDim);
+                    }
+                }
+            });
+            float[] p = mm.apply(keys.rowSlice(0, visible), qFull, n * heads);
+            mm.pool().parallelFor(n * heads, (from, to, worker) -> {
+                for (int row = from; row < to; row++) {
+                    softmax(p, row * visible, start + chunkStart + row / heads + 1, visible);
+                }
+            });
+            float[] oLat = mm.apply(new WeightMatrix(values.name(), values.type(), values.data(), 0, rank, visible,
+                    values.rowBytes()), p, n * heads);
+            mm.pool().parallelFor(heads, (from, to, worker) -> {
+                for (int h = from; h < to; h++) {
+                    MatMul.rows(w.vB().rowSlice(h * vDim, vDim), 0, vDim, oLat, h * rank, heads * rank, n, o,
+                            chunkStart * heads * vDim + h * vDim, heads * vDim);
+                }
+            });
+        }
+    }
+
+    /** {@code p[off … off+len)} ← softmax of the scaled scores of its first {@code seen} positions, 0 after them. */
+    private void softmax(float[] p, int off, int seen, int len) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int s = 0; s < seen; s++) {
+            p[off + s] *= scale;
+            max = Math.max(max, p[off + s]);
+        }
+        float sum = 0f;
+        for (int s = 0; s < seen; s++) {
+            float e = (float) Math.exp(p[off + s] - max);
+            p[off + s] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        for (int s = 0; s < seen; s++) {
+            p[off + s] *= inv;
+        }
+        Arrays.fill(p, off + seen, off + len, 0f);
     }
 
     /** §3.3 for head {@code h} and every token of the step; writes {@code o[t][h·d_v …]}. */

@@ -31,14 +31,28 @@ public final class SwiGlu implements FeedForward {
         float[] u = new float[tokens * f];
         // gate and up in one parallel pass over 2f rows (one rounding of x serves both: same type and width)
         Q8Blocks qx = gate.type() == up.type() ? mm.roundFor(gate, x, 0, d, tokens) : null;
-        mm.pool().parallelFor(2 * f, 8, (from, to, worker) -> {
-            if (from < f) {
-                MatMul.rows(gate, from, Math.min(to, f), x, qx, 0, d, tokens, g, 0, f);
-            }
-            if (to > f) {
-                MatMul.rows(up, Math.max(from, f) - f, to - f, x, qx, 0, d, tokens, u, 0, f);
-            }
-        });
+        if (qx == null && MatMul.usesPanels(tokens)) {
+            // one packing of x serves both; gate's rows are [0, f), up's [f, 2f) of one tiled range
+            TokenPanels xp = TokenPanels.of(x, 0, d, tokens, d);
+            int gateEnd = ((f + PanelTile.ROWS - 1) / PanelTile.ROWS) * PanelTile.ROWS;
+            MatMul.forTiles(mm.pool(), gateEnd + f, (from, to) -> {
+                if (from < f) {
+                    PanelProduct.rows(gate, from, Math.min(to, f), xp, g, 0, f);
+                }
+                if (to > gateEnd) {
+                    PanelProduct.rows(up, Math.max(from, gateEnd) - gateEnd, to - gateEnd, xp, u, 0, f);
+                }
+            });
+        } else {
+            mm.pool().parallelFor(2 * f, 8, (from, to, worker) -> {
+                if (from < f) {
+                    MatMul.rows(gate, from, Math.min(to, f), x, qx, 0, d, tokens, g, 0, f);
+                }
+                if (to > f) {
+                    MatMul.rows(up, Math.max(from, f) - f, to - f, x, qx, 0, d, tokens, u, 0, f);
+                }
+            });
+        }
         for (int i = 0; i < g.length; i++) {
             g[i] = silu(g[i]) * u[i];
         }

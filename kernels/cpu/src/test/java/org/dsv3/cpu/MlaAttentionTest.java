@@ -11,7 +11,7 @@ import org.dsv3.model.backend.KvCacheType;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The absorbed MLA (docs/architecture.md §3.3) against the naive form that decompresses K and V per head
@@ -26,9 +26,13 @@ class MlaAttentionTest {
         POOL.close();
     }
 
-    @ParameterizedTest(name = "q-LoRA rank {0}")
-    @ValueSource(ints = {0, 10})
-    void absorbedEqualsNaiveInBatchAndInChunks(int qLoraRank) {
+    /**
+     * 9 tokens take the per-head path in one batch; 150 the batched one (query chunks of 64 in one
+     * batch; in chunks, after a cache of 70 and of 71 rows, and one token on the per-head path between).
+     */
+    @ParameterizedTest(name = "q-LoRA rank {0}, {1} tokens, chunks {2}")
+    @CsvSource({"0, 9, 1 3 1 4", "10, 9, 1 3 1 4", "0, 150, 70 1 79", "10, 150, 70 1 79"})
+    void absorbedEqualsNaiveInBatchAndInChunks(int qLoraRank, int tokens, String chunks) {
         DeepSeekConfig c = TestConfigs.small(qLoraRank);
         Random rnd = new Random(17 + qLoraRank);
         int d = c.dim();
@@ -42,7 +46,6 @@ class MlaAttentionTest {
         float[] kB = gaussian(rnd, h * c.kvLoraRank() * c.qkNopeDim());
         float[] vB = gaussian(rnd, h * c.vHeadDim() * c.kvLoraRank());
         float[] wo = gaussian(rnd, d * h * c.vHeadDim());
-        int tokens = 9;
         float[] x = gaussian(rnd, tokens * d);
         float[] expected = NaiveMla.run(c, qA, qANorm, qB, kvA, kvANorm, kB, vB, wo, x, tokens);
 
@@ -58,18 +61,20 @@ class MlaAttentionTest {
                 WeightMatrix.ofFloats("o", wo, d, h * c.vHeadDim(), arena));
         MlaAttention attn = new MlaAttention(c, w, YarnRope.of(c), MM);
 
-        LatentKvCache batchCache = new LatentKvCache(KvCacheType.F32, 1, c.kvCacheWidth(), 64);
+        LatentKvCache batchCache = new LatentKvCache(KvCacheType.F32, 1, c.kvCacheWidth(), 256);
         assertClose(expected, attn.forward(x, tokens, 0, batchCache, 0), "one batch");
 
-        LatentKvCache chunkCache = new LatentKvCache(KvCacheType.F32, 1, c.kvCacheWidth(), 64);
+        LatentKvCache chunkCache = new LatentKvCache(KvCacheType.F32, 1, c.kvCacheWidth(), 256);
         float[] chunked = new float[tokens * d];
         int t = 0;
-        for (int n : new int[] {1, 3, 1, 4}) {
+        for (String chunk : chunks.split(" ")) {
+            int n = Integer.parseInt(chunk);
             float[] y = attn.forward(Arrays.copyOfRange(x, t * d, (t + n) * d), n, t, chunkCache, 0);
             System.arraycopy(y, 0, chunked, t * d, n * d);
             t += n;
         }
-        assertClose(expected, chunked, "chunks of 1, 3, 1, 4");
+        assertEquals(tokens, t);
+        assertClose(expected, chunked, "chunks of " + chunks);
     }
 
     private static float[] gaussian(Random rnd, int n) {
