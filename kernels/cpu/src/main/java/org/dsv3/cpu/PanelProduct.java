@@ -37,8 +37,8 @@ final class PanelProduct {
                 w.dequantizeRow(g0 + i, group, i * cols);
             }
             // rows past n in the last tile hold stale floats: computed, never stored
-            int p = 0;
-            for (; p + 1 < xp.panels(); p += 2) {
+            // panels in pairs: an odd last panel is paired with the zero panel TokenPanels adds
+            for (int p = 0; p < xp.panels(); p += 2) {
                 for (int i0 = 0; i0 < n; i0 += PanelTile.ROWS) {
                     if (PanelTile.WIDE) {
                         PanelTile.multiply12x2(group, i0 * cols, cols, panels, xp.offset(p), xp.offset(p + 1), acc);
@@ -47,12 +47,6 @@ final class PanelProduct {
                         PanelTile.multiply6x2(group, (i0 + 6) * cols, cols, panels, xp.offset(p), acc, 6 * 2 * L);
                     }
                     store(acc, 2 * L, Math.min(PanelTile.ROWS, n - i0), p * L, xp.tokens(), out, outOff, outStride, g0 + i0);
-                }
-            }
-            if (p < xp.panels()) {
-                for (int i0 = 0; i0 < n; i0 += PanelTile.ROWS) {
-                    PanelTile.multiply12x1(group, i0 * cols, cols, panels, xp.offset(p), acc);
-                    store(acc, L, Math.min(PanelTile.ROWS, n - i0), p * L, xp.tokens(), out, outOff, outStride, g0 + i0);
                 }
             }
         }

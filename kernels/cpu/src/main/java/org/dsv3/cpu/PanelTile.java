@@ -17,11 +17,14 @@ import jdk.incubator.vector.VectorSpecies;
  * the machine code was not inspected. So the main kernels share each broadcast between two panels:
  * {@link #multiply12x2} with 24 accumulators on AVX-512, {@link #multiply6x2} on AVX2, where 12
  * accumulators, 2 panel columns and a broadcast take 15 of the 16 vector registers. Both cover the
- * FMA latency (4-5 cycles × 2 units). A batch's odd last panel takes {@link #multiply12x1}, so no
- * batch is padded by more than L - 1 tokens.
+ * FMA latency (4-5 cycles × 2 units). A batch's odd last panel is paired with a zero panel
+ * ({@link TokenPanels}). A kernel of its own for it (12 × 1) was tried and dropped: in some JVM
+ * runs C2 compiled it straight at tier 4 without a profile and did not inline its vector
+ * operations, which made the 27-layer Q4_K_M pp512 3.3× slower (171 against 52 CPU ms a token,
+ * 64 % of the samples in that kernel); the pair kernels are warmed by every batch first.
  */
 final class PanelTile {
-    /** Rows of a tile: {@link #multiply12x1}'s, and two of {@link #multiply6x2}'s. */
+    /** Rows of a tile: {@link #multiply12x2}'s, and two of {@link #multiply6x2}'s. */
     static final int ROWS = 12;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int LANES = S.length();
@@ -160,43 +163,5 @@ final class PanelTile {
         b10.intoArray(acc, 21 * LANES);
         a11.intoArray(acc, 22 * LANES);
         b11.intoArray(acc, 23 * LANES);
-    }
-
-    /**
-     * {@code acc[i·L + j] = Σ_k w[wOff + i·n + k] · panel[p0 + k·STRIDE + j]} for the 12 rows {@code i}
-     * and the L tokens {@code j} of the panel from {@code p0}, over the {@code n} columns.
-     */
-    static void multiply12x1(float[] w, int wOff, int n, float[] panel, int p0, float[] acc) {
-        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
-        FloatVector a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-        int w0 = wOff, w1 = w0 + n, w2 = w1 + n, w3 = w2 + n, w4 = w3 + n, w5 = w4 + n;
-        int w6 = w5 + n, w7 = w6 + n, w8 = w7 + n, w9 = w8 + n, w10 = w9 + n, w11 = w10 + n;
-        for (int k = 0; k < n; k++) {
-            FloatVector x = FloatVector.fromArray(S, panel, p0 + k * STRIDE);
-            a0 = x.fma(FloatVector.broadcast(S, w[w0 + k]), a0);
-            a1 = x.fma(FloatVector.broadcast(S, w[w1 + k]), a1);
-            a2 = x.fma(FloatVector.broadcast(S, w[w2 + k]), a2);
-            a3 = x.fma(FloatVector.broadcast(S, w[w3 + k]), a3);
-            a4 = x.fma(FloatVector.broadcast(S, w[w4 + k]), a4);
-            a5 = x.fma(FloatVector.broadcast(S, w[w5 + k]), a5);
-            a6 = x.fma(FloatVector.broadcast(S, w[w6 + k]), a6);
-            a7 = x.fma(FloatVector.broadcast(S, w[w7 + k]), a7);
-            a8 = x.fma(FloatVector.broadcast(S, w[w8 + k]), a8);
-            a9 = x.fma(FloatVector.broadcast(S, w[w9 + k]), a9);
-            a10 = x.fma(FloatVector.broadcast(S, w[w10 + k]), a10);
-            a11 = x.fma(FloatVector.broadcast(S, w[w11 + k]), a11);
-        }
-        a0.intoArray(acc, 0);
-        a1.intoArray(acc, LANES);
-        a2.intoArray(acc, 2 * LANES);
-        a3.intoArray(acc, 3 * LANES);
-        a4.intoArray(acc, 4 * LANES);
-        a5.intoArray(acc, 5 * LANES);
-        a6.intoArray(acc, 6 * LANES);
-        a7.intoArray(acc, 7 * LANES);
-        a8.intoArray(acc, 8 * LANES);
-        a9.intoArray(acc, 9 * LANES);
-        a10.intoArray(acc, 10 * LANES);
-        a11.intoArray(acc, 11 * LANES);
     }
 }

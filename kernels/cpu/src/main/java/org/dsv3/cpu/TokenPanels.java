@@ -11,8 +11,8 @@ import jdk.incubator.vector.FloatVector;
  * holds two panels, interleaved, so that AVX2's two-panel kernel, which needs 15 of its 16 vector
  * registers, addresses both from one offset ({@link PanelTile#multiply6x2}). With 512-bit vectors
  * a block is one panel: there two panels apart measured 8 % faster than interleaved.
- * Lanes past the batch hold stale floats: every lane is a token of its own, and the products
- * store only the batch's. Packed once per product, the panels serve every weight row.
+ * Lanes past the batch hold zeros, up to a whole pair of panels: every lane is a token of its own,
+ * and the products store only the batch's. Packed once per product, the panels serve every weight row.
  */
 final class TokenPanels {
     /** Tokens per panel: the float lanes of one vector (8 on AVX2, 16 on AVX-512). */
@@ -43,7 +43,9 @@ final class TokenPanels {
      * before it runs, and no product outlives the next one's packing on the same thread).
      */
     static TokenPanels of(float[] x, int xOff, int xStride, int tokens, int cols) {
-        int blocks = (tokens + STRIDE - 1) / STRIDE;
+        // whole pairs of panels (the kernels take two at a time): an odd last panel gets a zero one
+        int pairs = (tokens + 2 * LANES - 1) / (2 * LANES);
+        int blocks = pairs * 2 * LANES / STRIDE;
         int size = Math.multiplyExact(blocks * STRIDE, cols);
         float[] data = BUFFER.get();
         if (data == null || data.length < size) {
@@ -54,7 +56,7 @@ final class TokenPanels {
         // faster than writing one token's column at a time, every store on another cache line);
         // the inner loop of a full block has a constant trip count, which the JIT unrolls
         for (int q = 0; q < blocks; q++) {
-            int valid = Math.min(STRIDE, tokens - q * STRIDE);
+            int valid = Math.max(0, Math.min(STRIDE, tokens - q * STRIDE));
             int src = xOff + q * STRIDE * xStride;
             int dst = q * cols * STRIDE;
             for (int k = 0; k < cols; k++, dst += STRIDE) {
@@ -65,6 +67,9 @@ final class TokenPanels {
                 } else {
                     for (int j = 0; j < valid; j++) {
                         data[dst + j] = x[src + j * xStride + k];
+                    }
+                    for (int j = valid; j < STRIDE; j++) {
+                        data[dst + j] = 0f;
                     }
                 }
             }
