@@ -24,6 +24,12 @@ public final class MlaAttention {
      * mask then drops.
      */
     private static final int QUERY_CHUNK = 64;
+    /**
+     * Bytes of softmax scores one chunk may hold ({@code tokens·heads} rows × positions; their token panels
+     * take as much again): at long context the chunk shrinks instead, e.g. DeepSeek-V3's 128 heads at
+     * 32,768 positions take 4 tokens a chunk (16 MiB a token) instead of 64 (1 GiB of scores).
+     */
+    static final long SCORE_BYTES = 64L << 20;
 
     /**
      * The weights of one block's attention. Either {@code qA}, {@code qANorm}, {@code qB} (q-LoRA) or
@@ -110,7 +116,7 @@ public final class MlaAttention {
     }
 
     /**
-     * §3.3 for every head and token of the step as batched products, {@link #QUERY_CHUNK} tokens at a
+     * §3.3 for every head and token of the step as batched products, {@link #queryChunk} tokens at a
      * time: the chunk's query rows of all heads ({@code [t][h]}, 576 wide like a cache row) times the
      * cached rows give the scores, and the softmax weights times the cached latents give
      * {@code o_lat}, so a cached row read serves every head and token of the chunk. A chunk reads
@@ -129,8 +135,9 @@ public final class MlaAttention {
         }
         WeightMatrix values = WeightMatrix.ofFloats("latent cacheᵀ", latentT, rank, total, arena);
         int qStride = heads * qkDim;
-        for (int t0 = 0; t0 < tokens; t0 += QUERY_CHUNK) {
-            int n = Math.min(QUERY_CHUNK, tokens - t0);
+        int chunk = queryChunk(heads, total);
+        for (int t0 = 0; t0 < tokens; t0 += chunk) {
+            int n = Math.min(chunk, tokens - t0);
             int chunkStart = t0;
             int visible = start + t0 + n; // positions the chunk's last token sees
             float[] qFull = new float[n * heads * width];
@@ -159,6 +166,15 @@ public final class MlaAttention {
                 }
             });
         }
+    }
+
+    /**
+     * Query tokens a chunk of {@link #attendBatch} takes for {@code heads} heads over at most {@code positions}
+     * cached positions: {@link #QUERY_CHUNK}, fewer where their scores would pass {@link #SCORE_BYTES}, at least 1.
+     */
+    static int queryChunk(int heads, int positions) {
+        long perToken = 4L * heads * Math.max(1, positions);
+        return (int) Math.max(1, Math.min(QUERY_CHUNK, SCORE_BYTES / perToken));
     }
 
     /** {@code p[off … off+len)} ← softmax of the scaled scores of its first {@code seen} positions, 0 after them. */

@@ -1,6 +1,7 @@
 package org.dsv3.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.util.Arrays;
@@ -10,6 +11,7 @@ import org.dsv3.model.arch.YarnRope;
 import org.dsv3.model.backend.KvCacheType;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -104,5 +106,25 @@ class MlaAttentionTest {
             maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
         }
         assertEquals(0f, maxDiff, 2e-5f * scale, what + ": max |diff| " + maxDiff + " (values up to " + scale + ")");
+    }
+
+    /**
+     * The batch attention's chunk keeps its scores (tokens × heads × positions floats) under the budget at long
+     * context and never drops to 0 tokens: V2-Lite's 16 heads at 4,096 positions keep 64 tokens, V3's 128 heads
+     * at 32,768 positions take 4 (16 MiB of scores a token), a million positions 1.
+     */
+    @Test
+    void queryChunkBoundsTheScores() {
+        assertEquals(64, MlaAttention.queryChunk(16, 4096));
+        assertEquals(4, MlaAttention.queryChunk(128, 32768));
+        assertEquals(1, MlaAttention.queryChunk(128, 1 << 20));
+        for (int heads : new int[] {1, 16, 64, 128}) {
+            for (int positions = 1; positions <= 1 << 21; positions *= 3) {
+                int n = MlaAttention.queryChunk(heads, positions);
+                assertTrue(n >= 1 && n <= 64);
+                assertTrue(n == 1 || 4L * n * heads * positions <= MlaAttention.SCORE_BYTES,
+                        heads + " heads, " + positions + " positions: " + n + " tokens a chunk");
+            }
+        }
     }
 }
