@@ -462,7 +462,9 @@ final class PrefillGraphs {
     private void norm(TaskGraph g, String graph, String task, Scratch s, FloatArray x, int stride, int cols, FloatArray gain,
                       float eps, FloatArray y) {
         grid(graph + "." + task, maxTokens, BatchOps.GROUP);
-        g.task(task, BatchOps::rmsNorm, ctx, info, x, stride, cols, gain, eps, y, halvesOf(y, s), halvesBit(y) != 0 ? 1 : 0);
+        IntArray yHalves = y == xn ? xnHalves : null;
+        g.task(task, BatchOps::rmsNorm, ctx, info, x, stride, cols, gain, eps, y, yHalves != null ? yHalves : s.noHalves,
+                yHalves != null ? 1 : 0);
     }
 
     /**
@@ -489,16 +491,6 @@ final class PrefillGraphs {
     /** X = XN: its halves ({@link #xnHalves}) when the norms write them. */
     private Halves ofXn() {
         return new Halves(xnHalves, null);
-    }
-
-    /** The packed halves that go with activations x: {@link #xnHalves} for XN when there are any, else none. */
-    private IntArray halvesOf(FloatArray x, Scratch s) {
-        return x == xn && xnHalves != null ? xnHalves : s.noHalves;
-    }
-
-    /** {@link BatchMatMul#X_HALVES} when x comes with packed halves ({@link #halvesOf}), else 0. */
-    private int halvesBit(FloatArray x) {
-        return x == xn && xnHalves != null ? BatchMatMul.X_HALVES : 0;
     }
 
     /** The batch's arrays that go up with every prefill graph (and down again, all but info). */

@@ -196,7 +196,7 @@ public final class BatchRouting {
         int assignments = info.get(0) * topK;
         int cached = assignments < LOCAL_ASSIGNMENTS ? assignments : LOCAL_ASSIGNMENTS;
         for (int a = lid; a < cached; a += GROUP) {
-            ids[a] = (int) route.get((a / topK) * 2 * topK + a % topK);
+            ids[a] = expertOf(route, a, topK);
         }
         int parts = experts < GROUP ? GROUP / experts : 1;
         int stride = GROUP / parts;
@@ -207,7 +207,7 @@ public final class BatchRouting {
         for (int e = lid / parts; e < experts; e += stride) {
             int c = 0;
             for (int a = from; a < to; a++) {
-                int id = a < LOCAL_ASSIGNMENTS ? ids[a] : (int) route.get((a / topK) * 2 * topK + a % topK);
+                int id = a < LOCAL_ASSIGNMENTS ? ids[a] : expertOf(route, a, topK);
                 if (id == e) {
                     c++;
                 }
@@ -240,7 +240,7 @@ public final class BatchRouting {
         for (int e = lid / parts; e < experts; e += stride) {
             int s = count[e * parts + part];
             for (int a = from; a < to; a++) {
-                int id = a < LOCAL_ASSIGNMENTS ? ids[a] : (int) route.get((a / topK) * 2 * topK + a % topK);
+                int id = a < LOCAL_ASSIGNMENTS ? ids[a] : expertOf(route, a, topK);
                 if (id == e) {
                     table.set(permAt + s, a);
                     table.set(slotAt + a, s);
@@ -248,6 +248,11 @@ public final class BatchRouting {
                 }
             }
         }
+    }
+
+    /** The expert of assignment {@code a = t·k + j}: token t's j-th id in {@code route} (a float, exact). */
+    private static int expertOf(FloatArray route, int a, int topK) {
+        return (int) route.get((a / topK) * 2 * topK + a % topK);
     }
 
     /** {@code h[t·dim + i] += Σ_j weight_tj · down[slot(t, j)·dim + i]}; launch with ≥ {@code maxTokens·dim} threads. */
