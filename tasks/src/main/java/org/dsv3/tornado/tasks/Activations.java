@@ -41,6 +41,12 @@ final class Activations {
     /** Routed experts' SwiGLU activations {@code [k][f_e]} and the shared (or dense) FFN's. */
     final FloatArray act;
     final FloatArray act2;
+    /**
+     * The FFN input rounded to 8-bit blocks of 32 by the ffnIn launch for the routed experts' (int8 FFN path):
+     * quants four to a word, and one scale a block ({@code NormMatVec.routerAndGateUp}).
+     */
+    final IntArray ffnQuants;
+    final FloatArray ffnScales;
     final FloatArray logits;
     final IntArray argmax = DeviceWeights.intZeros(1);
     /**
@@ -91,6 +97,8 @@ final class Activations {
                 * Routing.slotSize(c.expertCount(), c.expertUsedCount(), c.groupCount())));
         act = DeviceWeights.zeros(Math.max(1, c.expertUsedCount() * c.expertFfnDim()));
         act2 = DeviceWeights.zeros(Math.max(1, Math.max(c.sharedFfnDim(), c.denseBlockCount() > 0 ? c.ffnDim() : 0)));
+        ffnQuants = DeviceWeights.intZeros(Math.max(1, c.dim() / 4));
+        ffnScales = DeviceWeights.zeros(Math.max(1, c.dim() / 32));
         logits = DeviceWeights.zeros(c.vocabSize());
         rope = ropeTable(c, maxContext);
         cache = new DeviceLatentCache[blocks];
@@ -122,7 +130,7 @@ final class Activations {
      */
     Object[] shared() {
         List<Object> l = new ArrayList<>(List.of(step, h, hg, q, kv, qabs, partial, olat, o, routerLogits, route,
-                act, act2, rope));
+                act, act2, ffnQuants, ffnScales, rope));
         if (qLora) {
             l.add(cq);
             l.add(cqg);

@@ -10,9 +10,11 @@ import org.dsv3.tornado.kernels.Embedding;
 import org.dsv3.tornado.kernels.LatentAttention;
 import org.dsv3.tornado.kernels.MatVec;
 import org.dsv3.tornado.kernels.NormMatVec;
+import org.dsv3.tornado.kernels.NormMatVecDp4a;
 import org.dsv3.tornado.kernels.Residual;
 import org.dsv3.tornado.kernels.Routing;
 import org.dsv3.tornado.kernels.Sampling;
+import org.dsv3.tornado.kernels.WeightType;
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.KernelContext;
@@ -58,14 +60,19 @@ final class DecodeGraphs {
 
     private final int matvecThreads;
     private final AttentionKernel attention;
+    private final Int8Ffn int8Ffn;
+    private final boolean dp4a;
 
-    private DecodeGraphs(DeviceModel m, Activations a, int slicePositions, int matvecThreads, AttentionKernel attention) {
+    private DecodeGraphs(DeviceModel m, Activations a, int slicePositions, int matvecThreads, AttentionKernel attention,
+                         Int8Ffn int8Ffn, boolean dp4a) {
         this.m = m;
         this.c = m.config;
         this.a = a;
         this.slicePositions = slicePositions;
         this.matvecThreads = matvecThreads;
         this.attention = attention;
+        this.int8Ffn = int8Ffn;
+        this.dp4a = dp4a;
     }
 
     /** Lanes per row for a matvec of {@code rows} rows (see {@link MatVec#lanesFor}). */
@@ -84,8 +91,8 @@ final class DecodeGraphs {
     }
 
     static DecodeGraphs build(DeviceModel m, Activations a, int layersPerGraph, int slicePositions, int matvecThreads,
-                              AttentionKernel attention) {
-        DecodeGraphs d = new DecodeGraphs(m, a, slicePositions, matvecThreads, attention);
+                              AttentionKernel attention, Int8Ffn int8Ffn, boolean dp4a) {
+        DecodeGraphs d = new DecodeGraphs(m, a, slicePositions, matvecThreads, attention, int8Ffn, dp4a);
         int blocks = m.layers.length;
         String previous = null;
         for (int first = 0; first < blocks; first += layersPerGraph) {
@@ -214,18 +221,41 @@ final class DecodeGraphs {
             if (l.bias() != null) {
                 g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.bias());
             }
-            int ffnLanes = lanes(e + fs);
+            // 8-bit FFN inputs: ffnIn rounds RMSNorm(h) once (and multiplies the shared experts' rows with it when
+            // they are Q8_0); the routed experts read its blocks when theirs are
+            boolean fits = int8Ffn.routed() && NormMatVec.int8Fits(d);
+            boolean sharedInt8 = fits && int8Ffn.sharedAndDense() && shared && q8(l.gate().type()) && q8(l.up().type());
+            boolean routedInt8 = fits && q8(l.gateExps().type()) && q8(l.upExps().type());
+            boolean round = sharedInt8 || routedInt8;
+            int ffnLanes = sharedInt8 ? int8Lanes(lanes(e + fs), d) : lanes(e + fs);
             add(g, graph, p + "ffnIn", MatVec.groups(e + fs, ffnLanes),
                     l.router().bytes() + (shared ? l.gate().bytes() + l.up().bytes() : 0));
-            g.task(p + "ffnIn", NormMatVec::routerAndGateUp, ctx, a.h, a.hg, eps, d,
-                    l.router().words(), l.router().type(), e, a.routerLogits,
-                    shared ? l.gate().words() : u.w1(), shared ? l.gate().type() : 0,
-                    shared ? l.up().words() : u.w2(), shared ? l.up().type() : 0, fs, a.act2, ffnLanes);
+            int ffnInt8 = (round ? NormMatVec.INT8_ROUND : 0) | (sharedInt8 ? NormMatVec.INT8_ROWS : 0);
+            if (dp4a) {
+                g.task(p + "ffnIn", NormMatVecDp4a::routerAndGateUp, ctx, a.h, a.hg, eps, d,
+                        l.router().words(), l.router().type(), e, a.routerLogits,
+                        shared ? l.gate().words() : u.w1(), shared ? l.gate().type() : 0,
+                        shared ? l.up().words() : u.w2(), shared ? l.up().type() : 0, fs, a.act2, ffnLanes,
+                        ffnInt8, a.ffnQuants, a.ffnScales);
+            } else {
+                g.task(p + "ffnIn", NormMatVec::routerAndGateUp, ctx, a.h, a.hg, eps, d,
+                        l.router().words(), l.router().type(), e, a.routerLogits,
+                        shared ? l.gate().words() : u.w1(), shared ? l.gate().type() : 0,
+                        shared ? l.up().words() : u.w2(), shared ? l.up().type() : 0, fs, a.act2, ffnLanes,
+                        ffnInt8, a.ffnQuants, a.ffnScales);
+            }
             int flags = RoutingFlags.of(RoutingRule.of(c));
             add(g, graph, p + "experts", MatVec.groups(k * fe), (l.gateExps().bytes() + l.upExps().bytes()) / e * k);
-            g.task(p + "experts", NormMatVec::expertsGateUp, ctx, a.h, a.hg, eps, d, a.routerLogits, bias, a.route,
-                    l.gateExps().words(), l.upExps().words(), l.gateExps().type() | l.upExps().type() << 8, fe, k, a.act,
-                    e, flags, c.groupCount() | c.groupUsedCount() << 16, c.routedScale());
+            int types = l.gateExps().type() | l.upExps().type() << 8 | (routedInt8 ? 1 << 16 : 0);
+            if (dp4a) {
+                g.task(p + "experts", NormMatVecDp4a::expertsGateUp, ctx, a.h, a.hg, eps, d, a.routerLogits, bias, a.route,
+                        l.gateExps().words(), l.upExps().words(), types, fe, k, a.act,
+                        e, flags, c.groupCount() | c.groupUsedCount() << 16, c.routedScale(), a.ffnQuants, a.ffnScales);
+            } else {
+                g.task(p + "experts", NormMatVec::expertsGateUp, ctx, a.h, a.hg, eps, d, a.routerLogits, bias, a.route,
+                        l.gateExps().words(), l.upExps().words(), types, fe, k, a.act,
+                        e, flags, c.groupCount() | c.groupUsedCount() << 16, c.routedScale(), a.ffnQuants, a.ffnScales);
+            }
             add(g, graph, p + "down", d, l.downExps().bytes() / e * k + (shared ? l.down().bytes() : 0));
             g.task(p + "down", Residual::downAdd, ctx, a.act, a.route, Routing.idsAt(e),
                     l.downExps().words(), l.downExps().type(), fe, k, a.act2,
@@ -234,16 +264,38 @@ final class DecodeGraphs {
         } else {
             int f = l.gate().rows();
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.gate().words(), l.up().words(), l.down().words());
-            int ffnLanes = lanes(f);
+            boolean denseInt8 = int8Ffn.sharedAndDense() && NormMatVec.int8Fits(d) && q8(l.gate().type()) && q8(l.up().type());
+            int ffnLanes = denseInt8 ? int8Lanes(lanes(f), d) : lanes(f);
+            int ffnInt8 = denseInt8 ? NormMatVec.INT8_ROUND | NormMatVec.INT8_ROWS : 0;
             add(g, graph, p + "ffnIn", MatVec.groups(f, ffnLanes), l.gate().bytes() + l.up().bytes());
-            g.task(p + "ffnIn", NormMatVec::routerAndGateUp, ctx, a.h, a.hg, eps, d,
-                    u.w1(), l.gate().type(), 0, a.routerLogits,
-                    l.gate().words(), l.gate().type(), l.up().words(), l.up().type(), f, a.act2, ffnLanes);
+            if (dp4a) {
+                g.task(p + "ffnIn", NormMatVecDp4a::routerAndGateUp, ctx, a.h, a.hg, eps, d,
+                        u.w1(), l.gate().type(), 0, a.routerLogits,
+                        l.gate().words(), l.gate().type(), l.up().words(), l.up().type(), f, a.act2, ffnLanes,
+                        ffnInt8, a.ffnQuants, a.ffnScales);
+            } else {
+                g.task(p + "ffnIn", NormMatVec::routerAndGateUp, ctx, a.h, a.hg, eps, d,
+                        u.w1(), l.gate().type(), 0, a.routerLogits,
+                        l.gate().words(), l.gate().type(), l.up().words(), l.up().type(), f, a.act2, ffnLanes,
+                        ffnInt8, a.ffnQuants, a.ffnScales);
+            }
             add(g, graph, p + "down", d, l.down().bytes());
             g.task(p + "down", Residual::downAdd, ctx, a.act, a.route, 0,
                     u.w1(), l.down().type(), f, 0, a.act2, l.down().words(), l.down().type(), f, d,
                     a.h, nextGain, a.hg);
         }
+    }
+
+    private static boolean q8(int type) {
+        return type == WeightType.Q8_0_SPLIT;
+    }
+
+    /**
+     * Lanes a row for the 8-bit rows of {@code cols} inputs: a lane takes whole blocks of 32, so more lanes than a
+     * row has blocks would idle.
+     */
+    private static int int8Lanes(int lanes, int cols) {
+        return Math.max(1, Math.min(lanes, Integer.highestOneBit(cols / 32)));
     }
 
     /** Logits {@code W_out·RMSNorm(h, output_norm)} and their argmax; the id comes down every token. */

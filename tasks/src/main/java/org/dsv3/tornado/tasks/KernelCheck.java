@@ -326,7 +326,8 @@ public final class KernelCheck {
         String n = "kcr" + experts + "x" + topK + "g" + groups;
         TaskGraph g = new TaskGraph(n).transferToDevice(DataTransferMode.EVERY_EXECUTION, wgd, xd, ld, bd)
                 .task("k", NormMatVec::expertsGateUp, new KernelContext(), xd, xd, 1e-6f, cols, ld, bd, route, wgd, wgd,
-                        type.id() | type.id() << 8, f, topK, act, experts, flags, groups | groupsUsed << 16, scale)
+                        type.id() | type.id() << 8, f, topK, act, experts, flags, groups | groupsUsed << 16, scale,
+                        new IntArray(2), new FloatArray(1))
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, route, act);
         try (TornadoExecutionPlan p = new TornadoExecutionPlan(g.snapshot())) {
             p.withDevice(device).withGridScheduler(grid(n + ".k", workGroups)).execute();

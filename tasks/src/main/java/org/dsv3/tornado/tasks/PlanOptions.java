@@ -23,9 +23,14 @@ import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
  *                       work-group per head)
  * @param tensorCores    the batched products on the tensor cores ({@code BatchMatMulMma}: halves in, float32
  *                       sums; PTX devices only, tile 128x64 or 64x64)
+ * @param int8Ffn        decode's FFN gate/up products on 8-bit activation blocks ({@code NormMatVec}'s int8 paths,
+ *                       Q8_0 weights), as the CPU engine's default {@code cpu:int8}
+ * @param dp4a           those integer dots as PTX's {@code dp4a} ({@code NormMatVecDp4a}); only where the kernels
+ *                       compile for PTX (a PTX device with PTX TornadoVM's default backend)
  */
 record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
-                   int matvecThreads, BatchTile batchTile, AttentionKernel attention, boolean tensorCores) {
+                   int matvecThreads, BatchTile batchTile, AttentionKernel attention, boolean tensorCores,
+                   Int8Ffn int8Ffn, boolean dp4a) {
     /** Default most slices of the per-head kernel ({@link AttentionKernel#defaultSplits} per kernel). */
     static final int DEFAULT_SPLITS = 32;
     static final int DEFAULT_SLICE_POSITIONS = 16;
@@ -37,14 +42,14 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
     PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
                 BatchTile batchTile) {
         this(layersPerGraph, splits, slicePositions, profile, cudaGraph, batch, DEFAULT_MATVEC_THREADS, batchTile,
-                AttentionKernel.parse(null), false);
+                AttentionKernel.parse(null), false, Int8Ffn.OFF, false);
     }
 
     /** The options with the default attention kernel, tensor cores off. */
     PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
                 int matvecThreads, BatchTile batchTile) {
         this(layersPerGraph, splits, slicePositions, profile, cudaGraph, batch, matvecThreads, batchTile,
-                AttentionKernel.parse(null), false);
+                AttentionKernel.parse(null), false, Int8Ffn.OFF, false);
     }
 
     PlanOptions {
@@ -56,6 +61,12 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
         }
         if (slicePositions < 1) {
             throw new IllegalArgumentException("attention slice positions must be >= 1, got " + slicePositions);
+        }
+        if (int8Ffn == null) {
+            throw new IllegalArgumentException("int8 FFN choice missing");
+        }
+        if (dp4a && int8Ffn == Int8Ffn.OFF) {
+            throw new IllegalArgumentException("dp4a is the integer dot of the int8 FFN path: int8Ffn must be on");
         }
         if (batch < 0) {
             throw new IllegalArgumentException("prefill batch must be >= 0 (0: token by token), got " + batch);
@@ -69,11 +80,14 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
      * PTX device (measured on the H200: they cut the launch cost several times) and off elsewhere (only PTX has
      * them). The default of {@code .splits} is the attention kernel's ({@link AttentionKernel#defaultSplits}).
      * Tensor cores are off unless asked for, and refused where TornadoVM cannot compile them ({@link #tensorCores}).
+     * {@code .int8} ({@link Int8Ffn}) puts decode's FFN gate/up products on 8-bit activations (off by default), as {@code dp4a}
+     * instructions where PTX compiles every kernel, as byte products elsewhere.
      */
     static PlanOptions fromSystemProperties(TornadoDevice device) {
         String graphs = System.getProperty("dsv3.tornado.cudaGraph");
         boolean ptx = device != null && device.getTornadoVMBackend() == TornadoVMBackendType.PTX;
         AttentionKernel attention = AttentionKernel.parse(System.getProperty(AttentionKernel.PROPERTY));
+        Int8Ffn int8 = Int8Ffn.parse(System.getProperty(Int8Ffn.PROPERTY));
         return new PlanOptions(Integer.getInteger("dsv3.tornado.layersPerGraph", 0),
                 Integer.getInteger("dsv3.tornado.splits", attention.defaultSplits),
                 Integer.getInteger("dsv3.tornado.slicePositions", DEFAULT_SLICE_POSITIONS),
@@ -81,7 +95,8 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
                 Integer.getInteger("dsv3.tornado.batch", DEFAULT_BATCH),
                 Integer.getInteger("dsv3.tornado.matvecThreads", DEFAULT_MATVEC_THREADS),
                 BatchTile.parse(System.getProperty("dsv3.tornado.batchTile")), attention,
-                tensorCores(Boolean.getBoolean("dsv3.tornado.tensorCores"), ptx, ptx && defaultBackendIsPtx()));
+                tensorCores(Boolean.getBoolean("dsv3.tornado.tensorCores"), ptx, ptx && defaultBackendIsPtx()),
+                int8, int8 != Int8Ffn.OFF && ptx && defaultBackendIsPtx());
     }
 
     /**
@@ -106,14 +121,14 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
     }
 
     PlanOptions withProfile(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph, batch, matvecThreads, batchTile, attention, tensorCores);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph, batch, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a);
     }
 
     PlanOptions withCudaGraph(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on, batch, matvecThreads, batchTile, attention, tensorCores);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on, batch, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a);
     }
 
     PlanOptions withBatch(int tokens) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, cudaGraph, tokens, matvecThreads, batchTile, attention, tensorCores);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, cudaGraph, tokens, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a);
     }
 }

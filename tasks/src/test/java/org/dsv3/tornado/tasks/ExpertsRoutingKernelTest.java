@@ -64,7 +64,8 @@ class ExpertsRoutingKernelTest {
         TaskGraph g = new TaskGraph(n)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, x, xg, logitsD, biasD, route, wG, wU, act)
                 .task("r", NormMatVec::expertsGateUp, new KernelContext(), x, xg, 1e-6f, cols, logitsD, biasD, route, wG, wU,
-                        types, f, topK, act, experts, RoutingFlags.of(rule), groups | groupsUsed << 16, rule.scale())
+                        types, f, topK, act, experts, RoutingFlags.of(rule), groups | groupsUsed << 16, rule.scale(),
+                        new IntArray(2), new FloatArray(1))
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, route);
         WorkerGrid1D grid = new WorkerGrid1D(MatVec.GROUP);
         grid.setLocalWork(MatVec.GROUP, 1, 1);

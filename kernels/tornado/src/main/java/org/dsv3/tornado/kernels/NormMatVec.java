@@ -17,7 +17,30 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * and {@code W·RMSNorm(x) = W·xg / sqrt(mean(x²) + ε)}. Same work-group shape as {@link MatVec}.
  */
 public final class NormMatVec {
+    /**
+     * Widest input the 8-bit paths round into local memory (V3's and Kimi-K2's 7168); wider inputs, or
+     * widths not a multiple of {@link Int8Dot#BLOCK}, take the float path ({@link #int8Fits}).
+     */
+    public static final int INT8_MAX_COLS = 7168;
+    static final int INT8_MAX_BLOCKS = INT8_MAX_COLS / Int8Dot.BLOCK;
+    /**
+     * Words a staged activation block takes in local memory: its 8 quant words and one of padding, so that
+     * the 32 lanes of a warp, each reading word j of its own block b, hit banks {@code (9b + j) mod 32}, all
+     * different (with a pitch of 8, lanes b, b+4, b+8, … would share one).
+     */
+    static final int Q8_PITCH = 9;
+    static final int Q8_STAGE_WORDS = INT8_MAX_BLOCKS * Q8_PITCH;
+    /** {@link #routerAndGateUp}'s {@code int8} bits: round the input (and store it for the routed experts)… */
+    public static final int INT8_ROUND = 1;
+    /** …and multiply the FFN rows with it in integers. */
+    public static final int INT8_ROWS = 2;
+
     private NormMatVec() {
+    }
+
+    /** Whether an input of {@code cols} values can take the 8-bit paths of these kernels. */
+    public static boolean int8Fits(int cols) {
+        return cols % Int8Dot.BLOCK == 0 && cols <= INT8_MAX_COLS;
     }
 
     /**
@@ -81,14 +104,23 @@ public final class NormMatVec {
      * The FFN input of a block, normalised: router logits ({@code rowsR} rows of {@code wR}, 0 for a
      * dense block) and then SwiGLU rows {@code act[i] = silu(Wg[i]·x)·(Wu[i]·x)} (docs/architecture.md §5.2)
      * of the shared experts or the dense FFN ({@code rowsF}).
+     *
+     * <p>With {@link #INT8_ROUND} in {@code int8} ({@link #int8Fits}{@code (cols)}) the normalised input is first rounded to 8-bit blocks of 32, {@code d = max|x|/127}, {@code q = round(x/d)}
+     * ({@link Int8Dot#quant}, the CPU engine's {@code Q8Blocks} rule); with {@link #INT8_ROWS} too (both FFN
+     * types {@link WeightType#Q8_0_SPLIT}) the FFN rows are integer dot products with it, scaled once a block by the weights' and the input's scales (docs/architecture.md §9.5: what 8-bit
+     * activations cost in accuracy, and where llama.cpp does the same). Work-group 0 also stores the blocks in
+     * {@code xq8} (quant words) and {@code xs8} (scales) for {@link #expertsGateUp}. The router rows stay float.
      */
     public static void routerAndGateUp(KernelContext ctx, FloatArray x, FloatArray xg, float eps, int cols,
                                        IntArray wR, int typeR, int rowsR, FloatArray logits,
-                                       IntArray wG, int typeG, IntArray wU, int typeU, int rowsF, FloatArray act, int lanes) {
+                                       IntArray wG, int typeG, IntArray wU, int typeU, int rowsF, FloatArray act, int lanes,
+                                       int int8, IntArray xq8, FloatArray xs8) {
         int lid = ctx.localIdx;
         int lane = lid & (lanes - 1);
         float[] part = ctx.allocateFloatLocalArray(GROUP);
         float[] part2 = ctx.allocateFloatLocalArray(GROUP);
+        int[] q8 = ctx.allocateIntLocalArray(Q8_STAGE_WORDS);
+        float[] d8 = ctx.allocateFloatLocalArray(INT8_MAX_BLOCKS);
         float ss = 0f;
         for (int i = lid; i < cols; i += GROUP) {
             float v = x.get(i);
@@ -104,6 +136,48 @@ public final class NormMatVec {
         ctx.localBarrier();
         float inv = 1f / TornadoMath.sqrt(part[0] / cols + eps);
         ctx.localBarrier();
+        // INT8_ROUND: the normalised input rounded to 8-bit blocks of 32 (Int8Dot.quant): thread t rounds 8 values,
+        // the four threads of a block meet in part for its largest magnitude; staged in q8 (Q8_PITCH words a
+        // block) and d8, and stored by work-group 0 into xq8 / xs8 for the routed experts' launch
+        for (int base = 0; base < ((int8 & INT8_ROUND) != 0 ? cols : 0); base += GROUP * 8) {
+            int v0 = base + lid * 8;
+            float m = 0f;
+            if (v0 < cols) {
+                for (int j = 0; j < 8; j++) {
+                    m = TornadoMath.max(m, TornadoMath.abs(xg.get(v0 + j) * inv));
+                }
+            }
+            part[lid] = m;
+            ctx.localBarrier();
+            if (v0 < cols) {
+                int first = lid - (lid & 3);
+                float amax = TornadoMath.max(TornadoMath.max(part[first], part[first + 1]),
+                        TornadoMath.max(part[first + 2], part[first + 3]));
+                float d = amax / Int8Dot.MAX_QUANT;
+                float id = d != 0f ? 1f / d : 0f;
+                int lo = 0;
+                int hi = 0;
+                for (int j = 0; j < 4; j++) {
+                    lo |= Int8Dot.pack(Int8Dot.quant(xg.get(v0 + j) * inv * id), j);
+                    hi |= Int8Dot.pack(Int8Dot.quant(xg.get(v0 + 4 + j) * inv * id), j);
+                }
+                int blk = v0 >> 5;
+                int sub = (v0 >> 3) & 3;
+                q8[blk * Q8_PITCH + 2 * sub] = lo;
+                q8[blk * Q8_PITCH + 2 * sub + 1] = hi;
+                if (sub == 0) {
+                    d8[blk] = d;
+                }
+                if (ctx.groupIdx == 0) {
+                    xq8.set(v0 >> 2, lo);
+                    xq8.set((v0 >> 2) + 1, hi);
+                    if (sub == 0) {
+                        xs8.set(blk, d);
+                    }
+                }
+            }
+            ctx.localBarrier();
+        }
 
         int r = ctx.groupIdx * (GROUP / lanes) + lid / lanes;
         float g = 0f;
@@ -112,7 +186,27 @@ public final class NormMatVec {
             g = BlockDot.row(typeR, wR, r * WeightType.rowBytes(typeR, cols), cols, xg, 0, lane, lanes);
         } else if (r < rowsR + rowsF) {
             int i = r - rowsR;
-            if (typeG == WeightType.Q8_0_SPLIT && typeU == WeightType.Q8_0_SPLIT) {
+            if ((int8 & INT8_ROWS) != 0) {
+                // Q8_0 split rows (the host asks for int8 only then) on the staged 8-bit input: a lane takes a
+                // whole block (8 words) of the gate and the up row, the integer sums scaled once a block
+                int start = i * WeightType.rowBytes(typeG, cols);
+                int words = start >> 2;
+                int scales = start + cols;
+                for (int b = lane; b < (cols >> 5); b += lanes) {
+                    int wq = words + (b << 3);
+                    int xb = b * Q8_PITCH;
+                    int ig = 0;
+                    int iu = 0;
+                    for (int j = 0; j < 8; j++) {
+                        int xv = q8[xb + j];
+                        ig = Int8Dot.dot4(wG.get(wq + j), xv, ig);
+                        iu = Int8Dot.dot4(wU.get(wq + j), xv, iu);
+                    }
+                    float dx = d8[b];
+                    g += RawBytes.halfAt(wG, scales + (b << 1)) * dx * ig;
+                    u += RawBytes.halfAt(wU, scales + (b << 1)) * dx * iu;
+                }
+            } else if (typeG == WeightType.Q8_0_SPLIT && typeU == WeightType.Q8_0_SPLIT) {
                 // as in expertsGateUp: both rows in one loop over one load of x
                 int start = i * WeightType.rowBytes(typeG, cols);
                 int words = start >> 2;
@@ -146,8 +240,9 @@ public final class NormMatVec {
             if (r < rowsR) {
                 logits.set(r, part[lid] * inv);
             } else if (r < rowsR + rowsF) {
-                float gate = part[lid] * inv;
-                act.set(r - rowsR, gate / (1f + TornadoMath.exp(-gate)) * (part2[lid] * inv));
+                float norm = (int8 & INT8_ROWS) != 0 ? 1f : inv; // the 8-bit blocks' scales already hold the normalisation
+                float gate = part[lid] * norm;
+                act.set(r - rowsR, gate / (1f + TornadoMath.exp(-gate)) * (part2[lid] * norm));
             }
         }
     }
@@ -155,22 +250,29 @@ public final class NormMatVec {
     /**
      * The routed experts' SwiGLU rows for one token, the choice of experts included: every work-group
      * routes the token from the router logits itself (the rule of {@link Routing}, its 256 threads sharing
-     * the scores in local memory: a parallel softmax or sigmoid, group scores, then {@code topK} rounds of a
-     * parallel arg-max), so no launch waits for another; group 0 also stores the chosen ids and weights in
+     * the scores in local memory: a parallel softmax or sigmoid, group scores, then each expert's rank among
+     * the selection scores), so no launch waits for another; group 0 also stores the chosen ids and weights in
      * {@code route} (at {@link Routing#idsAt}, read later by {@link Residual#downAdd}). Then for each of the
      * {@code topK} chosen experts e, {@code act[j·f + i] = silu(Wg_e[i]·x)·(Wu_e[i]·x)}, the rows read
      * straight from the stacked {@code ffn_gate_exps}/{@code ffn_up_exps} tensors.
      *
-     * @param types {@code typeG | typeU << 8}
+     * <p>With bit 16 of {@code types} set (both types {@link WeightType#Q8_0_SPLIT}) the rows multiply, in
+     * integers, the 8-bit blocks of the normalised input that {@link #routerAndGateUp} stored in {@code xq8} /
+     * {@code xs8} (launched before this one); otherwise the float input {@code xg}.
+     *
+     * @param types {@code typeG | typeU << 8 | int8 << 16}
      */
     public static void expertsGateUp(KernelContext ctx, FloatArray x, FloatArray xg, float eps, int cols,
                                      FloatArray logits, FloatArray bias, FloatArray route,
                                      IntArray wG, IntArray wU, int types, int f, int topK, FloatArray act,
-                                     int experts, int flags, int groupSpec, float scale) {
+                                     int experts, int flags, int groupSpec, float scale, IntArray xq8, FloatArray xs8) {
         int lid = ctx.localIdx;
         int lane = lid & (LANES - 1);
         int typeG = types & 255;
         int typeU = (types >> 8) & 255;
+        boolean int8 = ((types >> 16) & 1) == 1;
+        int[] q8 = ctx.allocateIntLocalArray(Q8_STAGE_WORDS);
+        float[] d8 = ctx.allocateFloatLocalArray(INT8_MAX_BLOCKS);
         int groups = groupSpec & 0xFFFF;
         int groupsUsed = (groupSpec >> 16) & 0xFFFF;
         boolean sigmoid = (flags & Routing.SIGMOID) != 0;
@@ -179,7 +281,6 @@ public final class NormMatVec {
         float[] groupScore = ctx.allocateFloatLocalArray(Routing.MAX_GROUPS);
         float[] part = ctx.allocateFloatLocalArray(GROUP);
         float[] part2 = ctx.allocateFloatLocalArray(GROUP);
-        int[] at = ctx.allocateIntLocalArray(GROUP);
         int[] chosen = ctx.allocateIntLocalArray(Routing.MAX_TOP_K);
         float[] weight = ctx.allocateFloatLocalArray(Routing.MAX_TOP_K);
 
@@ -261,41 +362,34 @@ public final class NormMatVec {
         if (groups > 1 && e1 < experts && groupScore[e1 / per] < 1e38f) {
             sel[e1] = Routing.NEG_INF;
         }
-        // routing 4: topK rounds of arg-max over the selection scores (ties to the lower index; masked and
-        // already chosen experts, below -2e38, never win)
-        for (int k = 0; k < topK; k++) {
-            ctx.localBarrier();
-            float a = e0 < experts ? sel[e0] : Routing.NEG_INF;
-            float b = e1 < experts ? sel[e1] : Routing.NEG_INF;
-            float bv = -3.4e38f;
-            int bi = experts;
-            if (a > -2e38f && a > bv) {
-                bv = a;
-                bi = e0;
+        // routing 4: the choice by rank, in one step: an expert's rank is the number of experts ahead of it (a
+        // higher selection score, or the same at a lower index), and those of rank < topK are the choice, in the
+        // order topK rounds of arg-max with ties to the lower index would give; masked experts (below -2e38)
+        // are never chosen (slots left over keep expert 0, as those rounds would). One thread per expert, each
+        // reading all selection scores: E reads instead of topK·log2(GROUP) barrier-separated rounds, which,
+        // done by every work-group at once, were most of this kernel's instructions on the H200. (The count is
+        // two ifs: TornadoVM 5.2 compiled {@code rank += w > v || (w == v && o < e) ? 1 : 0} wrongly on PoCL.)
+        if (lid == 0) {
+            for (int k = 0; k < topK; k++) {
+                chosen[k] = 0;
+                weight[k] = score[0];
             }
-            if (b > -2e38f && b > bv) {
-                bv = b;
-                bi = e1;
-            }
-            part[lid] = bv;
-            at[lid] = bi;
-            for (int stride = GROUP / 2; stride > 0; stride >>= 1) {
-                ctx.localBarrier();
-                if (lid < stride) {
-                    float o = part[lid + stride];
-                    int oi = at[lid + stride];
-                    if (o > part[lid] || (o == part[lid] && oi < at[lid])) {
-                        part[lid] = o;
-                        at[lid] = oi;
-                    }
+        }
+        ctx.localBarrier();
+        for (int e = lid; e < experts; e += GROUP) {
+            float v = sel[e];
+            int rank = 0;
+            for (int o = 0; o < experts; o++) {
+                float w = sel[o];
+                if (w > v) {
+                    rank++;
+                } else if (w == v && o < e) {
+                    rank++;
                 }
             }
-            ctx.localBarrier();
-            if (lid == 0) {
-                int best = at[0] < experts ? at[0] : 0;
-                sel[best] = -3.3e38f;
-                chosen[k] = best;
-                weight[k] = score[best];
+            if (v > -2e38f && rank < topK) {
+                chosen[rank] = e;
+                weight[rank] = score[e];
             }
         }
         ctx.localBarrier();
@@ -330,6 +424,15 @@ public final class NormMatVec {
         }
         ctx.localBarrier();
         float inv = 1f / TornadoMath.sqrt(part[0] / cols + eps);
+        if (int8) {
+            // the input as routerAndGateUp rounded it (8-bit blocks of the normalised x), staged as there
+            for (int w = lid; w < (cols >> 2); w += GROUP) {
+                q8[(w >> 3) * Q8_PITCH + (w & 7)] = xq8.get(w);
+            }
+            for (int b = lid; b < (cols >> 5); b += GROUP) {
+                d8[b] = xs8.get(b);
+            }
+        }
         ctx.localBarrier();
 
         int r = ctx.groupIdx * ROWS + lid / LANES;
@@ -337,7 +440,26 @@ public final class NormMatVec {
         float u = 0f;
         if (r < topK * f) {
             int row = chosen[r / f] * f + r % f;
-            if (typeG == WeightType.Q8_0_SPLIT && typeU == WeightType.Q8_0_SPLIT) {
+            if (int8) {
+                // as routerAndGateUp's 8-bit rows: a lane takes whole blocks of the gate and the up row
+                int start = row * WeightType.rowBytes(typeG, cols);
+                int words = start >> 2;
+                int scales = start + cols;
+                for (int b = lane; b < (cols >> 5); b += LANES) {
+                    int wq = words + (b << 3);
+                    int xb = b * Q8_PITCH;
+                    int ig = 0;
+                    int iu = 0;
+                    for (int j = 0; j < 8; j++) {
+                        int xv = q8[xb + j];
+                        ig = Int8Dot.dot4(wG.get(wq + j), xv, ig);
+                        iu = Int8Dot.dot4(wU.get(wq + j), xv, iu);
+                    }
+                    float dx = d8[b];
+                    g += RawBytes.halfAt(wG, scales + (b << 1)) * dx * ig;
+                    u += RawBytes.halfAt(wU, scales + (b << 1)) * dx * iu;
+                }
+            } else if (typeG == WeightType.Q8_0_SPLIT && typeU == WeightType.Q8_0_SPLIT) {
                 // gate and up rows together: x loaded once for both, two weight loads in flight per lane
                 int start = row * WeightType.rowBytes(typeG, cols);
                 int words = start >> 2;
@@ -368,8 +490,9 @@ public final class NormMatVec {
         }
         ctx.localBarrier();
         if (lane == 0 && r < topK * f) {
-            float gate = part[lid] * inv;
-            act.set(r, gate / (1f + TornadoMath.exp(-gate)) * (part2[lid] * inv));
+            float norm = int8 ? 1f : inv;
+            float gate = part[lid] * norm;
+            act.set(r, gate / (1f + TornadoMath.exp(-gate)) * (part2[lid] * norm));
         }
     }
 }
