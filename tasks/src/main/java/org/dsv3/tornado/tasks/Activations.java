@@ -47,6 +47,12 @@ final class Activations {
      */
     final IntArray ffnQuants;
     final FloatArray ffnScales;
+    /**
+     * The SwiGLU activations (routed experts', then the shared experts' or the dense FFN's) rounded to 8-bit
+     * blocks for the down products ({@code Int8Round.twoVectors}).
+     */
+    final IntArray downQuants;
+    final FloatArray downScales;
     final FloatArray logits;
     final IntArray argmax = DeviceWeights.intZeros(1);
     /**
@@ -99,6 +105,9 @@ final class Activations {
         act2 = DeviceWeights.zeros(Math.max(1, Math.max(c.sharedFfnDim(), c.denseBlockCount() > 0 ? c.ffnDim() : 0)));
         ffnQuants = DeviceWeights.intZeros(Math.max(1, c.dim() / 4));
         ffnScales = DeviceWeights.zeros(Math.max(1, c.dim() / 32));
+        int downInputs = c.expertUsedCount() * c.expertFfnDim() + Math.max(c.sharedFfnDim(), c.denseBlockCount() > 0 ? c.ffnDim() : 0);
+        downQuants = DeviceWeights.intZeros(Math.max(1, downInputs / 4));
+        downScales = DeviceWeights.zeros(Math.max(1, downInputs / 32));
         logits = DeviceWeights.zeros(c.vocabSize());
         rope = ropeTable(c, maxContext);
         cache = new DeviceLatentCache[blocks];
@@ -130,7 +139,7 @@ final class Activations {
      */
     Object[] shared() {
         List<Object> l = new ArrayList<>(List.of(step, h, hg, q, kv, qabs, partial, olat, o, routerLogits, route,
-                act, act2, ffnQuants, ffnScales, rope));
+                act, act2, ffnQuants, ffnScales, downQuants, downScales, rope));
         if (qLora) {
             l.add(cq);
             l.add(cqg);

@@ -11,7 +11,9 @@ import org.dsv3.tornado.kernels.LatentAttention;
 import org.dsv3.tornado.kernels.MatVec;
 import org.dsv3.tornado.kernels.NormMatVec;
 import org.dsv3.tornado.kernels.NormMatVecDp4a;
+import org.dsv3.tornado.kernels.Int8Round;
 import org.dsv3.tornado.kernels.Residual;
+import org.dsv3.tornado.kernels.ResidualDp4a;
 import org.dsv3.tornado.kernels.Routing;
 import org.dsv3.tornado.kernels.Sampling;
 import org.dsv3.tornado.kernels.WeightType;
@@ -80,9 +82,12 @@ final class DecodeGraphs {
         return MatVec.lanesFor(rows, matvecThreads);
     }
 
-    /** Kernel launches of one block: qkv, (q_b), absorb, attend, merge, expand, out, ffnIn, (experts), down. */
-    static int tasksPerBlock(DeepSeekConfig c) {
-        return 6 + (c.hasQLora() ? 1 : 0) + 3;
+    /**
+     * Most kernel launches of one block: qkv, (q_b), absorb, attend, merge, expand, out, ffnIn, (experts), (round),
+     * down; {@code round} (the SwiGLU activations to 8-bit blocks) with the 8-bit down products.
+     */
+    static int tasksPerBlock(DeepSeekConfig c, Int8Ffn int8) {
+        return 6 + (c.hasQLora() ? 1 : 0) + 3 + (int8.routed() ? 1 : 0);
     }
 
     /** Graph index of the output head (logits and argmax); the block graphs come before it. */
@@ -256,11 +261,25 @@ final class DecodeGraphs {
                         l.gateExps().words(), l.upExps().words(), types, fe, k, a.act,
                         e, flags, c.groupCount() | c.groupUsedCount() << 16, c.routedScale(), a.ffnQuants, a.ffnScales);
             }
+            boolean routedDown = int8Ffn.routed() && q8(l.downExps().type()) && fe % 32 == 0;
+            boolean sharedDown = int8Ffn.sharedAndDense() && shared && q8(l.down().type()) && fs % 32 == 0;
+            int downInt8 = (routedDown ? Residual.INT8_ROUTED : 0) | (sharedDown ? Residual.INT8_SHARED : 0);
+            if (downInt8 != 0) {
+                add(g, graph, p + "round", Int8Round.groups(k * fe + fs));
+                g.task(p + "round", Int8Round::twoVectors, ctx, a.act, k * fe, a.act2, fs, a.downQuants, a.downScales);
+            }
             add(g, graph, p + "down", d, l.downExps().bytes() / e * k + (shared ? l.down().bytes() : 0));
-            g.task(p + "down", Residual::downAdd, ctx, a.act, a.route, Routing.idsAt(e),
-                    l.downExps().words(), l.downExps().type(), fe, k, a.act2,
-                    shared ? l.down().words() : u.w1(), shared ? l.down().type() : 0, fs, d,
-                    a.h, nextGain, a.hg);
+            if (dp4a) {
+                g.task(p + "down", ResidualDp4a::downAdd, ctx, a.act, a.route, Routing.idsAt(e),
+                        l.downExps().words(), l.downExps().type(), fe, k, a.act2,
+                        shared ? l.down().words() : u.w1(), shared ? l.down().type() : 0, fs, d,
+                        a.h, nextGain, a.hg, downInt8, a.downQuants, a.downScales);
+            } else {
+                g.task(p + "down", Residual::downAdd, ctx, a.act, a.route, Routing.idsAt(e),
+                        l.downExps().words(), l.downExps().type(), fe, k, a.act2,
+                        shared ? l.down().words() : u.w1(), shared ? l.down().type() : 0, fs, d,
+                        a.h, nextGain, a.hg, downInt8, a.downQuants, a.downScales);
+            }
         } else {
             int f = l.gate().rows();
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.gate().words(), l.up().words(), l.down().words());
@@ -279,10 +298,22 @@ final class DecodeGraphs {
                         l.gate().words(), l.gate().type(), l.up().words(), l.up().type(), f, a.act2, ffnLanes,
                         ffnInt8, a.ffnQuants, a.ffnScales);
             }
+            boolean denseDown = int8Ffn.sharedAndDense() && q8(l.down().type()) && f % 32 == 0;
+            if (denseDown) {
+                add(g, graph, p + "round", Int8Round.groups(f));
+                g.task(p + "round", Int8Round::twoVectors, ctx, a.act, 0, a.act2, f, a.downQuants, a.downScales);
+            }
             add(g, graph, p + "down", d, l.down().bytes());
-            g.task(p + "down", Residual::downAdd, ctx, a.act, a.route, 0,
-                    u.w1(), l.down().type(), f, 0, a.act2, l.down().words(), l.down().type(), f, d,
-                    a.h, nextGain, a.hg);
+            int downInt8 = denseDown ? Residual.INT8_SHARED : 0;
+            if (dp4a) {
+                g.task(p + "down", ResidualDp4a::downAdd, ctx, a.act, a.route, 0,
+                        u.w1(), l.down().type(), f, 0, a.act2, l.down().words(), l.down().type(), f, d,
+                        a.h, nextGain, a.hg, downInt8, a.downQuants, a.downScales);
+            } else {
+                g.task(p + "down", Residual::downAdd, ctx, a.act, a.route, 0,
+                        u.w1(), l.down().type(), f, 0, a.act2, l.down().words(), l.down().type(), f, d,
+                        a.h, nextGain, a.hg, downInt8, a.downQuants, a.downScales);
+            }
         }
     }
 

@@ -56,7 +56,7 @@ final class DecodePlan implements AutoCloseable {
         // (H200, V2-Lite Q8_0, PTX + CUDA graphs: 7 executes a token 122 tok/s, 5 → 124, 4 → 125), but
         // TornadoVM 5.2 records a graph's tasks in a fixed 8 KiB buffer (TornadoTaskGraph's highLevelCode):
         // 63 of our tasks fit (7 V2-Lite blocks, H200), the ~245 of a whole V2-Lite step overflow it.
-        int perBlock = DecodeGraphs.tasksPerBlock(model.config);
+        int perBlock = DecodeGraphs.tasksPerBlock(model.config, options.int8Ffn());
         int layersPerGraph = options.layersPerGraph() > 0 ? options.layersPerGraph() : Math.max(1, TASKS_PER_GRAPH / perBlock);
         this.graphs = DecodeGraphs.build(model, buffers, layersPerGraph, options.slicePositions(), options.matvecThreads(),
                 options.attention(), options.int8Ffn(), options.dp4a());

@@ -15,7 +15,34 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * Row r of h is updated by exactly one lane-0 thread: no races. Shape as {@link MatVec}.
  */
 public final class Residual {
+    /** {@link #downAdd}'s {@code int8} bits: the routed experts' rows on 8-bit activations… */
+    public static final int INT8_ROUTED = 1;
+    /** …the shared experts' (or dense FFN's) row. */
+    public static final int INT8_SHARED = 2;
+
     private Residual() {
+    }
+
+    /**
+     * This lane's share of a {@link WeightType#Q8_0_SPLIT} row (from byte {@code start}, {@code cols} values) times
+     * 8-bit activation blocks (quant words from {@code xWord}, scales from {@code xBlock}): a lane takes whole
+     * blocks, their eight words' integer dot products summed, then scaled once by both scales.
+     */
+    static float q8Row(IntArray w, int start, int cols, IntArray xq, int xWord, FloatArray xs, int xBlock,
+                       int lane, int lanes) {
+        int words = start >> 2;
+        int scales = start + cols;
+        float s = 0f;
+        for (int b = lane; b < (cols >> 5); b += lanes) {
+            int wq = words + (b << 3);
+            int xb = xWord + (b << 3);
+            int acc = 0;
+            for (int j = 0; j < 8; j++) {
+                acc = Int8Dot.dot4(w.get(wq + j), xq.get(xb + j), acc);
+            }
+            s += RawBytes.halfAt(w, scales + (b << 1)) * xs.get(xBlock + b) * acc;
+        }
+        return s;
     }
 
     /** {@code h[r] += W[r]·x; hg[r] = gain[r]·h[r]} (attention output projection). */
@@ -56,10 +83,15 @@ public final class Residual {
      * shared expert's (or dense FFN's) row, and the whole group adds up. With one row per 32 lanes, as the
      * other matvecs, the 2048 rows of a V2-Lite block made only 256 work-groups — two per H200 SM — each
      * walking its row's seven products one after the other.
+     *
+     * <p>With {@link #INT8_ROUTED} / {@link #INT8_SHARED} in {@code int8} (the weights {@link WeightType#Q8_0_SPLIT})
+     * the routed / shared rows multiply, in integers, the activations {@link Int8Round#twoVectors} rounded:
+     * quants {@code xq} (the routed ones from word 0, the shared ones from word {@code topK·f/4}) and scales
+     * {@code xs} (from 0 and {@code topK·f/32}), instead of {@code act} / {@code shAct}.
      */
     public static void downAdd(KernelContext ctx, FloatArray act, FloatArray route, int idsAt, IntArray wD, int typeD,
                                int f, int topK, FloatArray shAct, IntArray wS, int typeS, int fS, int rows,
-                               FloatArray h, FloatArray gain, FloatArray hg) {
+                               FloatArray h, FloatArray gain, FloatArray hg, int int8, IntArray xq, FloatArray xs) {
         int lid = ctx.localIdx;
         int lane = lid & (LANES - 1);
         int warp = lid / LANES;
@@ -70,10 +102,16 @@ public final class Residual {
             int rowBytes = WeightType.rowBytes(typeD, f);
             for (int j = warp; j < topK; j += ROWS) {
                 int row = (int) route.get(idsAt + j) * rows + r;
-                s += route.get(idsAt + topK + j) * BlockDot.row(typeD, wD, row * rowBytes, f, act, j * f, lane, LANES);
+                float dot = (int8 & INT8_ROUTED) != 0
+                        ? q8Row(wD, row * rowBytes, f, xq, (j * f) >> 2, xs, (j * f) >> 5, lane, LANES)
+                        : BlockDot.row(typeD, wD, row * rowBytes, f, act, j * f, lane, LANES);
+                s += route.get(idsAt + topK + j) * dot;
             }
             if (fS > 0) {
-                s += BlockDot.row(typeS, wS, r * WeightType.rowBytes(typeS, fS), fS, shAct, 0, lid, GROUP);
+                int start = r * WeightType.rowBytes(typeS, fS);
+                s += (int8 & INT8_SHARED) != 0
+                        ? q8Row(wS, start, fS, xq, (topK * f) >> 2, xs, (topK * f) >> 5, lid, GROUP)
+                        : BlockDot.row(typeS, wS, start, fS, shAct, 0, lid, GROUP);
             }
         }
         part[lid] = s;
