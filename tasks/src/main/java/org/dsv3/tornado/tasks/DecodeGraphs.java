@@ -10,10 +10,8 @@ import org.dsv3.tornado.kernels.Embedding;
 import org.dsv3.tornado.kernels.LatentAttention;
 import org.dsv3.tornado.kernels.MatVec;
 import org.dsv3.tornado.kernels.NormMatVec;
-import org.dsv3.tornado.kernels.NormMatVecDp4a;
 import org.dsv3.tornado.kernels.Int8Round;
 import org.dsv3.tornado.kernels.Residual;
-import org.dsv3.tornado.kernels.ResidualDp4a;
 import org.dsv3.tornado.kernels.Routing;
 import org.dsv3.tornado.kernels.Sampling;
 import org.dsv3.tornado.kernels.WeightType;
@@ -63,7 +61,7 @@ final class DecodeGraphs {
     private final int matvecThreads;
     private final AttentionKernel attention;
     private final Int8Ffn int8Ffn;
-    private final boolean dp4a;
+    private final FfnKernels ffn;
 
     private DecodeGraphs(DeviceModel m, Activations a, int slicePositions, int matvecThreads, AttentionKernel attention,
                          Int8Ffn int8Ffn, boolean dp4a) {
@@ -74,7 +72,7 @@ final class DecodeGraphs {
         this.matvecThreads = matvecThreads;
         this.attention = attention;
         this.int8Ffn = int8Ffn;
-        this.dp4a = dp4a;
+        this.ffn = FfnKernels.of(dp4a);
     }
 
     /** Lanes per row for a matvec of {@code rows} rows (see {@link MatVec#lanesFor}). */
@@ -236,31 +234,17 @@ final class DecodeGraphs {
             add(g, graph, p + "ffnIn", MatVec.groups(e + fs, ffnLanes),
                     l.router().bytes() + (shared ? l.gate().bytes() + l.up().bytes() : 0));
             int ffnInt8 = (round ? NormMatVec.INT8_ROUND : 0) | (sharedInt8 ? NormMatVec.INT8_ROWS : 0);
-            if (dp4a) {
-                g.task(p + "ffnIn", NormMatVecDp4a::routerAndGateUp, ctx, a.h, a.hg, eps, d,
+            g.task(p + "ffnIn", ffn.routerAndGateUp(), ctx, a.h, a.hg, eps, d,
                         l.router().words(), l.router().type(), e, a.routerLogits,
                         shared ? l.gate().words() : u.w1(), shared ? l.gate().type() : 0,
                         shared ? l.up().words() : u.w2(), shared ? l.up().type() : 0, fs, a.act2, ffnLanes,
                         ffnInt8, a.ffnQuants, a.ffnScales);
-            } else {
-                g.task(p + "ffnIn", NormMatVec::routerAndGateUp, ctx, a.h, a.hg, eps, d,
-                        l.router().words(), l.router().type(), e, a.routerLogits,
-                        shared ? l.gate().words() : u.w1(), shared ? l.gate().type() : 0,
-                        shared ? l.up().words() : u.w2(), shared ? l.up().type() : 0, fs, a.act2, ffnLanes,
-                        ffnInt8, a.ffnQuants, a.ffnScales);
-            }
             int flags = RoutingFlags.of(RoutingRule.of(c));
             add(g, graph, p + "experts", MatVec.groups(k * fe), (l.gateExps().bytes() + l.upExps().bytes()) / e * k);
             int types = l.gateExps().type() | l.upExps().type() << 8 | (routedInt8 ? 1 << 16 : 0);
-            if (dp4a) {
-                g.task(p + "experts", NormMatVecDp4a::expertsGateUp, ctx, a.h, a.hg, eps, d, a.routerLogits, bias, a.route,
+            g.task(p + "experts", ffn.expertsGateUp(), ctx, a.h, a.hg, eps, d, a.routerLogits, bias, a.route,
                         l.gateExps().words(), l.upExps().words(), types, fe, k, a.act,
                         e, flags, c.groupCount() | c.groupUsedCount() << 16, c.routedScale(), a.ffnQuants, a.ffnScales);
-            } else {
-                g.task(p + "experts", NormMatVec::expertsGateUp, ctx, a.h, a.hg, eps, d, a.routerLogits, bias, a.route,
-                        l.gateExps().words(), l.upExps().words(), types, fe, k, a.act,
-                        e, flags, c.groupCount() | c.groupUsedCount() << 16, c.routedScale(), a.ffnQuants, a.ffnScales);
-            }
             boolean routedDown = int8Ffn.routed() && q8(l.downExps().type()) && fe % 32 == 0;
             boolean sharedDown = int8Ffn.sharedAndDense() && shared && q8(l.down().type()) && fs % 32 == 0;
             int downInt8 = (routedDown ? Residual.INT8_ROUTED : 0) | (sharedDown ? Residual.INT8_SHARED : 0);
@@ -269,17 +253,10 @@ final class DecodeGraphs {
                 g.task(p + "round", Int8Round::twoVectors, ctx, a.act, k * fe, a.act2, fs, a.downQuants, a.downScales);
             }
             add(g, graph, p + "down", d, l.downExps().bytes() / e * k + (shared ? l.down().bytes() : 0));
-            if (dp4a) {
-                g.task(p + "down", ResidualDp4a::downAdd, ctx, a.act, a.route, Routing.idsAt(e),
+            g.task(p + "down", ffn.downAdd(), ctx, a.act, a.route, Routing.idsAt(e),
                         l.downExps().words(), l.downExps().type(), fe, k, a.act2,
                         shared ? l.down().words() : u.w1(), shared ? l.down().type() : 0, fs, d,
                         a.h, nextGain, a.hg, downInt8, a.downQuants, a.downScales);
-            } else {
-                g.task(p + "down", Residual::downAdd, ctx, a.act, a.route, Routing.idsAt(e),
-                        l.downExps().words(), l.downExps().type(), fe, k, a.act2,
-                        shared ? l.down().words() : u.w1(), shared ? l.down().type() : 0, fs, d,
-                        a.h, nextGain, a.hg, downInt8, a.downQuants, a.downScales);
-            }
         } else {
             int f = l.gate().rows();
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.gate().words(), l.up().words(), l.down().words());
@@ -287,17 +264,10 @@ final class DecodeGraphs {
             int ffnLanes = denseInt8 ? int8Lanes(lanes(f), d) : lanes(f);
             int ffnInt8 = denseInt8 ? NormMatVec.INT8_ROUND | NormMatVec.INT8_ROWS : 0;
             add(g, graph, p + "ffnIn", MatVec.groups(f, ffnLanes), l.gate().bytes() + l.up().bytes());
-            if (dp4a) {
-                g.task(p + "ffnIn", NormMatVecDp4a::routerAndGateUp, ctx, a.h, a.hg, eps, d,
+            g.task(p + "ffnIn", ffn.routerAndGateUp(), ctx, a.h, a.hg, eps, d,
                         u.w1(), l.gate().type(), 0, a.routerLogits,
                         l.gate().words(), l.gate().type(), l.up().words(), l.up().type(), f, a.act2, ffnLanes,
                         ffnInt8, a.ffnQuants, a.ffnScales);
-            } else {
-                g.task(p + "ffnIn", NormMatVec::routerAndGateUp, ctx, a.h, a.hg, eps, d,
-                        u.w1(), l.gate().type(), 0, a.routerLogits,
-                        l.gate().words(), l.gate().type(), l.up().words(), l.up().type(), f, a.act2, ffnLanes,
-                        ffnInt8, a.ffnQuants, a.ffnScales);
-            }
             boolean denseDown = int8Ffn.sharedAndDense() && q8(l.down().type()) && f % 32 == 0;
             if (denseDown) {
                 add(g, graph, p + "round", Int8Round.groups(f));
@@ -305,15 +275,9 @@ final class DecodeGraphs {
             }
             add(g, graph, p + "down", d, l.down().bytes());
             int downInt8 = denseDown ? Residual.INT8_SHARED : 0;
-            if (dp4a) {
-                g.task(p + "down", ResidualDp4a::downAdd, ctx, a.act, a.route, 0,
+            g.task(p + "down", ffn.downAdd(), ctx, a.act, a.route, 0,
                         u.w1(), l.down().type(), f, 0, a.act2, l.down().words(), l.down().type(), f, d,
                         a.h, nextGain, a.hg, downInt8, a.downQuants, a.downScales);
-            } else {
-                g.task(p + "down", Residual::downAdd, ctx, a.act, a.route, 0,
-                        u.w1(), l.down().type(), f, 0, a.act2, l.down().words(), l.down().type(), f, d,
-                        a.h, nextGain, a.hg, downInt8, a.downQuants, a.downScales);
-            }
         }
     }
 
