@@ -46,9 +46,22 @@ final class Q4_KKernel {
     }
 
     static float dot(MemorySegment seg, long offset, float[] x, int xOff, int n) {
+        return dot(seg, offset, x, xOff, n, new float[16]);
+    }
+
+    /** {@link #dot} of {@code rows} rows {@code rowBytes} apart into {@code out[outOff …]}, one scratch array for all. */
+    static void dotRows(MemorySegment seg, long offset, long rowBytes, int rows, float[] x, int xOff, int n,
+                        float[] out, int outOff) {
+        float[] k = new float[16];
+        for (int r = 0; r < rows; r++) {
+            out[outOff + r] = dot(seg, offset + r * rowBytes, x, xOff, n, k);
+        }
+    }
+
+    /** {@link #dot} with {@code k} (16 floats) as the block factors' scratch. */
+    private static float dot(MemorySegment seg, long offset, float[] x, int xOff, int n, float[] k) {
         int nb = BlockFormat.blocks(GgmlType.Q4_K, n);
         int step = F.length();
-        float[] k = new float[16];
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
         for (int b = 0; b < nb; b++) {
@@ -90,11 +103,25 @@ final class Q4_KKernel {
      * dependent multiply-adds.
      */
     static float dotQ8(MemorySegment seg, long offset, int[] xp, float[] xd, float[] xs, int xOff, int n) {
+        return dotQ8(seg, offset, xp, xd, xs, xOff, n, new float[16], new float[8]);
+    }
+
+    /** {@link #dotQ8} of {@code rows} rows {@code rowBytes} apart into {@code out[outOff …]}, one set of scratch arrays for all. */
+    static void dotQ8Rows(MemorySegment seg, long offset, long rowBytes, int rows, int[] xp, float[] xd, float[] xs,
+                          int xOff, int n, float[] out, int outOff) {
+        float[] k = new float[16];
+        float[] f = new float[8];
+        for (int r = 0; r < rows; r++) {
+            out[outOff + r] = dotQ8(seg, offset + r * rowBytes, xp, xd, xs, xOff, n, k, f);
+        }
+    }
+
+    /** {@link #dotQ8} with {@code k} (16 floats) and {@code f} (8) as scratch. */
+    private static float dotQ8(MemorySegment seg, long offset, int[] xp, float[] xd, float[] xs, int xOff, int n,
+                               float[] k, float[] f) {
         int nb = BlockFormat.blocks(GgmlType.Q4_K, n);
         int step = S2.length();
         int xb = xOff / 32;
-        float[] k = new float[16];
-        float[] f = new float[8];
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
         FloatVector mins = FloatVector.zero(F8);
