@@ -51,46 +51,93 @@ final class Q4_KKernel {
     }
 
     static float dot(MemorySegment seg, long offset, float[] x, int xOff, int n) {
-        return dot(seg, offset, x, xOff, n, new float[16]);
+        float[] xs = new float[n / 32];
+        BlockFactors.groupSums(x, xOff, n, 32, xs);
+        return dot(seg, offset, x, xOff, n, new float[16], xs);
     }
 
-    /** {@link #dot} of {@code rows} rows {@code rowBytes} apart into {@code out[outOff …]}, one scratch array for all. */
+    /**
+     * {@link #dot} of {@code rows} rows {@code rowBytes} apart into {@code out[outOff …]}: the sums
+     * of x over each sub-block of 32 taken once for all rows, one scratch array for the factors.
+     */
     static void dotRows(MemorySegment seg, long offset, long rowBytes, int rows, float[] x, int xOff, int n,
                         float[] out, int outOff) {
         float[] k = new float[16];
+        float[] xs = new float[n / 32];
+        BlockFactors.groupSums(x, xOff, n, 32, xs);
         for (int r = 0; r < rows; r++) {
-            out[outOff + r] = dot(seg, offset + r * rowBytes, x, xOff, n, k);
+            out[outOff + r] = dot(seg, offset + r * rowBytes, x, xOff, n, k, xs);
         }
     }
 
-    /** {@link #dot} with {@code k} (16 floats) as the block factors' scratch. */
-    private static float dot(MemorySegment seg, long offset, float[] x, int xOff, int n, float[] k) {
+    /**
+     * {@link #dot} with {@code k} (16 floats) as the block factors' scratch and {@code xs[j]} the
+     * sum of x over sub-block j: Σ_j k_j·Σ_i q_i·x_i − Σ_j m_j·xs_j, so that a lane of values costs
+     * one conversion and one multiply-add, and a sub-block one multiply-add more.
+     */
+    private static float dot(MemorySegment seg, long offset, float[] x, int xOff, int n, float[] k, float[] xs) {
         int nb = BlockFormat.blocks(GgmlType.Q4_K, n);
         int step = F.length();
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
+        FloatVector mins = FloatVector.zero(F8);
         for (int b = 0; b < nb; b++) {
             long blk = offset + (long) b * BYTES;
             BlockFactors.kQuant(seg, blk, k);
-            for (int c = 0; c < 4; c++) {
-                FloatVector d0 = FloatVector.broadcast(F, k[2 * c]);
-                FloatVector m0 = FloatVector.broadcast(F, -k[8 + 2 * c]);
-                FloatVector d1 = FloatVector.broadcast(F, k[2 * c + 1]);
-                FloatVector m1 = FloatVector.broadcast(F, -k[9 + 2 * c]);
-                long qs = blk + Q4_KFormat.QS + 32 * c;
-                int xo = xOff + 256 * b + 64 * c;
-                for (int l = 0; l < 32; l += step) {
-                    IntVector q = (IntVector) ByteVector.fromMemorySegment(B, seg, qs + l, Lanes.LE)
-                            .convertShape(VectorOperators.B2I, I, 0);
-                    FloatVector w0 = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d0, m0);
-                    FloatVector w1 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F)
-                            .convert(VectorOperators.I2F, 0)).fma(d1, m1);
-                    acc0 = w0.fma(FloatVector.fromArray(F, x, xo + l), acc0);
-                    acc1 = w1.fma(FloatVector.fromArray(F, x, xo + 32 + l), acc1);
-                }
+            mins = FloatVector.fromArray(F8, k, 8).fma(FloatVector.fromArray(F8, xs, 8 * b), mins);
+            long qs = blk + Q4_KFormat.QS;
+            int xo = xOff + 256 * b;
+            // chunk c (32 bytes at qs + 32c): sub-block 2c in the low nibbles, 2c+1 in the high ones
+            IntVector q = (IntVector) ByteVector.fromMemorySegment(B, seg, qs, Lanes.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            FloatVector p0 = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xo));
+            FloatVector p1 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xo + 32));
+            for (int l = step; l < 32; l += step) {
+                q = (IntVector) ByteVector.fromMemorySegment(B, seg, qs + l, Lanes.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                p0 = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xo + l), p0);
+                p1 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xo + 32 + l), p1);
             }
+            acc0 = p0.fma(FloatVector.broadcast(F, k[0]), acc0);
+            acc1 = p1.fma(FloatVector.broadcast(F, k[1]), acc1);
+            q = (IntVector) ByteVector.fromMemorySegment(B, seg, qs + 32, Lanes.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            p0 = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xo + 64));
+            p1 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xo + 96));
+            for (int l = step; l < 32; l += step) {
+                q = (IntVector) ByteVector.fromMemorySegment(B, seg, qs + 32 + l, Lanes.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                p0 = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xo + 64 + l), p0);
+                p1 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xo + 96 + l), p1);
+            }
+            acc0 = p0.fma(FloatVector.broadcast(F, k[2]), acc0);
+            acc1 = p1.fma(FloatVector.broadcast(F, k[3]), acc1);
+            q = (IntVector) ByteVector.fromMemorySegment(B, seg, qs + 64, Lanes.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            p0 = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xo + 128));
+            p1 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xo + 160));
+            for (int l = step; l < 32; l += step) {
+                q = (IntVector) ByteVector.fromMemorySegment(B, seg, qs + 64 + l, Lanes.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                p0 = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xo + 128 + l), p0);
+                p1 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xo + 160 + l), p1);
+            }
+            acc0 = p0.fma(FloatVector.broadcast(F, k[4]), acc0);
+            acc1 = p1.fma(FloatVector.broadcast(F, k[5]), acc1);
+            q = (IntVector) ByteVector.fromMemorySegment(B, seg, qs + 96, Lanes.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            p0 = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xo + 192));
+            p1 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xo + 224));
+            for (int l = step; l < 32; l += step) {
+                q = (IntVector) ByteVector.fromMemorySegment(B, seg, qs + 96 + l, Lanes.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                p0 = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xo + 192 + l), p0);
+                p1 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xo + 224 + l), p1);
+            }
+            acc0 = p0.fma(FloatVector.broadcast(F, k[6]), acc0);
+            acc1 = p1.fma(FloatVector.broadcast(F, k[7]), acc1);
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - mins.reduceLanes(VectorOperators.ADD);
     }
 
     /**
