@@ -79,8 +79,10 @@ final class Q6_KKernel {
      * a lane of values. The 6-bit quants are unpacked from zero-extended bytes: with a = ql[l],
      * c = ql[32+l], h = qh[l] of a half, group 0 is a's low nibble | (h &amp; 3) &lt;&lt; 4, group 1 c's low
      * nibble | (h &amp; 12) &lt;&lt; 2, group 2 a &gt;&gt; 4 | (h &amp; 48), group 3 c &gt;&gt; 4 | (h &gt;&gt; 2 &amp; 48).
-     * A run of L lanes lies in one sub-block; the four (half, sub-block pair) units of a block are
-     * written out, each over the 16 positions of one sub-block of every group.
+     * A run of L lanes lies in one sub-block; a block is four units, each the 16 positions of one
+     * sub-block of every group (both units of a half written out, the halves a loop: all four written
+     * out made a method C1 could not compile, out of virtual registers, and C2 then never took it,
+     * so that decode ran 100 times slower; as a loop of four the kernel was 2.4 times slower).
      */
     private static float dot(MemorySegment seg, long offset, float[] x, int xOff, int n, float[] k, float[] xs) {
         int nb = BlockFormat.blocks(GgmlType.Q6_K, n);
@@ -88,136 +90,73 @@ final class Q6_KKernel {
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
         FloatVector offsets = FloatVector.zero(F8);
-        FloatVector p0 = FloatVector.zero(F);
-        FloatVector p1 = p0;
-        FloatVector p2 = p0;
-        FloatVector p3 = p0;
         for (int b = 0; b < nb; b++) {
             long blk = offset + (long) b * BYTES;
             BlockFactors.q6(seg, blk + Q6_KFormat.SCALES, blk + Q6_KFormat.D, k);
             offsets = FloatVector.fromArray(F8, k, 0).fma(FloatVector.fromArray(F8, xs, 16 * b), offsets);
             offsets = FloatVector.fromArray(F8, k, 8).fma(FloatVector.fromArray(F8, xs, 16 * b + 8), offsets);
-            int x0 = xOff + 256 * b;
-            // values 128·0 + 32g + 0…15 of group g = 0..3: sub-blocks 0 + 2g
-            for (int l = 0; l < 16; l += step) {
-                IntVector a = (IntVector) ByteVector.fromMemorySegment(B, seg, blk + 0 + l, Lanes.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector c = (IntVector) ByteVector.fromMemorySegment(B, seg, blk + 32 + l, Lanes.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector h = (IntVector) ByteVector.fromMemorySegment(B, seg, blk + Q6_KFormat.QH + 0 + l, Lanes.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                int xo = x0 + 0 + l;
-                FloatVector w0 = (FloatVector) a.and(0x0F).or(h.and(0x03).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0);
-                FloatVector w1 = (FloatVector) c.and(0x0F).or(h.and(0x0C).lanewise(VectorOperators.LSHL, 2)).convert(VectorOperators.I2F, 0);
-                FloatVector w2 = (FloatVector) a.lanewise(VectorOperators.LSHR, 4).or(h.and(0x30)).convert(VectorOperators.I2F, 0);
-                FloatVector w3 = (FloatVector) c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(0x30))
-                        .convert(VectorOperators.I2F, 0);
-                if (l == 0) {
-                    p0 = w0.mul(FloatVector.fromArray(F, x, xo));
-                    p1 = w1.mul(FloatVector.fromArray(F, x, xo + 32));
-                    p2 = w2.mul(FloatVector.fromArray(F, x, xo + 64));
-                    p3 = w3.mul(FloatVector.fromArray(F, x, xo + 96));
-                } else {
-                    p0 = w0.fma(FloatVector.fromArray(F, x, xo), p0);
-                    p1 = w1.fma(FloatVector.fromArray(F, x, xo + 32), p1);
-                    p2 = w2.fma(FloatVector.fromArray(F, x, xo + 64), p2);
-                    p3 = w3.fma(FloatVector.fromArray(F, x, xo + 96), p3);
+            for (int half = 0; half < 2; half++) {
+                long ql = blk + 64 * half;
+                long qh = blk + Q6_KFormat.QH + 32 * half;
+                int xo = xOff + 256 * b + 128 * half;
+                int s = 8 * half;
+                {
+                // values 128·half + 32g + 0 … 15 of the groups g = 0..3: sub-block 8·half + 0 + 2g of each
+                FloatVector p0 = FloatVector.zero(F);
+                FloatVector p1 = p0;
+                FloatVector p2 = p0;
+                FloatVector p3 = p0;
+                for (int l = 0; l < 16; l += step) {
+                    IntVector a = (IntVector) ByteVector.fromMemorySegment(B, seg, ql + l, Lanes.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector c = (IntVector) ByteVector.fromMemorySegment(B, seg, ql + 32 + l, Lanes.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector h = (IntVector) ByteVector.fromMemorySegment(B, seg, qh + l, Lanes.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    FloatVector w0 = (FloatVector) a.and(0x0F).or(h.and(0x03).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0);
+                    FloatVector w1 = (FloatVector) c.and(0x0F).or(h.and(0x0C).lanewise(VectorOperators.LSHL, 2)).convert(VectorOperators.I2F, 0);
+                    FloatVector w2 = (FloatVector) a.lanewise(VectorOperators.LSHR, 4).or(h.and(0x30)).convert(VectorOperators.I2F, 0);
+                    FloatVector w3 = (FloatVector) c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(0x30))
+                            .convert(VectorOperators.I2F, 0);
+                    p0 = w0.fma(FloatVector.fromArray(F, x, xo + l), p0);
+                    p1 = w1.fma(FloatVector.fromArray(F, x, xo + 32 + l), p1);
+                    p2 = w2.fma(FloatVector.fromArray(F, x, xo + 64 + l), p2);
+                    p3 = w3.fma(FloatVector.fromArray(F, x, xo + 96 + l), p3);
+                }
+                acc0 = p0.fma(FloatVector.broadcast(F, k[s + 0]), acc0);
+                acc1 = p1.fma(FloatVector.broadcast(F, k[s + 2]), acc1);
+                acc0 = p2.fma(FloatVector.broadcast(F, k[s + 4]), acc0);
+                acc1 = p3.fma(FloatVector.broadcast(F, k[s + 6]), acc1);
+                }
+                {
+                // values 128·half + 32g + 16 … 31 of the groups g = 0..3: sub-block 8·half + 1 + 2g of each
+                FloatVector p0 = FloatVector.zero(F);
+                FloatVector p1 = p0;
+                FloatVector p2 = p0;
+                FloatVector p3 = p0;
+                for (int l = 16; l < 32; l += step) {
+                    IntVector a = (IntVector) ByteVector.fromMemorySegment(B, seg, ql + l, Lanes.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector c = (IntVector) ByteVector.fromMemorySegment(B, seg, ql + 32 + l, Lanes.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector h = (IntVector) ByteVector.fromMemorySegment(B, seg, qh + l, Lanes.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    FloatVector w0 = (FloatVector) a.and(0x0F).or(h.and(0x03).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0);
+                    FloatVector w1 = (FloatVector) c.and(0x0F).or(h.and(0x0C).lanewise(VectorOperators.LSHL, 2)).convert(VectorOperators.I2F, 0);
+                    FloatVector w2 = (FloatVector) a.lanewise(VectorOperators.LSHR, 4).or(h.and(0x30)).convert(VectorOperators.I2F, 0);
+                    FloatVector w3 = (FloatVector) c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(0x30))
+                            .convert(VectorOperators.I2F, 0);
+                    p0 = w0.fma(FloatVector.fromArray(F, x, xo + l), p0);
+                    p1 = w1.fma(FloatVector.fromArray(F, x, xo + 32 + l), p1);
+                    p2 = w2.fma(FloatVector.fromArray(F, x, xo + 64 + l), p2);
+                    p3 = w3.fma(FloatVector.fromArray(F, x, xo + 96 + l), p3);
+                }
+                acc0 = p0.fma(FloatVector.broadcast(F, k[s + 1]), acc0);
+                acc1 = p1.fma(FloatVector.broadcast(F, k[s + 3]), acc1);
+                acc0 = p2.fma(FloatVector.broadcast(F, k[s + 5]), acc0);
+                acc1 = p3.fma(FloatVector.broadcast(F, k[s + 7]), acc1);
                 }
             }
-            acc0 = p0.fma(FloatVector.broadcast(F, k[0]), acc0);
-            acc1 = p1.fma(FloatVector.broadcast(F, k[2]), acc1);
-            acc0 = p2.fma(FloatVector.broadcast(F, k[4]), acc0);
-            acc1 = p3.fma(FloatVector.broadcast(F, k[6]), acc1);
-            // values 128·0 + 32g + 16…31 of group g = 0..3: sub-blocks 1 + 2g
-            for (int l = 16; l < 32; l += step) {
-                IntVector a = (IntVector) ByteVector.fromMemorySegment(B, seg, blk + 0 + l, Lanes.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector c = (IntVector) ByteVector.fromMemorySegment(B, seg, blk + 32 + l, Lanes.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector h = (IntVector) ByteVector.fromMemorySegment(B, seg, blk + Q6_KFormat.QH + 0 + l, Lanes.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                int xo = x0 + 0 + l;
-                FloatVector w0 = (FloatVector) a.and(0x0F).or(h.and(0x03).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0);
-                FloatVector w1 = (FloatVector) c.and(0x0F).or(h.and(0x0C).lanewise(VectorOperators.LSHL, 2)).convert(VectorOperators.I2F, 0);
-                FloatVector w2 = (FloatVector) a.lanewise(VectorOperators.LSHR, 4).or(h.and(0x30)).convert(VectorOperators.I2F, 0);
-                FloatVector w3 = (FloatVector) c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(0x30))
-                        .convert(VectorOperators.I2F, 0);
-                if (l == 16) {
-                    p0 = w0.mul(FloatVector.fromArray(F, x, xo));
-                    p1 = w1.mul(FloatVector.fromArray(F, x, xo + 32));
-                    p2 = w2.mul(FloatVector.fromArray(F, x, xo + 64));
-                    p3 = w3.mul(FloatVector.fromArray(F, x, xo + 96));
-                } else {
-                    p0 = w0.fma(FloatVector.fromArray(F, x, xo), p0);
-                    p1 = w1.fma(FloatVector.fromArray(F, x, xo + 32), p1);
-                    p2 = w2.fma(FloatVector.fromArray(F, x, xo + 64), p2);
-                    p3 = w3.fma(FloatVector.fromArray(F, x, xo + 96), p3);
-                }
-            }
-            acc0 = p0.fma(FloatVector.broadcast(F, k[1]), acc0);
-            acc1 = p1.fma(FloatVector.broadcast(F, k[3]), acc1);
-            acc0 = p2.fma(FloatVector.broadcast(F, k[5]), acc0);
-            acc1 = p3.fma(FloatVector.broadcast(F, k[7]), acc1);
-            // values 128·1 + 32g + 0…15 of group g = 0..3: sub-blocks 8 + 2g
-            for (int l = 0; l < 16; l += step) {
-                IntVector a = (IntVector) ByteVector.fromMemorySegment(B, seg, blk + 64 + l, Lanes.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector c = (IntVector) ByteVector.fromMemorySegment(B, seg, blk + 96 + l, Lanes.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector h = (IntVector) ByteVector.fromMemorySegment(B, seg, blk + Q6_KFormat.QH + 32 + l, Lanes.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                int xo = x0 + 128 + l;
-                FloatVector w0 = (FloatVector) a.and(0x0F).or(h.and(0x03).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0);
-                FloatVector w1 = (FloatVector) c.and(0x0F).or(h.and(0x0C).lanewise(VectorOperators.LSHL, 2)).convert(VectorOperators.I2F, 0);
-                FloatVector w2 = (FloatVector) a.lanewise(VectorOperators.LSHR, 4).or(h.and(0x30)).convert(VectorOperators.I2F, 0);
-                FloatVector w3 = (FloatVector) c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(0x30))
-                        .convert(VectorOperators.I2F, 0);
-                if (l == 0) {
-                    p0 = w0.mul(FloatVector.fromArray(F, x, xo));
-                    p1 = w1.mul(FloatVector.fromArray(F, x, xo + 32));
-                    p2 = w2.mul(FloatVector.fromArray(F, x, xo + 64));
-                    p3 = w3.mul(FloatVector.fromArray(F, x, xo + 96));
-                } else {
-                    p0 = w0.fma(FloatVector.fromArray(F, x, xo), p0);
-                    p1 = w1.fma(FloatVector.fromArray(F, x, xo + 32), p1);
-                    p2 = w2.fma(FloatVector.fromArray(F, x, xo + 64), p2);
-                    p3 = w3.fma(FloatVector.fromArray(F, x, xo + 96), p3);
-                }
-            }
-            acc0 = p0.fma(FloatVector.broadcast(F, k[8]), acc0);
-            acc1 = p1.fma(FloatVector.broadcast(F, k[10]), acc1);
-            acc0 = p2.fma(FloatVector.broadcast(F, k[12]), acc0);
-            acc1 = p3.fma(FloatVector.broadcast(F, k[14]), acc1);
-            // values 128·1 + 32g + 16…31 of group g = 0..3: sub-blocks 9 + 2g
-            for (int l = 16; l < 32; l += step) {
-                IntVector a = (IntVector) ByteVector.fromMemorySegment(B, seg, blk + 64 + l, Lanes.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector c = (IntVector) ByteVector.fromMemorySegment(B, seg, blk + 96 + l, Lanes.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector h = (IntVector) ByteVector.fromMemorySegment(B, seg, blk + Q6_KFormat.QH + 32 + l, Lanes.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                int xo = x0 + 128 + l;
-                FloatVector w0 = (FloatVector) a.and(0x0F).or(h.and(0x03).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0);
-                FloatVector w1 = (FloatVector) c.and(0x0F).or(h.and(0x0C).lanewise(VectorOperators.LSHL, 2)).convert(VectorOperators.I2F, 0);
-                FloatVector w2 = (FloatVector) a.lanewise(VectorOperators.LSHR, 4).or(h.and(0x30)).convert(VectorOperators.I2F, 0);
-                FloatVector w3 = (FloatVector) c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(0x30))
-                        .convert(VectorOperators.I2F, 0);
-                if (l == 16) {
-                    p0 = w0.mul(FloatVector.fromArray(F, x, xo));
-                    p1 = w1.mul(FloatVector.fromArray(F, x, xo + 32));
-                    p2 = w2.mul(FloatVector.fromArray(F, x, xo + 64));
-                    p3 = w3.mul(FloatVector.fromArray(F, x, xo + 96));
-                } else {
-                    p0 = w0.fma(FloatVector.fromArray(F, x, xo), p0);
-                    p1 = w1.fma(FloatVector.fromArray(F, x, xo + 32), p1);
-                    p2 = w2.fma(FloatVector.fromArray(F, x, xo + 64), p2);
-                    p3 = w3.fma(FloatVector.fromArray(F, x, xo + 96), p3);
-                }
-            }
-            acc0 = p0.fma(FloatVector.broadcast(F, k[9]), acc0);
-            acc1 = p1.fma(FloatVector.broadcast(F, k[11]), acc1);
-            acc0 = p2.fma(FloatVector.broadcast(F, k[13]), acc0);
-            acc1 = p3.fma(FloatVector.broadcast(F, k[15]), acc1);
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - 32f * offsets.reduceLanes(VectorOperators.ADD);
     }
