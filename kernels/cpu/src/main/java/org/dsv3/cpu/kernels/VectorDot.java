@@ -55,6 +55,7 @@ public final class VectorDot {
                                int n, float[] out, int outOff) {
         if (FAST) {
             switch (t) {
+                case Q5_0: Q5_0Kernel.dotRows(seg, offset, rowBytes, rows, x, xOff, n, out, outOff); return;
                 case Q4_K: Q4_KKernel.dotRows(seg, offset, rowBytes, rows, x, xOff, n, out, outOff); return;
                 case Q5_K: Q5_KKernel.dotRows(seg, offset, rowBytes, rows, x, xOff, n, out, outOff); return;
                 case Q6_K: Q6_KKernel.dotRows(seg, offset, rowBytes, rows, x, xOff, n, out, outOff); return;
