@@ -128,9 +128,7 @@ public final class MatMul {
         int n = qx.length();
         for (int t = 0; t < qx.rows(); t++) {
             int o = outOff + t * outStride;
-            for (int r = from; r < to; r++) {
-                out[o + r] = w.dotQ8(r, qx, t * n);
-            }
+            w.dotQ8Rows(from, to, qx, t * n, out, o);
         }
     }
 
@@ -141,9 +139,7 @@ public final class MatMul {
     public static void rows(WeightMatrix w, int from, int to, float[] x, int xOff, int xStride, int tokens,
                             float[] out, int outOff, int outStride) {
         if (tokens == 1) {
-            for (int r = from; r < to; r++) {
-                out[outOff + r] = w.dot(r, x, xOff);
-            }
+            w.dotRows(from, to, x, xOff, out, outOff);
             return;
         }
         if (usesPanels(tokens)) {

@@ -47,6 +47,16 @@ public record WeightMatrix(String name, GgmlType type, MemorySegment data, long 
         return VectorDot.dot(type, data, offset + row * rowBytes, x, xOff, cols);
     }
 
+    /** {@code out[outOff + r] = W[r] · x[xOff …]} for rows {@code r ∈ [from, to)} (one kernel call for the range). */
+    public void dotRows(int from, int to, float[] x, int xOff, float[] out, int outOff) {
+        VectorDot.dotRows(type, data, offset + from * rowBytes, rowBytes, to - from, x, xOff, cols, out, outOff + from);
+    }
+
+    /** {@code out[outOff + r] =} {@link #dotQ8} of row {@code r}, for rows {@code r ∈ [from, to)}. */
+    public void dotQ8Rows(int from, int to, Q8Blocks x, int xOff, float[] out, int outOff) {
+        VectorDot.dotQ8Rows(type, data, offset + from * rowBytes, rowBytes, to - from, x, xOff, cols, out, outOff + from);
+    }
+
     /** Dot product of row {@code row} with the 8-bit activation blocks of {@code x} from value {@code xOff}. */
     public float dotQ8(int row, Q8Blocks x, int xOff) {
         return VectorDot.dotQ8(type, data, offset + row * rowBytes, x, xOff, cols);

@@ -47,6 +47,7 @@ public class Int8DotBenchmark {
     private long rowBytes;
     private GgmlType t;
     private final float[] x = new float[COLS];
+    private final float[] out = new float[ROWS];
 
     @Setup
     public void setup() {
@@ -75,21 +76,15 @@ public class Int8DotBenchmark {
 
     @Benchmark
     public void exact(Blackhole bh) {
-        float acc = 0;
-        for (int r = 0; r < ROWS; r++) {
-            acc += VectorDot.dot(t, weights, r * rowBytes, x, 0, COLS);
-        }
-        bh.consume(acc);
+        VectorDot.dotRows(t, weights, 0, rowBytes, ROWS, x, 0, COLS, out, 0);
+        bh.consume(out);
     }
 
     @Benchmark
     public void int8(Blackhole bh) {
         Q8Blocks qx = Q8Blocks.of(x, 0, COLS, 1, COLS);
-        float acc = 0;
-        for (int r = 0; r < ROWS; r++) {
-            acc += VectorDot.dotQ8(t, weights, r * rowBytes, qx, 0, COLS);
-        }
-        bh.consume(acc);
+        VectorDot.dotQ8Rows(t, weights, 0, rowBytes, ROWS, qx, 0, COLS, out, 0);
+        bh.consume(out);
     }
 
     @Benchmark

@@ -55,4 +55,20 @@ final class BlockFactors {
             ((FloatVector) s.convert(VectorOperators.I2F, 0)).mul(d).intoArray(k, 8 * half);
         }
     }
+
+    /**
+     * {@code out[j] = Σ x[xOff + group·j …+group)} for the n/group groups of {@code n} values
+     * ({@code group} 16 or 32): the activation side of the K-quant float dots, which apply a
+     * sub-block's minimum or offset once to its sum instead of to every weight.
+     */
+    static void groupSums(float[] x, int xOff, int n, int group, float[] out) {
+        for (int j = 0; j < n / group; j++) {
+            int o = xOff + group * j;
+            FloatVector s = FloatVector.fromArray(F8, x, o).add(FloatVector.fromArray(F8, x, o + 8));
+            for (int i = 16; i < group; i += 8) {
+                s = s.add(FloatVector.fromArray(F8, x, o + i));
+            }
+            out[j] = s.reduceLanes(VectorOperators.ADD);
+        }
+    }
 }

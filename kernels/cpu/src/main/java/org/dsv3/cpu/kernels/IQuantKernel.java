@@ -25,11 +25,25 @@ final class IQuantKernel {
     }
 
     static float dot(GridFormat format, MemorySegment seg, long offset, float[] x, int xOff, int n) {
+        return dot(format, seg, offset, x, xOff, n, new byte[VALUES], new float[VALUES / GROUP]);
+    }
+
+    /** {@link #dot} of {@code rows} rows {@code rowBytes} apart into {@code out[outOff …]}, one set of scratch arrays for all. */
+    static void dotRows(GridFormat format, MemorySegment seg, long offset, long rowBytes, int rows, float[] x, int xOff,
+                        int n, float[] out, int outOff) {
+        byte[] q = new byte[VALUES];
+        float[] factor = new float[VALUES / GROUP];
+        for (int r = 0; r < rows; r++) {
+            out[outOff + r] = dot(format, seg, offset + r * rowBytes, x, xOff, n, q, factor);
+        }
+    }
+
+    /** {@link #dot} with {@code q} (256 bytes) and {@code factor} (16 floats) as the decoded block's scratch. */
+    private static float dot(GridFormat format, MemorySegment seg, long offset, float[] x, int xOff, int n,
+                             byte[] q, float[] factor) {
         int nb = BlockFormat.blocks(format.type(), n);
         int step = F.length();
         int blockBytes = format.type().typeSize();
-        byte[] q = new byte[VALUES];
-        float[] factor = new float[VALUES / GROUP];
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < nb; b++) {
             format.decode(seg, offset + (long) b * blockBytes, q, factor);

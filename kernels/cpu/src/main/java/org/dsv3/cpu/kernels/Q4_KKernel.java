@@ -41,38 +41,103 @@ final class Q4_KKernel {
     private static final int BYTES = Q4_KFormat.BLOCK_BYTES;
     /** 2⁻¹⁶: the pair products of {@link #dotQ8} sit in the upper half of their 32-bit lanes. */
     static final float PAIR_SCALE = 1f / 65536f;
+    /**
+     * Whether a 32-byte chunk takes two loads (L = 8: 16 bytes widen to the 16 short lanes of a
+     * 256-bit vector) rather than one (L = 16).
+     */
+    private static final boolean HALVES = S2.length() == 16;
 
     private Q4_KKernel() {
     }
 
     static float dot(MemorySegment seg, long offset, float[] x, int xOff, int n) {
+        float[] xs = new float[n / 32];
+        BlockFactors.groupSums(x, xOff, n, 32, xs);
+        return dot(seg, offset, x, xOff, n, new float[16], xs);
+    }
+
+    /**
+     * {@link #dot} of {@code rows} rows {@code rowBytes} apart into {@code out[outOff …]}: the sums
+     * of x over each sub-block of 32 taken once for all rows, one scratch array for the factors.
+     */
+    static void dotRows(MemorySegment seg, long offset, long rowBytes, int rows, float[] x, int xOff, int n,
+                        float[] out, int outOff) {
+        float[] k = new float[16];
+        float[] xs = new float[n / 32];
+        BlockFactors.groupSums(x, xOff, n, 32, xs);
+        for (int r = 0; r < rows; r++) {
+            out[outOff + r] = dot(seg, offset + r * rowBytes, x, xOff, n, k, xs);
+        }
+    }
+
+    /**
+     * {@link #dot} with {@code k} (16 floats) as the block factors' scratch and {@code xs[j]} the
+     * sum of x over sub-block j: Σ_j k_j·Σ_i q_i·x_i − Σ_j m_j·xs_j, so that a lane of values costs
+     * one conversion and one multiply-add, and a sub-block one multiply-add more.
+     */
+    private static float dot(MemorySegment seg, long offset, float[] x, int xOff, int n, float[] k, float[] xs) {
         int nb = BlockFormat.blocks(GgmlType.Q4_K, n);
         int step = F.length();
-        float[] k = new float[16];
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
+        FloatVector mins = FloatVector.zero(F8);
         for (int b = 0; b < nb; b++) {
             long blk = offset + (long) b * BYTES;
             BlockFactors.kQuant(seg, blk, k);
-            for (int c = 0; c < 4; c++) {
-                FloatVector d0 = FloatVector.broadcast(F, k[2 * c]);
-                FloatVector m0 = FloatVector.broadcast(F, -k[8 + 2 * c]);
-                FloatVector d1 = FloatVector.broadcast(F, k[2 * c + 1]);
-                FloatVector m1 = FloatVector.broadcast(F, -k[9 + 2 * c]);
-                long qs = blk + Q4_KFormat.QS + 32 * c;
-                int xo = xOff + 256 * b + 64 * c;
-                for (int l = 0; l < 32; l += step) {
-                    IntVector q = (IntVector) ByteVector.fromMemorySegment(B, seg, qs + l, Lanes.LE)
-                            .convertShape(VectorOperators.B2I, I, 0);
-                    FloatVector w0 = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d0, m0);
-                    FloatVector w1 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F)
-                            .convert(VectorOperators.I2F, 0)).fma(d1, m1);
-                    acc0 = w0.fma(FloatVector.fromArray(F, x, xo + l), acc0);
-                    acc1 = w1.fma(FloatVector.fromArray(F, x, xo + 32 + l), acc1);
-                }
+            mins = FloatVector.fromArray(F8, k, 8).fma(FloatVector.fromArray(F8, xs, 8 * b), mins);
+            long qs = blk + Q4_KFormat.QS;
+            int xo = xOff + 256 * b;
+            // chunk c (32 bytes at qs + 32c): sub-block 2c in the low nibbles, 2c+1 in the high ones
+            IntVector q = (IntVector) ByteVector.fromMemorySegment(B, seg, qs, Lanes.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            FloatVector p0 = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xo));
+            FloatVector p1 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xo + 32));
+            for (int l = step; l < 32; l += step) {
+                q = (IntVector) ByteVector.fromMemorySegment(B, seg, qs + l, Lanes.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                p0 = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xo + l), p0);
+                p1 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xo + 32 + l), p1);
             }
+            acc0 = p0.fma(FloatVector.broadcast(F, k[0]), acc0);
+            acc1 = p1.fma(FloatVector.broadcast(F, k[1]), acc1);
+            q = (IntVector) ByteVector.fromMemorySegment(B, seg, qs + 32, Lanes.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            p0 = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xo + 64));
+            p1 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xo + 96));
+            for (int l = step; l < 32; l += step) {
+                q = (IntVector) ByteVector.fromMemorySegment(B, seg, qs + 32 + l, Lanes.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                p0 = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xo + 64 + l), p0);
+                p1 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xo + 96 + l), p1);
+            }
+            acc0 = p0.fma(FloatVector.broadcast(F, k[2]), acc0);
+            acc1 = p1.fma(FloatVector.broadcast(F, k[3]), acc1);
+            q = (IntVector) ByteVector.fromMemorySegment(B, seg, qs + 64, Lanes.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            p0 = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xo + 128));
+            p1 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xo + 160));
+            for (int l = step; l < 32; l += step) {
+                q = (IntVector) ByteVector.fromMemorySegment(B, seg, qs + 64 + l, Lanes.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                p0 = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xo + 128 + l), p0);
+                p1 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xo + 160 + l), p1);
+            }
+            acc0 = p0.fma(FloatVector.broadcast(F, k[4]), acc0);
+            acc1 = p1.fma(FloatVector.broadcast(F, k[5]), acc1);
+            q = (IntVector) ByteVector.fromMemorySegment(B, seg, qs + 96, Lanes.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            p0 = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xo + 192));
+            p1 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xo + 224));
+            for (int l = step; l < 32; l += step) {
+                q = (IntVector) ByteVector.fromMemorySegment(B, seg, qs + 96 + l, Lanes.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                p0 = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xo + 192 + l), p0);
+                p1 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xo + 224 + l), p1);
+            }
+            acc0 = p0.fma(FloatVector.broadcast(F, k[6]), acc0);
+            acc1 = p1.fma(FloatVector.broadcast(F, k[7]), acc1);
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - mins.reduceLanes(VectorOperators.ADD);
     }
 
     /**
@@ -90,34 +155,93 @@ final class Q4_KKernel {
      * dependent multiply-adds.
      */
     static float dotQ8(MemorySegment seg, long offset, int[] xp, float[] xd, float[] xs, int xOff, int n) {
-        int nb = BlockFormat.blocks(GgmlType.Q4_K, n);
-        int step = S2.length();
-        int xb = xOff / 32;
+        return dotQ8(seg, offset, xp, xd, xs, xOff, n, new float[16], new float[n / 32]);
+    }
+
+    /** {@link #dotQ8} of {@code rows} rows {@code rowBytes} apart into {@code out[outOff …]}, one set of scratch arrays for all. */
+    static void dotQ8Rows(MemorySegment seg, long offset, long rowBytes, int rows, int[] xp, float[] xd, float[] xs,
+                          int xOff, int n, float[] out, int outOff) {
         float[] k = new float[16];
-        float[] f = new float[8];
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
+        float[] f = new float[n / 32];
+        for (int r = 0; r < rows; r++) {
+            out[outOff + r] = dotQ8(seg, offset + r * rowBytes, xp, xd, xs, xOff, n, k, f);
+        }
+    }
+
+    /**
+     * {@link #dotQ8} with {@code k} (16 floats) and {@code f} (n/32: one factor per sub-block) as
+     * scratch. Two passes over the row: the first decodes every block's factors, takes the min
+     * terms and leaves each sub-block's k_j·δ_j·2⁻¹⁶ in {@code f}; the second is the integer loop
+     * alone, its four chunks a block written out (C2 neither unrolls the 4-trip loop nor keeps
+     * the factor decoding's registers apart from it when they share one loop body).
+     */
+    private static float dotQ8(MemorySegment seg, long offset, int[] xp, float[] xd, float[] xs, int xOff, int n,
+                               float[] k, float[] f) {
+        int nb = BlockFormat.blocks(GgmlType.Q4_K, n);
+        int xb = xOff >> 5;
         FloatVector mins = FloatVector.zero(F8);
         for (int b = 0; b < nb; b++) {
-            long blk = offset + (long) b * BYTES;
-            BlockFactors.kQuant(seg, blk, k);
+            BlockFactors.kQuant(seg, offset + (long) b * BYTES, k);
             int sb = xb + 8 * b;
             mins = FloatVector.fromArray(F8, k, 8).fma(FloatVector.fromArray(F8, xs, sb), mins);
-            FloatVector.fromArray(F8, k, 0).mul(FloatVector.fromArray(F8, xd, sb)).mul(PAIR_SCALE).intoArray(f, 0);
-            for (int c = 0; c < 4; c++) {
-                long qs = blk + Q4_KFormat.QS + 32 * c;
-                int xo = (xOff + 256 * b + 64 * c) / 2;
-                FloatVector f0 = FloatVector.broadcast(F, f[2 * c]);
-                FloatVector f1 = FloatVector.broadcast(F, f[2 * c + 1]);
-                for (int l = 0; l < 32; l += step) {
-                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B2, seg, qs + l, Lanes.LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
-                    IntVector lo = q.and((short) 0x0F).reinterpretAsInts().mul(IntVector.fromArray(I, xp, xo + l / 2));
-                    IntVector hi = q.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(IntVector.fromArray(I, xp, xo + 16 + l / 2));
-                    acc0 = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(f0, acc0);
-                    acc1 = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(f1, acc1);
-                }
+            FloatVector.fromArray(F8, k, 0).mul(FloatVector.fromArray(F8, xd, sb)).mul(PAIR_SCALE).intoArray(f, 8 * b);
+        }
+        int xo = xOff >> 1;
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        for (int b = 0; b < nb; b++) {
+            long qs = offset + (long) b * BYTES + Q4_KFormat.QS;
+            int p = xo + 128 * b;
+            int fb = 8 * b;
+            // chunk c (32 bytes at qs + 32c): sub-block 2c in the low nibbles, 2c+1 in the high ones
+            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B2, seg, qs, Lanes.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
+            IntVector lo = q.and((short) 0x0F).reinterpretAsInts().mul(IntVector.fromArray(I, xp, p));
+            IntVector hi = q.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(IntVector.fromArray(I, xp, p + 16));
+            if (HALVES) {
+                q = (ShortVector) ByteVector.fromMemorySegment(B2, seg, qs + 16, Lanes.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
+                lo = lo.add(q.and((short) 0x0F).reinterpretAsInts().mul(IntVector.fromArray(I, xp, p + 8)));
+                hi = hi.add(q.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(IntVector.fromArray(I, xp, p + 24)));
             }
+            acc0 = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, f[fb]), acc0);
+            acc1 = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, f[fb + 1]), acc1);
+            q = (ShortVector) ByteVector.fromMemorySegment(B2, seg, qs + 32, Lanes.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
+            lo = q.and((short) 0x0F).reinterpretAsInts().mul(IntVector.fromArray(I, xp, p + 32));
+            hi = q.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(IntVector.fromArray(I, xp, p + 48));
+            if (HALVES) {
+                q = (ShortVector) ByteVector.fromMemorySegment(B2, seg, qs + 48, Lanes.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
+                lo = lo.add(q.and((short) 0x0F).reinterpretAsInts().mul(IntVector.fromArray(I, xp, p + 40)));
+                hi = hi.add(q.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(IntVector.fromArray(I, xp, p + 56)));
+            }
+            acc0 = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, f[fb + 2]), acc0);
+            acc1 = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, f[fb + 3]), acc1);
+            q = (ShortVector) ByteVector.fromMemorySegment(B2, seg, qs + 64, Lanes.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
+            lo = q.and((short) 0x0F).reinterpretAsInts().mul(IntVector.fromArray(I, xp, p + 64));
+            hi = q.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(IntVector.fromArray(I, xp, p + 80));
+            if (HALVES) {
+                q = (ShortVector) ByteVector.fromMemorySegment(B2, seg, qs + 80, Lanes.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
+                lo = lo.add(q.and((short) 0x0F).reinterpretAsInts().mul(IntVector.fromArray(I, xp, p + 72)));
+                hi = hi.add(q.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(IntVector.fromArray(I, xp, p + 88)));
+            }
+            acc0 = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, f[fb + 4]), acc0);
+            acc1 = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, f[fb + 5]), acc1);
+            q = (ShortVector) ByteVector.fromMemorySegment(B2, seg, qs + 96, Lanes.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
+            lo = q.and((short) 0x0F).reinterpretAsInts().mul(IntVector.fromArray(I, xp, p + 96));
+            hi = q.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(IntVector.fromArray(I, xp, p + 112));
+            if (HALVES) {
+                q = (ShortVector) ByteVector.fromMemorySegment(B2, seg, qs + 112, Lanes.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
+                lo = lo.add(q.and((short) 0x0F).reinterpretAsInts().mul(IntVector.fromArray(I, xp, p + 104)));
+                hi = hi.add(q.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(IntVector.fromArray(I, xp, p + 120)));
+            }
+            acc0 = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, f[fb + 6]), acc0);
+            acc1 = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, f[fb + 7]), acc1);
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - mins.reduceLanes(VectorOperators.ADD);
     }

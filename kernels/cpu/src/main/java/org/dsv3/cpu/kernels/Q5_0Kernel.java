@@ -50,34 +50,61 @@ final class Q5_0Kernel {
     private static final ShortVector LANE_BIT = ShortVector.fromArray(S16, new short[] {1, 2, 4, 8, 16, 32, 64, 128, 256,
             512, 1024, 2048, 4096, 8192, 16384, (short) 0x8000}, 0);
 
+    /** 0, 1, …, 15: lane j's shift in {@link #dot}. */
+    private static final int[] LANE_INDEX = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+
     private Q5_0Kernel() {
     }
 
     static float dot(MemorySegment seg, long offset, float[] x, int xOff, int n) {
+        float[] xs = new float[n / 32];
+        BlockFactors.groupSums(x, xOff, n, 32, xs);
+        return dot(seg, offset, x, xOff, n, xs);
+    }
+
+    /** {@link #dot} of {@code rows} rows {@code rowBytes} apart into {@code out[outOff …]}, the block sums of x taken once for all. */
+    static void dotRows(MemorySegment seg, long offset, long rowBytes, int rows, float[] x, int xOff, int n,
+                        float[] out, int outOff) {
+        float[] xs = new float[n / 32];
+        BlockFactors.groupSums(x, xOff, n, 32, xs);
+        for (int r = 0; r < rows; r++) {
+            out[outOff + r] = dot(seg, offset + r * rowBytes, x, xOff, n, xs);
+        }
+    }
+
+    /**
+     * {@link #dot} with {@code xs[b]} the sum of x over block b: Σ_b d_b·(Σ q·x − 16·xs_b), q = nibble
+     * + 16·(fifth bit) ∈ [0, 31]. The fifth bits reach their lanes by a per-lane variable shift of
+     * the broadcast qh word (vpsrlvd on AVX2; {@code VectorMask.fromLong} is one instruction only
+     * with AVX-512's mask registers and a long sequence without): value j of the low half takes
+     * {@code ((qh << 4) >>> j) & 16}, value 16 + j {@code ((qh >>> 12) >>> j) & 16}.
+     */
+    private static float dot(MemorySegment seg, long offset, float[] x, int xOff, int n, float[] xs) {
         int nb = BlockFormat.blocks(GgmlType.Q5_0, n);
         int step = F.length();
         FloatVector acc = FloatVector.zero(F);
+        float offsets = 0f;
         for (int b = 0; b < nb; b++) {
             long blk = offset + (long) b * BYTES;
             int qh = LittleEndian.i32(seg, blk + Q5_0Format.QH);
+            float d = LittleEndian.f16(seg, blk);
+            IntVector hLo = IntVector.broadcast(I, qh << 4);
+            IntVector hHi = IntVector.broadcast(I, qh >>> 12);
             int xo = xOff + 32 * b;
-            FloatVector p0 = FloatVector.zero(F);
-            FloatVector p1 = FloatVector.zero(F);
+            FloatVector p = FloatVector.zero(F);
             for (int j = 0; j < 16; j += step) {
                 IntVector q = (IntVector) ByteVector.fromMemorySegment(B, seg, blk + Q5_0Format.QS + j, Lanes.LE)
-                        .convertShape(VectorOperators.B2I, I, 0);
-                VectorMask<Integer> h0 = VectorMask.fromLong(I, (qh >>> j) & LANE_BITS);
-                VectorMask<Integer> h1 = VectorMask.fromLong(I, (qh >>> (16 + j)) & LANE_BITS);
-                FloatVector lo = (FloatVector) q.and(0x0F).sub(16).lanewise(VectorOperators.ADD, 16, h0)
-                        .convert(VectorOperators.I2F, 0);
-                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(16)
-                        .lanewise(VectorOperators.ADD, 16, h1).convert(VectorOperators.I2F, 0);
-                p0 = lo.fma(FloatVector.fromArray(F, x, xo + j), p0);
-                p1 = hi.fma(FloatVector.fromArray(F, x, xo + 16 + j), p1);
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector shift = IntVector.fromArray(I, LANE_INDEX, j);
+                IntVector lo = q.and(0x0F).or(hLo.lanewise(VectorOperators.LSHR, shift).and(16));
+                IntVector hi = q.lanewise(VectorOperators.LSHR, 4).or(hHi.lanewise(VectorOperators.LSHR, shift).and(16));
+                p = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xo + j), p);
+                p = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xo + 16 + j), p);
             }
-            acc = p0.add(p1).fma(FloatVector.broadcast(F, LittleEndian.f16(seg, blk)), acc);
+            acc = p.fma(FloatVector.broadcast(F, d), acc);
+            offsets += d * xs[b];
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD) - 16f * offsets;
     }
 
     /**

@@ -25,9 +25,22 @@ final class Q5_KKernel {
     }
 
     static float dot(MemorySegment seg, long offset, float[] x, int xOff, int n) {
+        return dot(seg, offset, x, xOff, n, new float[16]);
+    }
+
+    /** {@link #dot} of {@code rows} rows {@code rowBytes} apart into {@code out[outOff …]}, one scratch array for all. */
+    static void dotRows(MemorySegment seg, long offset, long rowBytes, int rows, float[] x, int xOff, int n,
+                        float[] out, int outOff) {
+        float[] k = new float[16];
+        for (int r = 0; r < rows; r++) {
+            out[outOff + r] = dot(seg, offset + r * rowBytes, x, xOff, n, k);
+        }
+    }
+
+    /** {@link #dot} with {@code k} (16 floats) as the block factors' scratch. */
+    private static float dot(MemorySegment seg, long offset, float[] x, int xOff, int n, float[] k) {
         int nb = BlockFormat.blocks(GgmlType.Q5_K, n);
         int step = F.length();
-        float[] k = new float[16];
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
         for (int b = 0; b < nb; b++) {

@@ -54,42 +54,111 @@ final class Q6_KKernel {
     }
 
     static float dot(MemorySegment seg, long offset, float[] x, int xOff, int n) {
+        float[] xs = new float[n / 16];
+        BlockFactors.groupSums(x, xOff, n, 16, xs);
+        return dot(seg, offset, x, xOff, n, new float[16], xs);
+    }
+
+    /**
+     * {@link #dot} of {@code rows} rows {@code rowBytes} apart into {@code out[outOff …]}: the sums
+     * of x over each sub-block of 16 taken once for all rows, one scratch array for the factors.
+     */
+    static void dotRows(MemorySegment seg, long offset, long rowBytes, int rows, float[] x, int xOff, int n,
+                        float[] out, int outOff) {
+        float[] k = new float[16];
+        float[] xs = new float[n / 16];
+        BlockFactors.groupSums(x, xOff, n, 16, xs);
+        for (int r = 0; r < rows; r++) {
+            out[outOff + r] = dot(seg, offset + r * rowBytes, x, xOff, n, k, xs);
+        }
+    }
+
+    /**
+     * {@link #dot} with {@code k} (16 floats) as the block factors' scratch and {@code xs[s]} the
+     * sum of x over sub-block s: Σ_s k_s·Σ q·x − 32·Σ_s k_s·xs_s, one conversion and one multiply-add
+     * a lane of values. The 6-bit quants are unpacked from zero-extended bytes: with a = ql[l],
+     * c = ql[32+l], h = qh[l] of a half, group 0 is a's low nibble | (h &amp; 3) &lt;&lt; 4, group 1 c's low
+     * nibble | (h &amp; 12) &lt;&lt; 2, group 2 a &gt;&gt; 4 | (h &amp; 48), group 3 c &gt;&gt; 4 | (h &gt;&gt; 2 &amp; 48).
+     * A run of L lanes lies in one sub-block; a block is four units, each the 16 positions of one
+     * sub-block of every group (both units of a half written out, the halves a loop: all four written
+     * out made a method C1 could not compile, out of virtual registers, and C2 then never took it,
+     * so that decode ran 100 times slower; as a loop of four the kernel was 2.4 times slower).
+     */
+    private static float dot(MemorySegment seg, long offset, float[] x, int xOff, int n, float[] k, float[] xs) {
         int nb = BlockFormat.blocks(GgmlType.Q6_K, n);
         int step = F.length();
-        float[] k = new float[16];
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
+        FloatVector offsets = FloatVector.zero(F8);
         for (int b = 0; b < nb; b++) {
             long blk = offset + (long) b * BYTES;
             BlockFactors.q6(seg, blk + Q6_KFormat.SCALES, blk + Q6_KFormat.D, k);
+            offsets = FloatVector.fromArray(F8, k, 0).fma(FloatVector.fromArray(F8, xs, 16 * b), offsets);
+            offsets = FloatVector.fromArray(F8, k, 8).fma(FloatVector.fromArray(F8, xs, 16 * b + 8), offsets);
             for (int half = 0; half < 2; half++) {
-                long ql = blk + Q6_KFormat.QL + 64 * half;
+                long ql = blk + 64 * half;
                 long qh = blk + Q6_KFormat.QH + 32 * half;
                 int xo = xOff + 256 * b + 128 * half;
-                for (int l = 0; l < 32; l += step) {
+                int s = 8 * half;
+                {
+                // values 128·half + 32g + 0 … 15 of the groups g = 0..3: sub-block 8·half + 0 + 2g of each
+                FloatVector p0 = FloatVector.zero(F);
+                FloatVector p1 = p0;
+                FloatVector p2 = p0;
+                FloatVector p3 = p0;
+                for (int l = 0; l < 16; l += step) {
                     IntVector a = (IntVector) ByteVector.fromMemorySegment(B, seg, ql + l, Lanes.LE)
-                            .convertShape(VectorOperators.B2I, I, 0);
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                     IntVector c = (IntVector) ByteVector.fromMemorySegment(B, seg, ql + 32 + l, Lanes.LE)
-                            .convertShape(VectorOperators.B2I, I, 0);
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                     IntVector h = (IntVector) ByteVector.fromMemorySegment(B, seg, qh + l, Lanes.LE)
-                            .convertShape(VectorOperators.B2I, I, 0);
-                    int s = 8 * half + (l >> 4);
-                    for (int g = 0; g < 4; g += 2) {
-                        IntVector qa = a.lanewise(VectorOperators.LSHR, 2 * g).and(0x0F)
-                                .or(h.lanewise(VectorOperators.LSHR, 2 * g).and(3).lanewise(VectorOperators.LSHL, 4));
-                        IntVector qc = c.lanewise(VectorOperators.LSHR, 2 * g).and(0x0F)
-                                .or(h.lanewise(VectorOperators.LSHR, 2 * g + 2).and(3).lanewise(VectorOperators.LSHL, 4));
-                        float ka = k[s + 2 * g];
-                        float kc = k[s + 2 * g + 2];
-                        FloatVector wa = ((FloatVector) qa.convert(VectorOperators.I2F, 0)).fma(ka, -32f * ka);
-                        FloatVector wc = ((FloatVector) qc.convert(VectorOperators.I2F, 0)).fma(kc, -32f * kc);
-                        acc0 = wa.fma(FloatVector.fromArray(F, x, xo + 32 * g + l), acc0);
-                        acc1 = wc.fma(FloatVector.fromArray(F, x, xo + 32 * g + 32 + l), acc1);
-                    }
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    FloatVector w0 = (FloatVector) a.and(0x0F).or(h.and(0x03).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0);
+                    FloatVector w1 = (FloatVector) c.and(0x0F).or(h.and(0x0C).lanewise(VectorOperators.LSHL, 2)).convert(VectorOperators.I2F, 0);
+                    FloatVector w2 = (FloatVector) a.lanewise(VectorOperators.LSHR, 4).or(h.and(0x30)).convert(VectorOperators.I2F, 0);
+                    FloatVector w3 = (FloatVector) c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(0x30))
+                            .convert(VectorOperators.I2F, 0);
+                    p0 = w0.fma(FloatVector.fromArray(F, x, xo + l), p0);
+                    p1 = w1.fma(FloatVector.fromArray(F, x, xo + 32 + l), p1);
+                    p2 = w2.fma(FloatVector.fromArray(F, x, xo + 64 + l), p2);
+                    p3 = w3.fma(FloatVector.fromArray(F, x, xo + 96 + l), p3);
+                }
+                acc0 = p0.fma(FloatVector.broadcast(F, k[s + 0]), acc0);
+                acc1 = p1.fma(FloatVector.broadcast(F, k[s + 2]), acc1);
+                acc0 = p2.fma(FloatVector.broadcast(F, k[s + 4]), acc0);
+                acc1 = p3.fma(FloatVector.broadcast(F, k[s + 6]), acc1);
+                }
+                {
+                // values 128·half + 32g + 16 … 31 of the groups g = 0..3: sub-block 8·half + 1 + 2g of each
+                FloatVector p0 = FloatVector.zero(F);
+                FloatVector p1 = p0;
+                FloatVector p2 = p0;
+                FloatVector p3 = p0;
+                for (int l = 16; l < 32; l += step) {
+                    IntVector a = (IntVector) ByteVector.fromMemorySegment(B, seg, ql + l, Lanes.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector c = (IntVector) ByteVector.fromMemorySegment(B, seg, ql + 32 + l, Lanes.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector h = (IntVector) ByteVector.fromMemorySegment(B, seg, qh + l, Lanes.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    FloatVector w0 = (FloatVector) a.and(0x0F).or(h.and(0x03).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0);
+                    FloatVector w1 = (FloatVector) c.and(0x0F).or(h.and(0x0C).lanewise(VectorOperators.LSHL, 2)).convert(VectorOperators.I2F, 0);
+                    FloatVector w2 = (FloatVector) a.lanewise(VectorOperators.LSHR, 4).or(h.and(0x30)).convert(VectorOperators.I2F, 0);
+                    FloatVector w3 = (FloatVector) c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(0x30))
+                            .convert(VectorOperators.I2F, 0);
+                    p0 = w0.fma(FloatVector.fromArray(F, x, xo + l), p0);
+                    p1 = w1.fma(FloatVector.fromArray(F, x, xo + 32 + l), p1);
+                    p2 = w2.fma(FloatVector.fromArray(F, x, xo + 64 + l), p2);
+                    p3 = w3.fma(FloatVector.fromArray(F, x, xo + 96 + l), p3);
+                }
+                acc0 = p0.fma(FloatVector.broadcast(F, k[s + 1]), acc0);
+                acc1 = p1.fma(FloatVector.broadcast(F, k[s + 3]), acc1);
+                acc0 = p2.fma(FloatVector.broadcast(F, k[s + 5]), acc0);
+                acc1 = p3.fma(FloatVector.broadcast(F, k[s + 7]), acc1);
                 }
             }
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - 32f * offsets.reduceLanes(VectorOperators.ADD);
     }
 
     /**
@@ -97,11 +166,25 @@ final class Q6_KKernel {
      * scales, {@code xh} half-block sums δ·Σx); {@code xOff} a multiple of 32.
      */
     static float dotQ8(MemorySegment seg, long offset, int[] xp, float[] xd, float[] xh, int xOff, int n) {
+        return dotQ8(seg, offset, xp, xd, xh, xOff, n, new float[16], new float[17]);
+    }
+
+    /** {@link #dotQ8} of {@code rows} rows {@code rowBytes} apart into {@code out[outOff …]}, one set of scratch arrays for all. */
+    static void dotQ8Rows(MemorySegment seg, long offset, long rowBytes, int rows, int[] xp, float[] xd, float[] xh,
+                          int xOff, int n, float[] out, int outOff) {
+        float[] k = new float[16];
+        float[] f = new float[17];
+        for (int r = 0; r < rows; r++) {
+            out[outOff + r] = dotQ8(seg, offset + r * rowBytes, xp, xd, xh, xOff, n, k, f);
+        }
+    }
+
+    /** {@link #dotQ8} with {@code k} (16 floats) and {@code f} (17) as scratch. */
+    private static float dotQ8(MemorySegment seg, long offset, int[] xp, float[] xd, float[] xh, int xOff, int n,
+                               float[] k, float[] f) {
         int nb = BlockFormat.blocks(GgmlType.Q6_K, n);
         int step = S2.length();
         int xb = xOff / 32;
-        float[] k = new float[16];
-        float[] f = new float[17];
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
         FloatVector offsets = FloatVector.zero(F8);

@@ -133,6 +133,43 @@ class Q8DotTest {
     }
 
     /**
+     * {@link VectorDot#dotQ8Rows} for every type with an integer dot: each of 5 rows against
+     * Σ_i w_i·(d_x·q_x)_i in double (w as the scalar format dequantizes the row), with the
+     * activations taken from their second block-row; the slots around the range stay untouched.
+     */
+    @Test
+    void rowRangesAgainstTheDequantizedWeights() {
+        SplittableRandom rnd = new SplittableRandom(29);
+        for (GgmlType t : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q6_K}) {
+            assertTrue(VectorDot.hasQ8Dot(t), t.toString());
+            int n = 512;
+            int rows = 5;
+            long rowBytes = t.bytesFor(n);
+            MemorySegment heap = RandomBlocks.row(t, rnd, rows * n);
+            float[] x = VectorDotRandomTest.randomX(rnd, 2 * n);
+            Q8Blocks qx = Q8Blocks.of(x, 0, n, 2, n);
+            float[] out = new float[rows + 2];
+            java.util.Arrays.fill(out, -7f);
+            VectorDot.dotQ8Rows(t, heap, 0, rowBytes, rows, qx, n, n, out, 1);
+            assertEquals(-7f, out[0]);
+            assertEquals(-7f, out[rows + 1]);
+            for (int r = 0; r < rows; r++) {
+                float[] w = new float[n];
+                BlockFormat.of(t).dequantize(heap, r * rowBytes, w, 0, n);
+                double expected = 0;
+                double magnitude = 0;
+                for (int i = 0; i < n; i++) {
+                    double term = (double) w[i] * qx.value(n + i);
+                    expected += term;
+                    magnitude += Math.abs(term);
+                }
+                assertTrue(Math.abs(out[1 + r] - expected) <= TOL * magnitude + 1e-30,
+                        t + " row " + r + ": " + out[1 + r] + " vs " + expected + " (Σ|terms| " + magnitude + ")");
+            }
+        }
+    }
+
+    /**
      * Q5_0: the integer dot against Σ_i w_i·(d_x·q_x)_i in double, w the weights as the scalar
      * format dequantizes them; random blocks (every quant value occurs) with some blocks set to the
      * edges: every fifth bit clear (q − 16 ∈ [−16, −1]) or set, every quant 0 (−16, the largest

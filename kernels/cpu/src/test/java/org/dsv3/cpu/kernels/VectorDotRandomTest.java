@@ -68,6 +68,35 @@ class VectorDotRandomTest {
         assertEquals(VECTORISED.contains(t) && VectorDot.laneCount() > 0, VectorDot.isVectorised(t));
     }
 
+    /**
+     * {@link VectorDot#dotRows}: every row of a 5-row matrix (rows one block apart plus a byte, so
+     * they start at odd offsets where the type allows) against the scalar format's dot of that row,
+     * written to its own slot of {@code out} and nothing else.
+     */
+    @ParameterizedTest
+    @MethodSource("supported")
+    void rowRangesAgainstScalarFormats(GgmlType t) {
+        SplittableRandom rnd = new SplittableRandom(t.id() * 57L + VectorDot.laneCount());
+        int n = t.blockSize() == 1 ? 100 : 2 * t.blockSize();
+        int rows = 5;
+        long rowBytes = t.bytesFor(n) + 1;
+        MemorySegment seg = MemorySegment.ofArray(new byte[(int) (rows * rowBytes)]);
+        for (int r = 0; r < rows; r++) {
+            MemorySegment row = RandomBlocks.row(t, rnd, n);
+            seg.asSlice(r * rowBytes, row.byteSize()).copyFrom(row);
+        }
+        float[] x = randomX(rnd, n + 3);
+        float[] out = new float[rows + 4];
+        Arrays.fill(out, -7f);
+        VectorDot.dotRows(t, seg, 0, rowBytes, rows, x, 3, n, out, 2);
+        assertEquals(-7f, out[0]);
+        assertEquals(-7f, out[1]);
+        assertEquals(-7f, out[rows + 3]);
+        for (int r = 0; r < rows; r++) {
+            KernelCheck.assertDot(t + " row " + r + " of " + rows, out[2 + r], t, seg, r * rowBytes, x, 3, n);
+        }
+    }
+
     @Test
     void unsupportedTypesAreNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
