@@ -5,6 +5,7 @@ import java.util.List;
 import org.dsv3.model.arch.YarnRope;
 import org.dsv3.model.backend.KvCacheType;
 import org.dsv3.model.config.DeepSeekConfig;
+import org.dsv3.tornado.kernels.Int8Round;
 import org.dsv3.tornado.kernels.MatVec;
 import org.dsv3.tornado.kernels.Routing;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -42,17 +43,15 @@ final class Activations {
     final FloatArray act;
     final FloatArray act2;
     /**
-     * The FFN input rounded to 8-bit blocks of 32 by the ffnIn launch for the routed experts' (int8 FFN path):
-     * quants four to a word, and one scale a block ({@code NormMatVec.routerAndGateUp}).
+     * 8-bit blocks of 32 (int8 FFN path; quants four to a word, one scale a block): values {@code [0, dim)} are the
+     * FFN input as the ffnIn launch rounds it for the routed experts ({@code NormMatVec.routerAndGateUp}), values
+     * {@code [dim, dim + k·f_e)} the routed experts' SwiGLU activations as the experts launch rounds them for the
+     * down products ({@code NormMatVec.expertsGateUp}).
      */
-    final IntArray ffnQuants;
-    final FloatArray ffnScales;
-    /**
-     * The SwiGLU activations (routed experts', then the shared experts' or the dense FFN's) rounded to 8-bit
-     * blocks for the down products ({@code Int8Round.twoVectors}).
-     */
-    final IntArray downQuants;
-    final FloatArray downScales;
+    final IntArray int8Quants;
+    final FloatArray int8Scales;
+    /** Partial sums of {@code h²} over the input those blocks were rounded from ({@code Int8Round.blocks}). */
+    final FloatArray sumSquares;
     final FloatArray logits;
     final IntArray argmax = DeviceWeights.intZeros(1);
     /**
@@ -103,11 +102,10 @@ final class Activations {
                 * Routing.slotSize(c.expertCount(), c.expertUsedCount(), c.groupCount())));
         act = DeviceWeights.zeros(Math.max(1, c.expertUsedCount() * c.expertFfnDim()));
         act2 = DeviceWeights.zeros(Math.max(1, Math.max(c.sharedFfnDim(), c.denseBlockCount() > 0 ? c.ffnDim() : 0)));
-        ffnQuants = DeviceWeights.intZeros(Math.max(1, c.dim() / 4));
-        ffnScales = DeviceWeights.zeros(Math.max(1, c.dim() / 32));
-        int downInputs = c.expertUsedCount() * c.expertFfnDim() + Math.max(c.sharedFfnDim(), c.denseBlockCount() > 0 ? c.ffnDim() : 0);
-        downQuants = DeviceWeights.intZeros(Math.max(1, downInputs / 4));
-        downScales = DeviceWeights.zeros(Math.max(1, downInputs / 32));
+        int int8Values = c.dim() + c.expertUsedCount() * c.expertFfnDim();
+        int8Quants = DeviceWeights.intZeros(Math.max(1, int8Values / 4));
+        int8Scales = DeviceWeights.zeros(Math.max(1, int8Values / 32));
+        sumSquares = DeviceWeights.zeros(Int8Round.groups(c.dim()));
         logits = DeviceWeights.zeros(c.vocabSize());
         rope = ropeTable(c, maxContext);
         cache = new DeviceLatentCache[blocks];
@@ -139,7 +137,7 @@ final class Activations {
      */
     Object[] shared() {
         List<Object> l = new ArrayList<>(List.of(step, h, hg, q, kv, qabs, partial, olat, o, routerLogits, route,
-                act, act2, ffnQuants, ffnScales, downQuants, downScales, rope));
+                act, act2, int8Quants, int8Scales, sumSquares, rope));
         if (qLora) {
             l.add(cq);
             l.add(cqg);

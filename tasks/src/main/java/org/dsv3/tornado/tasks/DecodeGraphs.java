@@ -7,10 +7,11 @@ import java.util.Map;
 import org.dsv3.model.arch.RoutingRule;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.tornado.kernels.Embedding;
+import org.dsv3.tornado.kernels.Int8Dot;
+import org.dsv3.tornado.kernels.Int8Round;
 import org.dsv3.tornado.kernels.LatentAttention;
 import org.dsv3.tornado.kernels.MatVec;
 import org.dsv3.tornado.kernels.NormMatVec;
-import org.dsv3.tornado.kernels.Int8Round;
 import org.dsv3.tornado.kernels.Residual;
 import org.dsv3.tornado.kernels.Routing;
 import org.dsv3.tornado.kernels.Sampling;
@@ -61,10 +62,11 @@ final class DecodeGraphs {
     private final int matvecThreads;
     private final AttentionKernel attention;
     private final Int8Ffn int8Ffn;
-    private final FfnKernels ffn;
+    private final DecodeKernels kernels;
+    private final int expertLanes;
 
     private DecodeGraphs(DeviceModel m, Activations a, int slicePositions, int matvecThreads, AttentionKernel attention,
-                         Int8Ffn int8Ffn, boolean dp4a) {
+                         Int8Ffn int8Ffn, boolean dp4a, int expertLanes) {
         this.m = m;
         this.c = m.config;
         this.a = a;
@@ -72,7 +74,8 @@ final class DecodeGraphs {
         this.matvecThreads = matvecThreads;
         this.attention = attention;
         this.int8Ffn = int8Ffn;
-        this.ffn = FfnKernels.of(dp4a);
+        this.kernels = DecodeKernels.of(dp4a);
+        this.expertLanes = expertLanes;
     }
 
     /** Lanes per row for a matvec of {@code rows} rows (see {@link MatVec#lanesFor}). */
@@ -81,11 +84,11 @@ final class DecodeGraphs {
     }
 
     /**
-     * Most kernel launches of one block: qkv, (q_b), absorb, attend, merge, expand, out, ffnIn, (experts), (round),
-     * down; {@code round} (the SwiGLU activations to 8-bit blocks) with the 8-bit down products.
+     * Most kernel launches of one block: (qkvRound), qkv, (q_b), absorb, attend, merge, expand, out, (ffnRound), ffnIn,
+     * (experts), down; the rounds with the 8-bit options ({@link Int8Ffn}).
      */
     static int tasksPerBlock(DeepSeekConfig c, Int8Ffn int8) {
-        return 6 + (c.hasQLora() ? 1 : 0) + 3 + (int8.routed() ? 1 : 0);
+        return 6 + (c.hasQLora() ? 1 : 0) + 3 + (int8.routed() ? 1 : 0) + (int8.sharedAndDense() ? 1 : 0);
     }
 
     /** Graph index of the output head (logits and argmax); the block graphs come before it. */
@@ -94,8 +97,8 @@ final class DecodeGraphs {
     }
 
     static DecodeGraphs build(DeviceModel m, Activations a, int layersPerGraph, int slicePositions, int matvecThreads,
-                              AttentionKernel attention, Int8Ffn int8Ffn, boolean dp4a) {
-        DecodeGraphs d = new DecodeGraphs(m, a, slicePositions, matvecThreads, attention, int8Ffn, dp4a);
+                              AttentionKernel attention, Int8Ffn int8Ffn, boolean dp4a, int expertLanes) {
+        DecodeGraphs d = new DecodeGraphs(m, a, slicePositions, matvecThreads, attention, int8Ffn, dp4a, expertLanes);
         int blocks = m.layers.length;
         String previous = null;
         for (int first = 0; first < blocks; first += layersPerGraph) {
@@ -162,26 +165,32 @@ final class DecodeGraphs {
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.kvA().words(), l.kvANorm(), l.kB().words(),
                 l.vB().words(), l.out().words(), l.ffnNorm(), nextGain);
 
-        // attention: [q | kv_a] (or [q_a | kv_a] then q_b) from RMSNorm(h, attn_norm)
+        // attention: [q | kv_a] (or [q_a | kv_a] then q_b) from RMSNorm(h, attn_norm), on its 8-bit blocks when the
+        // int8 option covers more than the routed experts and both matrices are Q8_0
+        DeviceTensor q = c.hasQLora() ? l.qA() : l.q();
+        boolean qkvInt8 = int8Ffn.sharedAndDense() && NormMatVec.int8Fits(d) && q8(q.type()) && q8(l.kvA().type());
+        if (qkvInt8) {
+            roundInput(g, graph, p + "qkvRound", d);
+        }
+        int qkvLanes = qkvInt8 ? int8Lanes(lanes(q.rows() + width), d) : lanes(q.rows() + width);
+        add(g, graph, p + "qkv", MatVec.groups(q.rows() + width, qkvLanes), q.bytes() + l.kvA().bytes());
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, q.words());
         if (c.hasQLora()) {
-            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.qA().words(), l.qANorm(), l.qB().words());
-            int qkvLanes = lanes(l.qA().rows() + width);
-            add(g, graph, p + "qkv", MatVec.groups(l.qA().rows() + width, qkvLanes), l.qA().bytes() + l.kvA().bytes());
-            g.task(p + "qkv", NormMatVec::project2, ctx, a.h, a.hg, eps, d,
-                    l.qA().words(), l.qA().type(), l.qA().rows(), a.cq, a.cqg, l.qANorm(), 1,
-                    l.kvA().words(), l.kvA().type(), width, a.kv, qkvLanes);
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.qANorm(), l.qB().words());
+            g.task(p + "qkv", kernels.project2(), ctx, a.h, a.hg, eps, d,
+                    q.words(), q.type(), q.rows(), a.cq, a.cqg, l.qANorm(),
+                    l.kvA().words(), l.kvA().type(), width, a.kv, qkvLanes,
+                    NormMatVec.GATE_A | (qkvInt8 ? NormMatVec.INT8_ROWS : 0), a.int8Quants, a.int8Scales, a.sumSquares);
             int qbLanes = lanes(l.qB().rows());
             add(g, graph, p + "qb", MatVec.groups(l.qB().rows(), qbLanes), l.qB().bytes());
-            g.task(p + "qb", NormMatVec::project2, ctx, a.cq, a.cqg, latentEps, c.qLoraRank(),
-                    l.qB().words(), l.qB().type(), l.qB().rows(), a.q, u.out1(), u.in(), 0,
-                    u.w1(), l.qB().type(), 0, u.out2(), qbLanes);
+            g.task(p + "qb", kernels.project2(), ctx, a.cq, a.cqg, latentEps, c.qLoraRank(),
+                    l.qB().words(), l.qB().type(), l.qB().rows(), a.q, u.out1(), u.in(),
+                    u.w1(), l.qB().type(), 0, u.out2(), qbLanes, 0, a.int8Quants, a.int8Scales, a.sumSquares);
         } else {
-            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.q().words());
-            int qkvLanes = lanes(l.q().rows() + width);
-            add(g, graph, p + "qkv", MatVec.groups(l.q().rows() + width, qkvLanes), l.q().bytes() + l.kvA().bytes());
-            g.task(p + "qkv", NormMatVec::project2, ctx, a.h, a.hg, eps, d,
-                    l.q().words(), l.q().type(), l.q().rows(), a.q, u.out1(), u.in(), 0,
-                    l.kvA().words(), l.kvA().type(), width, a.kv, qkvLanes);
+            g.task(p + "qkv", kernels.project2(), ctx, a.h, a.hg, eps, d,
+                    q.words(), q.type(), q.rows(), a.q, u.out1(), u.in(),
+                    l.kvA().words(), l.kvA().type(), width, a.kv, qkvLanes, qkvInt8 ? NormMatVec.INT8_ROWS : 0,
+                    a.int8Quants, a.int8Scales, a.sumSquares);
         }
         add(g, graph, p + "absorb", LatentAttention.absorbGroups(heads, rank), l.kB().bytes());
         g.task(p + "absorb", LatentAttention::absorb, ctx, a.q, a.rope, a.step, l.kB().words(), l.kB().type(), a.qabs,
@@ -225,60 +234,65 @@ final class DecodeGraphs {
                 g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.bias());
             }
             // 8-bit FFN inputs: ffnIn rounds RMSNorm(h) once (and multiplies the shared experts' rows with it when
-            // they are Q8_0); the routed experts read its blocks when theirs are
+            // they are Q8_0); the routed experts read its blocks when theirs are, and round their own activations
+            // for the routed down rows when those are
             boolean fits = int8Ffn.routed() && NormMatVec.int8Fits(d);
             boolean sharedInt8 = fits && int8Ffn.sharedAndDense() && shared && q8(l.gate().type()) && q8(l.up().type());
             boolean routedInt8 = fits && q8(l.gateExps().type()) && q8(l.upExps().type());
+            boolean routedDown = fits && q8(l.downExps().type()) && fe % Int8Dot.BLOCK == 0;
             boolean round = sharedInt8 || routedInt8;
+            if (round) {
+                roundInput(g, graph, p + "ffnRound", d);
+            }
             int ffnLanes = sharedInt8 ? int8Lanes(lanes(e + fs), d) : lanes(e + fs);
-            add(g, graph, p + "ffnIn", MatVec.groups(e + fs, ffnLanes),
+            add(g, graph, p + "ffnIn", e + MatVec.groups(fs, ffnLanes),
                     l.router().bytes() + (shared ? l.gate().bytes() + l.up().bytes() : 0));
-            int ffnInt8 = (round ? NormMatVec.INT8_ROUND : 0) | (sharedInt8 ? NormMatVec.INT8_ROWS : 0);
-            g.task(p + "ffnIn", ffn.routerAndGateUp(), ctx, a.h, a.hg, eps, d,
+            int ffnInt8 = (round ? NormMatVec.INT8_INPUT : 0) | (sharedInt8 ? NormMatVec.INT8_ROWS : 0);
+            g.task(p + "ffnIn", kernels.routerAndGateUp(), ctx, a.h, a.hg, eps, d,
                         l.router().words(), l.router().type(), e, a.routerLogits,
                         shared ? l.gate().words() : u.w1(), shared ? l.gate().type() : 0,
                         shared ? l.up().words() : u.w2(), shared ? l.up().type() : 0, fs, a.act2, ffnLanes,
-                        ffnInt8, a.ffnQuants, a.ffnScales);
+                        ffnInt8, a.int8Quants, a.int8Scales, a.sumSquares);
             int flags = RoutingFlags.of(RoutingRule.of(c));
-            add(g, graph, p + "experts", MatVec.groups(k * fe), (l.gateExps().bytes() + l.upExps().bytes()) / e * k);
-            int types = l.gateExps().type() | l.upExps().type() << 8 | (routedInt8 ? 1 << 16 : 0);
-            g.task(p + "experts", ffn.expertsGateUp(), ctx, a.h, a.hg, eps, d, a.routerLogits, bias, a.route,
-                        l.gateExps().words(), l.upExps().words(), types, fe, k, a.act,
-                        e, flags, c.groupCount() | c.groupUsedCount() << 16, c.routedScale(), a.ffnQuants, a.ffnScales);
-            boolean routedDown = int8Ffn.routed() && q8(l.downExps().type()) && fe % 32 == 0;
-            boolean sharedDown = int8Ffn.sharedAndDense() && shared && q8(l.down().type()) && fs % 32 == 0;
-            int downInt8 = (routedDown ? Residual.INT8_ROUTED : 0) | (sharedDown ? Residual.INT8_SHARED : 0);
-            if (downInt8 != 0) {
-                add(g, graph, p + "round", Int8Round.groups(k * fe + fs));
-                g.task(p + "round", Int8Round::twoVectors, ctx, a.act, k * fe, a.act2, fs, a.downQuants, a.downScales);
-            }
+            int expertLanes = routedDown ? MatVec.GROUP / NormMatVec.ROUND_ROWS : this.expertLanes;
+            add(g, graph, p + "experts", MatVec.groups(k * fe, expertLanes), (l.gateExps().bytes() + l.upExps().bytes()) / e * k);
+            int spec = NormMatVec.expertsSpec(l.gateExps().type(), l.upExps().type(), expertLanes, routedInt8, routedDown);
+            g.task(p + "experts", kernels.expertsGateUp(), ctx, a.h, a.hg, eps, d, a.routerLogits, bias, a.route,
+                        l.gateExps().words(), l.upExps().words(), spec, fe, k, a.act,
+                        e, flags, c.groupCount() | c.groupUsedCount() << 16, c.routedScale(), a.int8Quants, a.int8Scales);
             add(g, graph, p + "down", d, l.downExps().bytes() / e * k + (shared ? l.down().bytes() : 0));
-            g.task(p + "down", ffn.downAdd(), ctx, a.act, a.route, Routing.idsAt(e),
+            g.task(p + "down", kernels.downAdd(), ctx, a.act, a.route, Routing.idsAt(e),
                         l.downExps().words(), l.downExps().type(), fe, k, a.act2,
                         shared ? l.down().words() : u.w1(), shared ? l.down().type() : 0, fs, d,
-                        a.h, nextGain, a.hg, downInt8, a.downQuants, a.downScales);
+                        a.h, nextGain, a.hg, routedDown ? Residual.INT8_ROUTED : 0, a.int8Quants, a.int8Scales);
         } else {
             int f = l.gate().rows();
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.gate().words(), l.up().words(), l.down().words());
             boolean denseInt8 = int8Ffn.sharedAndDense() && NormMatVec.int8Fits(d) && q8(l.gate().type()) && q8(l.up().type());
             int ffnLanes = denseInt8 ? int8Lanes(lanes(f), d) : lanes(f);
-            int ffnInt8 = denseInt8 ? NormMatVec.INT8_ROUND | NormMatVec.INT8_ROWS : 0;
+            int ffnInt8 = denseInt8 ? NormMatVec.INT8_INPUT | NormMatVec.INT8_ROWS : 0;
+            if (denseInt8) {
+                roundInput(g, graph, p + "ffnRound", d);
+            }
             add(g, graph, p + "ffnIn", MatVec.groups(f, ffnLanes), l.gate().bytes() + l.up().bytes());
-            g.task(p + "ffnIn", ffn.routerAndGateUp(), ctx, a.h, a.hg, eps, d,
+            g.task(p + "ffnIn", kernels.routerAndGateUp(), ctx, a.h, a.hg, eps, d,
                         u.w1(), l.gate().type(), 0, a.routerLogits,
                         l.gate().words(), l.gate().type(), l.up().words(), l.up().type(), f, a.act2, ffnLanes,
-                        ffnInt8, a.ffnQuants, a.ffnScales);
-            boolean denseDown = int8Ffn.sharedAndDense() && q8(l.down().type()) && f % 32 == 0;
-            if (denseDown) {
-                add(g, graph, p + "round", Int8Round.groups(f));
-                g.task(p + "round", Int8Round::twoVectors, ctx, a.act, 0, a.act2, f, a.downQuants, a.downScales);
-            }
+                        ffnInt8, a.int8Quants, a.int8Scales, a.sumSquares);
             add(g, graph, p + "down", d, l.down().bytes());
-            int downInt8 = denseDown ? Residual.INT8_SHARED : 0;
-            g.task(p + "down", ffn.downAdd(), ctx, a.act, a.route, 0,
+            g.task(p + "down", kernels.downAdd(), ctx, a.act, a.route, 0,
                         u.w1(), l.down().type(), f, 0, a.act2, l.down().words(), l.down().type(), f, d,
-                        a.h, nextGain, a.hg, downInt8, a.downQuants, a.downScales);
+                        a.h, nextGain, a.hg, 0, a.int8Quants, a.int8Scales);
         }
+    }
+
+    /**
+     * A launch rounding the normalised input ({@code hg}, and {@code h}'s sums of squares) to the 8-bit blocks the next
+     * launches read ({@link Int8Round#blocks}).
+     */
+    private void roundInput(TaskGraph g, String graph, String task, int cols) {
+        add(g, graph, task, Int8Round.groups(cols));
+        g.task(task, Int8Round::blocks, ctx, a.h, a.hg, cols, a.int8Quants, a.int8Scales, a.sumSquares);
     }
 
     private static boolean q8(int type) {
@@ -301,11 +315,16 @@ final class DecodeGraphs {
         g.consumeFromDevice(previous, a.shared());
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, m.output.words(), a.logits, a.argmax);
         int vocab = m.output.rows();
-        int headLanes = lanes(vocab);
+        boolean int8 = int8Ffn.sharedAndDense() && NormMatVec.int8Fits(c.dim()) && q8(m.output.type());
+        if (int8) {
+            roundInput(g, HEAD, "headRound", c.dim());
+        }
+        int headLanes = int8 ? int8Lanes(lanes(vocab), c.dim()) : lanes(vocab);
         add(g, HEAD, "logits", MatVec.groups(vocab, headLanes), m.output.bytes());
-        g.task("logits", NormMatVec::project2, ctx, a.h, a.hg, c.rmsEps(), c.dim(),
-                m.output.words(), m.output.type(), vocab, a.logits, u.out1(), u.in(), 0,
-                u.w1(), m.output.type(), 0, u.out2(), headLanes);
+        g.task("logits", kernels.project2(), ctx, a.h, a.hg, c.rmsEps(), c.dim(),
+                m.output.words(), m.output.type(), vocab, a.logits, u.out1(), u.in(),
+                u.w1(), m.output.type(), 0, u.out2(), headLanes, int8 ? NormMatVec.INT8_ROWS : 0,
+                a.int8Quants, a.int8Scales, a.sumSquares);
         add(g, HEAD, "argmax", 1);
         g.task("argmax", Sampling::argmax, ctx, a.logits, vocab, a.argmax);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, a.argmax);

@@ -59,7 +59,7 @@ final class DecodePlan implements AutoCloseable {
         int perBlock = DecodeGraphs.tasksPerBlock(model.config, options.int8Ffn());
         int layersPerGraph = options.layersPerGraph() > 0 ? options.layersPerGraph() : Math.max(1, TASKS_PER_GRAPH / perBlock);
         this.graphs = DecodeGraphs.build(model, buffers, layersPerGraph, options.slicePositions(), options.matvecThreads(),
-                options.attention(), options.int8Ffn(), options.dp4a());
+                options.attention(), options.int8Ffn(), options.dp4a(), options.expertLanes());
         int batch = Math.min(options.batch(), maxContext);
         this.prefill = batch > 0 ? PrefillGraphs.build(model, buffers, graphs.grids, graphs.names, layersPerGraph, batch,
                 options.batchTile(), options.tensorCores()) : null;

@@ -281,7 +281,8 @@ public final class KernelCheck {
         FloatArray yB = new FloatArray(rowsB);
         TaskGraph g = new TaskGraph("kcp2").transferToDevice(DataTransferMode.EVERY_EXECUTION, wad, wbd, xd, xgd, gAd)
                 .task("k", NormMatVec::project2, new KernelContext(), xd, xgd, 1e-6f, cols, wad, type.id(), rowsA, yA, yAg,
-                        gAd, 1, wbd, type.id(), rowsB, yB, 128)
+                        gAd, wbd, type.id(), rowsB, yB, 128, NormMatVec.GATE_A, new IntArray(1), new FloatArray(1),
+                        new FloatArray(1))
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, yA, yAg, yB);
         try (TornadoExecutionPlan p = new TornadoExecutionPlan(g.snapshot())) {
             p.withDevice(device).withGridScheduler(grid("kcp2.k", MatVec.groups(rowsA + rowsB, 128))).execute();

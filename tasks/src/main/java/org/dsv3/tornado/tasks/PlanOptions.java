@@ -27,29 +27,32 @@ import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
  *                       Q8_0 weights), as the CPU engine's default {@code cpu:int8}
  * @param dp4a           those integer dots as PTX's {@code dp4a} ({@code NormMatVecDp4a}); only where the kernels
  *                       compile for PTX (a PTX device with PTX TornadoVM's default backend)
+ * @param expertLanes    threads a row of the routed experts' gate/up launch ({@code NormMatVec.expertsGateUp}) where
+ *                       it does not round its activations for 8-bit down products (which takes 8)
  */
 record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
                    int matvecThreads, BatchTile batchTile, AttentionKernel attention, boolean tensorCores,
-                   Int8Ffn int8Ffn, boolean dp4a) {
+                   Int8Ffn int8Ffn, boolean dp4a, int expertLanes) {
     /** Default most slices of the per-head kernel ({@link AttentionKernel#defaultSplits} per kernel). */
     static final int DEFAULT_SPLITS = 32;
     static final int DEFAULT_SLICE_POSITIONS = 16;
     static final int DEFAULT_BATCH = 512;
     /** About one H200's worth of resident threads (132 SMs × 2048), so that a small matrix still fills the device. */
     static final int DEFAULT_MATVEC_THREADS = 1 << 18;
+    static final int DEFAULT_EXPERT_LANES = 32;
 
     /** The layout options with the default matvec width and attention kernel. */
     PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
                 BatchTile batchTile) {
         this(layersPerGraph, splits, slicePositions, profile, cudaGraph, batch, DEFAULT_MATVEC_THREADS, batchTile,
-                AttentionKernel.parse(null), false, Int8Ffn.OFF, false);
+                AttentionKernel.parse(null), false, Int8Ffn.OFF, false, DEFAULT_EXPERT_LANES);
     }
 
     /** The options with the default attention kernel, tensor cores off. */
     PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
                 int matvecThreads, BatchTile batchTile) {
         this(layersPerGraph, splits, slicePositions, profile, cudaGraph, batch, matvecThreads, batchTile,
-                AttentionKernel.parse(null), false, Int8Ffn.OFF, false);
+                AttentionKernel.parse(null), false, Int8Ffn.OFF, false, DEFAULT_EXPERT_LANES);
     }
 
     PlanOptions {
@@ -68,6 +71,9 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
         if (dp4a && int8Ffn == Int8Ffn.OFF) {
             throw new IllegalArgumentException("dp4a is the integer dot of the int8 FFN path: int8Ffn must be on");
         }
+        if (Integer.bitCount(expertLanes) != 1 || expertLanes > 256) {
+            throw new IllegalArgumentException("expert lanes must be a power of two <= 256, got " + expertLanes);
+        }
         if (batch < 0) {
             throw new IllegalArgumentException("prefill batch must be >= 0 (0: token by token), got " + batch);
         }
@@ -76,7 +82,7 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
     /**
      * From system properties {@code dsv3.tornado.layersPerGraph}, {@code .splits}, {@code .slicePositions},
      * {@code .profile}, {@code .cudaGraph}, {@code .batch}, {@code .matvecThreads}, {@code .batchTile} ({@code ROWSxTOKENS})
-     * {@code .attention} ({@code shared|perhead}) and {@code .tensorCores}; CUDA graphs are on by default on a
+     * {@code .attention} ({@code shared|perhead}), {@code .tensorCores} and {@code .expertLanes}; CUDA graphs are on by default on a
      * PTX device (measured on the H200: they cut the launch cost several times) and off elsewhere (only PTX has
      * them). The default of {@code .splits} is the attention kernel's ({@link AttentionKernel#defaultSplits}).
      * Tensor cores are off unless asked for, and refused where TornadoVM cannot compile them ({@link #tensorCores}).
@@ -96,7 +102,8 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
                 Integer.getInteger("dsv3.tornado.matvecThreads", DEFAULT_MATVEC_THREADS),
                 BatchTile.parse(System.getProperty("dsv3.tornado.batchTile")), attention,
                 tensorCores(Boolean.getBoolean("dsv3.tornado.tensorCores"), ptx, ptx && defaultBackendIsPtx()),
-                int8, int8 != Int8Ffn.OFF && ptx && defaultBackendIsPtx());
+                int8, int8 != Int8Ffn.OFF && ptx && defaultBackendIsPtx(),
+                Integer.getInteger("dsv3.tornado.expertLanes", DEFAULT_EXPERT_LANES));
     }
 
     /**
@@ -121,14 +128,14 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
     }
 
     PlanOptions withProfile(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph, batch, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph, batch, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a, expertLanes);
     }
 
     PlanOptions withCudaGraph(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on, batch, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on, batch, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a, expertLanes);
     }
 
     PlanOptions withBatch(int tokens) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, cudaGraph, tokens, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, cudaGraph, tokens, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a, expertLanes);
     }
 }

@@ -88,6 +88,9 @@ public final class TornadoCheck {
      * tensor-core products ({@code halves}) round every weight and activation to a half (2⁻¹¹ relative each):
      * bound 1e-2, the size of llama.cpp's own deviation from the dequantized reference on the f16 tiny-v3 file
      * (6e-3, its quantized activations), so that this path is no looser than the engine it is measured against.
+     * With 8-bit inputs ({@code -Ddsv3.tornado.int8}, against the exact CPU engine) the bound is 0.18, the largest
+     * deviation llama.cpp's own 8-bit rounding shows from the dequantized reference on any tiny-v3 file where it
+     * flips no expert choice (docs/architecture.md §9.5), and the top-1 choice must agree at 95 % of the positions.
      */
     private static boolean compare(Path model, String how, float[] cpu, float[] dev, int v, int positions, KvCacheType kv,
                                    boolean halves) {
@@ -114,9 +117,11 @@ public final class TornadoCheck {
             case BF16 -> 1.6e-2f;
         };
         bound = halves ? Math.max(bound, 1e-2f) : bound;
-        System.out.printf("%s (%s, %s cache): max |tornado - cpu| = %.3g (position %d), top-1 agreement %d/%d%n",
-                model.getFileName(), how, kv, max, worstPos, agree, positions);
-        return max <= bound;
+        boolean int8 = Int8Ffn.parse(System.getProperty(Int8Ffn.PROPERTY)) != Int8Ffn.OFF && !how.startsWith("batched");
+        bound = int8 ? Math.max(bound, 0.18f) : bound;
+        System.out.printf("%s (%s, %s cache%s): max |tornado - cpu| = %.3g (position %d, bound %.3g), top-1 agreement %d/%d%n",
+                model.getFileName(), how, kv, int8 ? ", 8-bit inputs" : "", max, worstPos, bound, agree, positions);
+        return max <= bound && (!int8 || agree >= 0.95 * positions);
     }
 
     private static float[] run(GgufModel file, DeepSeekConfig c, String device, BackendOptions o, int[] tokens, KvCacheType kv) {

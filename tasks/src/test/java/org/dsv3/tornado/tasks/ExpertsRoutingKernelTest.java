@@ -59,7 +59,7 @@ class ExpertsRoutingKernelTest {
         FloatArray act = new FloatArray(topK * f);
         FloatArray logitsD = FloatArray.fromArray(logits);
         FloatArray biasD = FloatArray.fromArray(bias);
-        int types = WeightType.F32 | WeightType.F32 << 8;
+        int types = NormMatVec.expertsSpec(WeightType.F32, WeightType.F32, MatVec.LANES, false, false);
         String n = "route" + experts + gating + groups + ties;
         TaskGraph g = new TaskGraph(n)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, x, xg, logitsD, biasD, route, wG, wU, act)

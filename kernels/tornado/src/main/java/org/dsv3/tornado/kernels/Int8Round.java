@@ -8,63 +8,91 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * Rounds activation vectors to 8-bit blocks of {@link Int8Dot#BLOCK} for the integer products that read them
- * ({@link Residual#downAdd}): per block {@code d = max|x|/127} and {@code q = round(x/d)} ({@link Int8Dot#quant},
- * the CPU engine's {@code Q8Blocks} rule). Used where the vector's producer spreads a block's values over
- * several work-groups (the SwiGLU rows of the experts), so that it cannot round them itself.
+ * The input of a sub-block's products rounded once to 8-bit blocks of {@link Int8Dot#BLOCK} for every launch that
+ * reads it on integer dots (docs/architecture.md §9.5), with the sums of squares its normalisation needs.
+ *
+ * <p>The products read {@code RMSNorm(x, γ) = xg·inv}, {@code inv = 1/sqrt(mean(x²) + ε)} (docs/architecture.md §6;
+ * {@code xg = γ ⊙ x} from x's producer, see {@link NormMatVec}). Rounding is scale-free: a block of {@code xg·inv}
+ * has the quants of the same block of {@code xg} ({@code round(v·inv / (max|v·inv|/127)) = round(v / (max|v|/127))})
+ * and its scale times inv. So each work-group rounds its {@link #VALUES} values of {@code xg} on its own, per block
+ * {@code d = max|v|/127}, {@code q = round(v/d)} ({@link Int8Dot#quant}, the CPU engine's {@code Q8Blocks} rule), and
+ * the consumers multiply their dot products by inv, which they get from the work-groups' partial sums of
+ * {@code x²} ({@link #inverseRms}). A first version summed all of x in every work-group, so it ran as one work-group
+ * for 2,048 values: 13 µs on the H200 (2026-12-03), the latency of its serial steps.
  */
 public final class Int8Round {
-    /** Values one thread rounds (a quarter block: four threads a block, in one work-group). */
-    public static final int PER_THREAD = 8;
+    /** Values a work-group rounds (one a thread). */
+    public static final int VALUES = GROUP;
 
     private Int8Round() {
     }
 
-    /** Work-groups of {@link #twoVectors} for {@code n} values in all. */
-    public static int groups(int n) {
-        return (n / PER_THREAD + GROUP - 1) / GROUP;
+    /** Work-groups of {@link #blocks} for an input of {@code cols} values (a multiple of 32). */
+    public static int groups(int cols) {
+        return (cols + VALUES - 1) / VALUES;
     }
 
     /**
-     * {@code a[0 … nA)} then {@code b[0 … nB)} (both multiples of 32) as one run of blocks: quant words in
-     * {@code q} (a's from word 0, b's from word {@code nA/4}), scales in {@code d} (a's from 0, b's from
-     * {@code nA/32}). Thread t rounds values {@code 8t … 8t+7} of the run; the four threads of a block share
-     * its largest magnitude through local memory.
+     * Quant words of {@code xg} into {@code xq} (four a word, from word 0), block scales {@code max|v|/127} into
+     * {@code xs} (from 0), and work-group w's sum of {@code x²} over its values into {@code sumSquares[w]}.
      */
-    public static void twoVectors(KernelContext ctx, FloatArray a, int nA, FloatArray b, int nB, IntArray q, FloatArray d) {
+    public static void blocks(KernelContext ctx, FloatArray x, FloatArray xg, int cols, IntArray xq, FloatArray xs,
+                              FloatArray sumSquares) {
         int lid = ctx.localIdx;
-        int u = ctx.globalIdx;
-        float[] part = ctx.allocateFloatLocalArray(GROUP);
-        int unitsA = nA / PER_THREAD;
-        int units = unitsA + nB / PER_THREAD;
-        float m = 0f;
-        if (u < units) {
-            for (int j = 0; j < PER_THREAD; j++) {
-                float x = u < unitsA ? a.get(u * PER_THREAD + j) : b.get((u - unitsA) * PER_THREAD + j);
-                m = TornadoMath.max(m, TornadoMath.abs(x));
-            }
+        int base = ctx.groupIdx * VALUES;
+        int i = base + lid;
+        float[] value = ctx.allocateFloatLocalArray(GROUP);
+        float[] square = ctx.allocateFloatLocalArray(GROUP);
+        float[] blockMax = ctx.allocateFloatLocalArray(GROUP / 32);
+        float[] blockSquares = ctx.allocateFloatLocalArray(GROUP / 32);
+        float v = 0f;
+        float s = 0f;
+        if (i < cols) {
+            v = xg.get(i);
+            float xi = x.get(i);
+            s = xi * xi;
         }
-        part[lid] = m;
+        value[lid] = v;
+        square[lid] = s;
         ctx.localBarrier();
-        if (u < units) {
-            int first = lid - (lid & 3);
-            float amax = TornadoMath.max(TornadoMath.max(part[first], part[first + 1]),
-                    TornadoMath.max(part[first + 2], part[first + 3]));
-            float scale = amax / Int8Dot.MAX_QUANT;
-            float inv = scale != 0f ? 1f / scale : 0f;
-            int lo = 0;
-            int hi = 0;
-            for (int j = 0; j < 4; j++) {
-                float x0 = u < unitsA ? a.get(u * PER_THREAD + j) : b.get((u - unitsA) * PER_THREAD + j);
-                float x1 = u < unitsA ? a.get(u * PER_THREAD + 4 + j) : b.get((u - unitsA) * PER_THREAD + 4 + j);
-                lo |= Int8Dot.pack(Int8Dot.quant(x0 * inv), j);
-                hi |= Int8Dot.pack(Int8Dot.quant(x1 * inv), j);
+        if (lid < GROUP / 32) {
+            float m = 0f;
+            float ss = 0f;
+            for (int j = 0; j < 32; j++) {
+                m = TornadoMath.max(m, TornadoMath.abs(value[lid * 32 + j]));
+                ss += square[lid * 32 + j];
             }
-            q.set(2 * u, lo);
-            q.set(2 * u + 1, hi);
-            if ((u & 3) == 0) {
-                d.set(u >> 2, scale);
+            blockMax[lid] = m;
+            blockSquares[lid] = ss;
+        }
+        ctx.localBarrier();
+        if ((lid & 3) == 0 && i < cols) {
+            float d = blockMax[lid >> 5] / Int8Dot.MAX_QUANT;
+            float id = d != 0f ? 1f / d : 0f;
+            int word = 0;
+            for (int j = 0; j < 4; j++) {
+                word |= Int8Dot.pack(Int8Dot.quant(value[lid + j] * id), j);
+            }
+            xq.set(i >> 2, word);
+            if ((lid & 31) == 0) {
+                xs.set(i >> 5, d);
             }
         }
+        if (lid == 0) {
+            float ss = 0f;
+            for (int b = 0; b < GROUP / 32; b++) {
+                ss += blockSquares[b];
+            }
+            sumSquares.set(ctx.groupIdx, ss);
+        }
+    }
+
+    /** {@code 1/sqrt(mean(x²) + ε)} from {@link #blocks}' partial sums (every thread reads them all: a few words). */
+    public static float inverseRms(FloatArray sumSquares, int cols, float eps) {
+        float ss = 0f;
+        for (int w = 0; w < (cols + VALUES - 1) / VALUES; w++) {
+            ss += sumSquares.get(w);
+        }
+        return 1f / TornadoMath.sqrt(ss / cols + eps);
     }
 }

@@ -1,8 +1,6 @@
 package org.dsv3.tornado.kernels;
 
 import static org.dsv3.tornado.kernels.MatVec.GROUP;
-import static org.dsv3.tornado.kernels.MatVec.LANES;
-import static org.dsv3.tornado.kernels.MatVec.ROWS;
 
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.math.TornadoMath;
@@ -30,10 +28,21 @@ public final class NormMatVec {
      */
     static final int Q8_PITCH = 9;
     static final int Q8_STAGE_WORDS = INT8_MAX_BLOCKS * Q8_PITCH;
-    /** {@link #routerAndGateUp}'s {@code int8} bits: round the input (and store it for the routed experts)… */
-    public static final int INT8_ROUND = 1;
-    /** …and multiply the FFN rows with it in integers. */
+    /** {@link #expertsSpec} bit: the rows multiply the 8-bit input blocks. */
+    public static final int EXPERTS_INT8_IN = 1 << 16;
+    /** {@link #expertsSpec} bit: the work-group rounds its activation rows to an 8-bit block. */
+    public static final int EXPERTS_ROUND_OUT = 1 << 17;
+    /** Rows a work-group of {@link #expertsGateUp} rounds together: one block. */
+    public static final int ROUND_ROWS = Int8Dot.BLOCK;
+    /**
+     * {@link #routerAndGateUp}'s and {@link #project2}'s {@code int8} bits: the input's normalisation and 8-bit blocks
+     * come from {@link Int8Round#blocks}…
+     */
+    public static final int INT8_INPUT = 1;
+    /** …and the rows multiply those blocks in integers. */
     public static final int INT8_ROWS = 2;
+    /** {@link #project2}'s {@code flags} bit: write {@code yAg = gA ⊙ yA} too. */
+    public static final int GATE_A = 4;
 
     private NormMatVec() {
     }
@@ -45,36 +54,51 @@ public final class NormMatVec {
 
     /**
      * Two projections of one normalised input in one launch: rows {@code 0 … rowsA−1} of A into
-     * {@code yA} and then rows of B into {@code yB} ({@code rowsB} may be 0). When {@code gateA} is 1,
+     * {@code yA} and then rows of B into {@code yB} ({@code rowsB} may be 0). With {@link #GATE_A} in {@code flags},
      * {@code yAg = gA ⊙ yA} is written too, for a later normalisation of {@code yA} (q-LoRA's
      * {@code attn_q_a_norm}). Used for {@code [q | kv_a]}, {@code [q_a | kv_a]}, {@code q_b} and the
-     * output head.
+     * output head. With {@link #INT8_ROWS} in {@code int8} (both types {@link WeightType#Q8_0_SPLIT}, {@link #int8Fits}
+     * {@code (cols)}) the rows multiply, in integers, the 8-bit blocks of {@code xg} that {@link Int8Round#blocks} wrote
+     * to {@code xq8} / {@code xs8} just before (docs/architecture.md §9.5), instead of {@code xg}, and the normalisation
+     * comes from its partial sums of squares ({@code sumSquares}).
      */
     public static void project2(KernelContext ctx, FloatArray x, FloatArray xg, float eps, int cols,
-                                IntArray wA, int typeA, int rowsA, FloatArray yA, FloatArray yAg, FloatArray gA, int gateA,
-                                IntArray wB, int typeB, int rowsB, FloatArray yB, int lanes) {
+                                IntArray wA, int typeA, int rowsA, FloatArray yA, FloatArray yAg, FloatArray gA,
+                                IntArray wB, int typeB, int rowsB, FloatArray yB, int lanes,
+                                int flags, IntArray xq8, FloatArray xs8, FloatArray sumSquares) {
         int lid = ctx.localIdx;
         int lane = lid & (lanes - 1);
         float[] part = ctx.allocateFloatLocalArray(GROUP);
-        float ss = 0f;
-        for (int i = lid; i < cols; i += GROUP) {
-            float v = x.get(i);
-            ss += v * v;
-        }
-        part[lid] = ss;
-        for (int stride = GROUP / 2; stride > 0; stride >>= 1) {
-            ctx.localBarrier();
-            if (lid < stride) {
-                part[lid] += part[lid + stride];
+        boolean rows8 = (flags & INT8_ROWS) != 0;
+        float inv = 0f;
+        if (rows8) {
+            inv = Int8Round.inverseRms(sumSquares, cols, eps);
+        } else {
+            float ss = 0f;
+            for (int i = lid; i < cols; i += GROUP) {
+                float v = x.get(i);
+                ss += v * v;
             }
+            part[lid] = ss;
+            for (int stride = GROUP / 2; stride > 0; stride >>= 1) {
+                ctx.localBarrier();
+                if (lid < stride) {
+                    part[lid] += part[lid + stride];
+                }
+            }
+            ctx.localBarrier();
+            inv = 1f / TornadoMath.sqrt(part[0] / cols + eps);
+            ctx.localBarrier();
         }
-        ctx.localBarrier();
-        float inv = 1f / TornadoMath.sqrt(part[0] / cols + eps);
-        ctx.localBarrier();
 
         int r = ctx.groupIdx * (GROUP / lanes) + lid / lanes;
         float s = 0f;
-        if (r < rowsA) {
+        int rowBytes = WeightType.rowBytes(WeightType.Q8_0_SPLIT, cols);
+        if (rows8 && r < rowsA) {
+            s = Residual.q8Row(wA, r * rowBytes, cols, xq8, 0, xs8, 0, lane, lanes);
+        } else if (rows8 && r < rowsA + rowsB) {
+            s = Residual.q8Row(wB, (r - rowsA) * rowBytes, cols, xq8, 0, xs8, 0, lane, lanes);
+        } else if (r < rowsA) {
             s = BlockDot.row(typeA, wA, r * WeightType.rowBytes(typeA, cols), cols, xg, 0, lane, lanes);
         } else if (r < rowsA + rowsB) {
             s = BlockDot.row(typeB, wB, (r - rowsA) * WeightType.rowBytes(typeB, cols), cols, xg, 0, lane, lanes);
@@ -91,7 +115,7 @@ public final class NormMatVec {
             float y = part[lid] * inv;
             if (r < rowsA) {
                 yA.set(r, y);
-                if (gateA == 1) {
+                if ((flags & GATE_A) != 0) {
                     yAg.set(r, gA.get(r) * y);
                 }
             } else if (r < rowsA + rowsB) {
@@ -103,87 +127,65 @@ public final class NormMatVec {
     /**
      * The FFN input of a block, normalised: router logits ({@code rowsR} rows of {@code wR}, 0 for a
      * dense block) and then SwiGLU rows {@code act[i] = silu(Wg[i]·x)·(Wu[i]·x)} (docs/architecture.md §5.2)
-     * of the shared experts or the dense FFN ({@code rowsF}).
+     * of the shared experts or the dense FFN ({@code rowsF}). A router row takes a work-group of its own, the
+     * SwiGLU rows {@code GROUP/lanes} a work-group: launch {@code rowsR + MatVec.groups(rowsF, lanes)} work-groups.
      *
-     * <p>With {@link #INT8_ROUND} in {@code int8} ({@link #int8Fits}{@code (cols)}) the normalised input is first rounded to 8-bit blocks of 32, {@code d = max|x|/127}, {@code q = round(x/d)}
-     * ({@link Int8Dot#quant}, the CPU engine's {@code Q8Blocks} rule); with {@link #INT8_ROWS} too (both FFN
-     * types {@link WeightType#Q8_0_SPLIT}) the FFN rows are integer dot products with it, scaled once a block by the weights' and the input's scales (docs/architecture.md §9.5: what 8-bit
-     * activations cost in accuracy, and where llama.cpp does the same). Work-group 0 also stores the blocks in
-     * {@code xq8} (quant words) and {@code xs8} (scales) for {@link #expertsGateUp}. The router rows stay float.
+     * <p>With {@link #INT8_INPUT} in {@code int8} the input's normalisation comes from the partial sums of squares
+     * and its 8-bit blocks (of {@code xg}) from {@code xq8} (quant words) / {@code xs8} (scales), as
+     * {@link Int8Round#blocks} wrote them just before; with {@link #INT8_ROWS} too (both FFN types {@link WeightType#Q8_0_SPLIT}) the FFN rows are integer dot
+     * products with those blocks, scaled once a block by the weights' and the input's scales (docs/architecture.md
+     * §9.5: what 8-bit activations cost in accuracy, and where llama.cpp does the same). The router rows stay float.
      */
     public static void routerAndGateUp(KernelContext ctx, FloatArray x, FloatArray xg, float eps, int cols,
                                        IntArray wR, int typeR, int rowsR, FloatArray logits,
                                        IntArray wG, int typeG, IntArray wU, int typeU, int rowsF, FloatArray act, int lanes,
-                                       int int8, IntArray xq8, FloatArray xs8) {
+                                       int int8, IntArray xq8, FloatArray xs8, FloatArray sumSquares) {
         int lid = ctx.localIdx;
-        int lane = lid & (lanes - 1);
         float[] part = ctx.allocateFloatLocalArray(GROUP);
         float[] part2 = ctx.allocateFloatLocalArray(GROUP);
         int[] q8 = ctx.allocateIntLocalArray(Q8_STAGE_WORDS);
         float[] d8 = ctx.allocateFloatLocalArray(INT8_MAX_BLOCKS);
-        float ss = 0f;
-        for (int i = lid; i < cols; i += GROUP) {
-            float v = x.get(i);
-            ss += v * v;
-        }
-        part[lid] = ss;
-        for (int stride = GROUP / 2; stride > 0; stride >>= 1) {
+        float inv = 0f;
+        if ((int8 & INT8_INPUT) != 0) {
+            // the normalisation and the 8-bit blocks from Int8Round.blocks, launched before this one
+            inv = Int8Round.inverseRms(sumSquares, cols, eps);
+            if ((int8 & INT8_ROWS) != 0) {
+                for (int w = lid; w < (cols >> 2); w += GROUP) {
+                    q8[(w >> 3) * Q8_PITCH + (w & 7)] = xq8.get(w);
+                }
+                for (int b = lid; b < (cols >> 5); b += GROUP) {
+                    d8[b] = xs8.get(b);
+                }
+            }
             ctx.localBarrier();
-            if (lid < stride) {
-                part[lid] += part[lid + stride];
+        } else {
+            float ss = 0f;
+            for (int i = lid; i < cols; i += GROUP) {
+                float v = x.get(i);
+                ss += v * v;
             }
-        }
-        ctx.localBarrier();
-        float inv = 1f / TornadoMath.sqrt(part[0] / cols + eps);
-        ctx.localBarrier();
-        // INT8_ROUND: the normalised input rounded to 8-bit blocks of 32 (Int8Dot.quant): thread t rounds 8 values,
-        // the four threads of a block meet in part for its largest magnitude; staged in q8 (Q8_PITCH words a
-        // block) and d8, and stored by work-group 0 into xq8 / xs8 for the routed experts' launch
-        for (int base = 0; base < ((int8 & INT8_ROUND) != 0 ? cols : 0); base += GROUP * 8) {
-            int v0 = base + lid * 8;
-            float m = 0f;
-            if (v0 < cols) {
-                for (int j = 0; j < 8; j++) {
-                    m = TornadoMath.max(m, TornadoMath.abs(xg.get(v0 + j) * inv));
+            part[lid] = ss;
+            for (int stride = GROUP / 2; stride > 0; stride >>= 1) {
+                ctx.localBarrier();
+                if (lid < stride) {
+                    part[lid] += part[lid + stride];
                 }
             }
-            part[lid] = m;
             ctx.localBarrier();
-            if (v0 < cols) {
-                int first = lid - (lid & 3);
-                float amax = TornadoMath.max(TornadoMath.max(part[first], part[first + 1]),
-                        TornadoMath.max(part[first + 2], part[first + 3]));
-                float d = amax / Int8Dot.MAX_QUANT;
-                float id = d != 0f ? 1f / d : 0f;
-                int lo = 0;
-                int hi = 0;
-                for (int j = 0; j < 4; j++) {
-                    lo |= Int8Dot.pack(Int8Dot.quant(xg.get(v0 + j) * inv * id), j);
-                    hi |= Int8Dot.pack(Int8Dot.quant(xg.get(v0 + 4 + j) * inv * id), j);
-                }
-                int blk = v0 >> 5;
-                int sub = (v0 >> 3) & 3;
-                q8[blk * Q8_PITCH + 2 * sub] = lo;
-                q8[blk * Q8_PITCH + 2 * sub + 1] = hi;
-                if (sub == 0) {
-                    d8[blk] = d;
-                }
-                if (ctx.groupIdx == 0) {
-                    xq8.set(v0 >> 2, lo);
-                    xq8.set((v0 >> 2) + 1, hi);
-                    if (sub == 0) {
-                        xs8.set(blk, d);
-                    }
-                }
-            }
+            inv = 1f / TornadoMath.sqrt(part[0] / cols + eps);
             ctx.localBarrier();
         }
 
-        int r = ctx.groupIdx * (GROUP / lanes) + lid / lanes;
+        // a router row takes a whole work-group: its float32 rows are four times a Q8_0 row's bytes, decoded with
+        // integer arithmetic (RawBytes.f32), and at `lanes` threads a row their few work-groups were the launch's tail
+        boolean router = ctx.groupIdx < rowsR;
+        int span = router ? GROUP : lanes;
+        int lane = lid & (span - 1);
+        int r = router ? ctx.groupIdx : rowsR + (ctx.groupIdx - rowsR) * (GROUP / lanes) + lid / lanes;
         float g = 0f;
         float u = 0f;
-        if (r < rowsR) {
-            g = BlockDot.row(typeR, wR, r * WeightType.rowBytes(typeR, cols), cols, xg, 0, lane, lanes);
+        if (router) {
+            g = BlockDot.row(typeR, wR, r * WeightType.rowBytes(typeR, cols), cols, xg, 0, lane, GROUP);
         } else if (r < rowsR + rowsF) {
             int i = r - rowsR;
             if ((int8 & INT8_ROWS) != 0) {
@@ -228,7 +230,7 @@ public final class NormMatVec {
         }
         part[lid] = g;
         part2[lid] = u;
-        for (int stride = lanes / 2; stride > 0; stride >>= 1) {
+        for (int stride = span / 2; stride > 0; stride >>= 1) {
             ctx.localBarrier();
             if (lane < stride) {
                 part[lid] += part[lid + stride];
@@ -237,12 +239,11 @@ public final class NormMatVec {
         }
         ctx.localBarrier();
         if (lane == 0) {
-            if (r < rowsR) {
+            if (router) {
                 logits.set(r, part[lid] * inv);
             } else if (r < rowsR + rowsF) {
-                float norm = (int8 & INT8_ROWS) != 0 ? 1f : inv; // the 8-bit blocks' scales already hold the normalisation
-                float gate = part[lid] * norm;
-                act.set(r - rowsR, gate / (1f + TornadoMath.exp(-gate)) * (part2[lid] * norm));
+                float gate = part[lid] * inv;
+                act.set(r - rowsR, gate / (1f + TornadoMath.exp(-gate)) * (part2[lid] * inv));
             }
         }
     }
@@ -256,21 +257,29 @@ public final class NormMatVec {
      * {@code topK} chosen experts e, {@code act[j·f + i] = silu(Wg_e[i]·x)·(Wu_e[i]·x)}, the rows read
      * straight from the stacked {@code ffn_gate_exps}/{@code ffn_up_exps} tensors.
      *
-     * <p>With bit 16 of {@code types} set (both types {@link WeightType#Q8_0_SPLIT}) the rows multiply, in
-     * integers, the 8-bit blocks of the normalised input that {@link #routerAndGateUp} stored in {@code xq8} /
-     * {@code xs8} (launched before this one); otherwise the float input {@code xg}.
+     * <p>{@code lanes} threads take a row ({@link #expertsSpec}: 32 by default, so 8 rows a work-group). With
+     * {@link #EXPERTS_INT8_IN} (both types {@link WeightType#Q8_0_SPLIT}) the rows multiply, in integers, the 8-bit
+     * blocks of the normalised input that {@link #routerAndGateUp} stored in {@code xq8} / {@code xs8} (launched
+     * before this one); otherwise the float input {@code xg}. With {@link #EXPERTS_ROUND_OUT} (8 lanes a row, so a
+     * work-group holds 32 rows: one block) the work-group also rounds its rows of {@code act} to an 8-bit block
+     * ({@link Int8Dot#quant}, as {@code routerAndGateUp} rounds its input) and stores it after the input's blocks,
+     * from value {@code cols} of {@code xq8} / {@code xs8}, for {@link Residual#downAdd}: no launch of its own.
+     * Fewer, fuller work-groups also repeat the routing above less often.
      *
-     * @param types {@code typeG | typeU << 8 | int8 << 16}
+     * @param spec {@link #expertsSpec}: the weight types, lanes a row and the 8-bit options
      */
     public static void expertsGateUp(KernelContext ctx, FloatArray x, FloatArray xg, float eps, int cols,
                                      FloatArray logits, FloatArray bias, FloatArray route,
-                                     IntArray wG, IntArray wU, int types, int f, int topK, FloatArray act,
+                                     IntArray wG, IntArray wU, int spec, int f, int topK, FloatArray act,
                                      int experts, int flags, int groupSpec, float scale, IntArray xq8, FloatArray xs8) {
         int lid = ctx.localIdx;
-        int lane = lid & (LANES - 1);
-        int typeG = types & 255;
-        int typeU = (types >> 8) & 255;
-        boolean int8 = ((types >> 16) & 1) == 1;
+        int typeG = spec & 255;
+        int typeU = (spec >> 8) & 255;
+        boolean int8 = (spec & EXPERTS_INT8_IN) != 0;
+        boolean round = (spec & EXPERTS_ROUND_OUT) != 0;
+        int lanes = (spec >> 20) & 511;
+        int lane = lid & (lanes - 1);
+        float[] rowAct = ctx.allocateFloatLocalArray(ROUND_ROWS);
         int[] q8 = ctx.allocateIntLocalArray(Q8_STAGE_WORDS);
         float[] d8 = ctx.allocateFloatLocalArray(INT8_MAX_BLOCKS);
         int groups = groupSpec & 0xFFFF;
@@ -425,7 +434,7 @@ public final class NormMatVec {
         ctx.localBarrier();
         float inv = 1f / TornadoMath.sqrt(part[0] / cols + eps);
         if (int8) {
-            // the input as routerAndGateUp rounded it (8-bit blocks of the normalised x), staged as there
+            // the input's 8-bit blocks (of xg: Int8Round.blocks), staged as in routerAndGateUp
             for (int w = lid; w < (cols >> 2); w += GROUP) {
                 q8[(w >> 3) * Q8_PITCH + (w & 7)] = xq8.get(w);
             }
@@ -435,7 +444,7 @@ public final class NormMatVec {
         }
         ctx.localBarrier();
 
-        int r = ctx.groupIdx * ROWS + lid / LANES;
+        int r = ctx.groupIdx * (GROUP / lanes) + lid / lanes;
         float g = 0f;
         float u = 0f;
         if (r < topK * f) {
@@ -445,7 +454,7 @@ public final class NormMatVec {
                 int start = row * WeightType.rowBytes(typeG, cols);
                 int words = start >> 2;
                 int scales = start + cols;
-                for (int b = lane; b < (cols >> 5); b += LANES) {
+                for (int b = lane; b < (cols >> 5); b += lanes) {
                     int wq = words + (b << 3);
                     int xb = b * Q8_PITCH;
                     int ig = 0;
@@ -464,7 +473,7 @@ public final class NormMatVec {
                 int start = row * WeightType.rowBytes(typeG, cols);
                 int words = start >> 2;
                 int scales = start + cols;
-                for (int k = lane; k < (cols >> 2); k += LANES) {
+                for (int k = lane; k < (cols >> 2); k += lanes) {
                     int xi = k << 2;
                     float x0 = xg.get(xi);
                     float x1 = xg.get(xi + 1);
@@ -475,13 +484,13 @@ public final class NormMatVec {
                     u += RawBytes.halfAt(wU, sa) * BlockDot.dot4Signed(wU.get(words + k), x0, x1, x2, x3);
                 }
             } else {
-                g = BlockDot.row(typeG, wG, row * WeightType.rowBytes(typeG, cols), cols, xg, 0, lane, LANES);
-                u = BlockDot.row(typeU, wU, row * WeightType.rowBytes(typeU, cols), cols, xg, 0, lane, LANES);
+                g = BlockDot.row(typeG, wG, row * WeightType.rowBytes(typeG, cols), cols, xg, 0, lane, lanes);
+                u = BlockDot.row(typeU, wU, row * WeightType.rowBytes(typeU, cols), cols, xg, 0, lane, lanes);
             }
         }
         part[lid] = g;
         part2[lid] = u;
-        for (int stride = LANES / 2; stride > 0; stride >>= 1) {
+        for (int stride = lanes / 2; stride > 0; stride >>= 1) {
             ctx.localBarrier();
             if (lane < stride) {
                 part[lid] += part[lid + stride];
@@ -490,9 +499,44 @@ public final class NormMatVec {
         }
         ctx.localBarrier();
         if (lane == 0 && r < topK * f) {
-            float norm = int8 ? 1f : inv;
-            float gate = part[lid] * norm;
-            act.set(r, gate / (1f + TornadoMath.exp(-gate)) * (part2[lid] * norm));
+            float gate = part[lid] * inv;
+            float a = gate / (1f + TornadoMath.exp(-gate)) * (part2[lid] * inv);
+            act.set(r, a);
+            if (round) {
+                rowAct[lid / lanes] = a;
+            }
         }
+        ctx.localBarrier();
+        // EXPERTS_ROUND_OUT: the group's 32 rows (topK·f is a multiple of 32, so a block is whole or absent) as one
+        // 8-bit block, d = max|a|/127, q = round(a/d), thread t packing values 4t … 4t+3
+        int first = ctx.groupIdx * ROUND_ROWS;
+        if (round && lid < ROUND_ROWS / 4 && first < topK * f) {
+            float m = 0f;
+            for (int j = 0; j < ROUND_ROWS; j++) {
+                m = TornadoMath.max(m, TornadoMath.abs(rowAct[j]));
+            }
+            float d = m / Int8Dot.MAX_QUANT;
+            float id = d != 0f ? 1f / d : 0f;
+            int word = 0;
+            for (int j = 0; j < 4; j++) {
+                word |= Int8Dot.pack(Int8Dot.quant(rowAct[4 * lid + j] * id), j);
+            }
+            xq8.set(((cols + first) >> 2) + lid, word);
+            if (lid == 0) {
+                xs8.set((cols + first) >> 5, d);
+            }
+        }
+    }
+
+    /**
+     * {@link #expertsGateUp}'s {@code spec}: gate and up weight types ({@link WeightType} ids), {@code lanes} threads
+     * a row (a power of two, 8 with {@code roundOut}), and whether the rows read the 8-bit input ({@code int8In}) and
+     * round their activations ({@code roundOut}).
+     */
+    public static int expertsSpec(int typeG, int typeU, int lanes, boolean int8In, boolean roundOut) {
+        if (Integer.bitCount(lanes) != 1 || lanes > GROUP || (roundOut && lanes != GROUP / ROUND_ROWS)) {
+            throw new IllegalArgumentException("experts lanes " + lanes + (roundOut ? " (rounding needs " + GROUP / ROUND_ROWS + ")" : ""));
+        }
+        return typeG | typeU << 8 | (int8In ? EXPERTS_INT8_IN : 0) | (roundOut ? EXPERTS_ROUND_OUT : 0) | lanes << 20;
     }
 }

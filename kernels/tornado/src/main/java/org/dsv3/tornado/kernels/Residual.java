@@ -15,10 +15,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * Row r of h is updated by exactly one lane-0 thread: no races. Shape as {@link MatVec}.
  */
 public final class Residual {
-    /** {@link #downAdd}'s {@code int8} bits: the routed experts' rows on 8-bit activations… */
+    /** {@link #downAdd}'s {@code int8} bit: the routed experts' rows on 8-bit activations. */
     public static final int INT8_ROUTED = 1;
-    /** …the shared experts' (or dense FFN's) row. */
-    public static final int INT8_SHARED = 2;
 
     private Residual() {
     }
@@ -84,10 +82,11 @@ public final class Residual {
      * other matvecs, the 2048 rows of a V2-Lite block made only 256 work-groups — two per H200 SM — each
      * walking its row's seven products one after the other.
      *
-     * <p>With {@link #INT8_ROUTED} / {@link #INT8_SHARED} in {@code int8} (the weights {@link WeightType#Q8_0_SPLIT})
-     * the routed / shared rows multiply, in integers, the activations {@link Int8Round#twoVectors} rounded:
-     * quants {@code xq} (the routed ones from word 0, the shared ones from word {@code topK·f/4}) and scales
-     * {@code xs} (from 0 and {@code topK·f/32}), instead of {@code act} / {@code shAct}.
+     * <p>With {@link #INT8_ROUTED} in {@code int8} (the routed weights {@link WeightType#Q8_0_SPLIT}) the routed rows
+     * multiply, in integers, the activations {@link NormMatVec#expertsGateUp} rounded to 8-bit blocks: quants in
+     * {@code xq} from word {@code rows/4}, scales in {@code xs} from {@code rows/32} (after the FFN input's blocks,
+     * which are {@code rows} values long), instead of {@code act}. The shared row stays on floats: its activations
+     * come from work-groups of a few rows each, which cannot round a block.
      */
     public static void downAdd(KernelContext ctx, FloatArray act, FloatArray route, int idsAt, IntArray wD, int typeD,
                                int f, int topK, FloatArray shAct, IntArray wS, int typeS, int fS, int rows,
@@ -103,15 +102,12 @@ public final class Residual {
             for (int j = warp; j < topK; j += ROWS) {
                 int row = (int) route.get(idsAt + j) * rows + r;
                 float dot = (int8 & INT8_ROUTED) != 0
-                        ? q8Row(wD, row * rowBytes, f, xq, (j * f) >> 2, xs, (j * f) >> 5, lane, LANES)
+                        ? q8Row(wD, row * rowBytes, f, xq, (rows + j * f) >> 2, xs, (rows + j * f) >> 5, lane, LANES)
                         : BlockDot.row(typeD, wD, row * rowBytes, f, act, j * f, lane, LANES);
                 s += route.get(idsAt + topK + j) * dot;
             }
             if (fS > 0) {
-                int start = r * WeightType.rowBytes(typeS, fS);
-                s += (int8 & INT8_SHARED) != 0
-                        ? q8Row(wS, start, fS, xq, (topK * f) >> 2, xs, (topK * f) >> 5, lid, GROUP)
-                        : BlockDot.row(typeS, wS, start, fS, shAct, 0, lid, GROUP);
+                s += BlockDot.row(typeS, wS, r * WeightType.rowBytes(typeS, fS), fS, shAct, 0, lid, GROUP);
             }
         }
         part[lid] = s;

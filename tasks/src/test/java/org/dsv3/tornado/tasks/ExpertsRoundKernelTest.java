@@ -1,0 +1,130 @@
+package org.dsv3.tornado.tasks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.dsv3.cpu.kernels.Q8Blocks;
+import org.dsv3.model.arch.Router;
+import org.dsv3.model.arch.RoutingRule;
+import org.dsv3.model.config.Gating;
+import org.dsv3.tornado.kernels.MatVec;
+import org.dsv3.tornado.kernels.NormMatVec;
+import org.dsv3.tornado.kernels.WeightType;
+import org.junit.jupiter.api.Test;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * The routed experts' launch with 8 lanes a row and its activations rounded in place
+ * ({@link NormMatVec#EXPERTS_ROUND_OUT}): the SwiGLU rows of the experts the CPU engine's {@link Router} chooses,
+ * computed here in double from the same float32 weights, and the 8-bit blocks stored after the input's
+ * ({@code xq8} / {@code xs8} from value {@code cols}) are the CPU engine's {@link Q8Blocks} of those rows: the same
+ * scale up to 2 ulp (OpenCL's float division may be off by 2.5 ulp, Java's is exact; measured on PoCL: 1 ulp) and
+ * the same quant, except by one where a value sits within 1e-4 of a rounding tie (where an ulp of the scale
+ * decides). Rows 32-63 of every expert have zero up weights, so some blocks are all zeros (scale 0, quants 0).
+ */
+class ExpertsRoundKernelTest {
+
+    @Test
+    void roundsTheChosenExpertsRowsAsTheCpuEngine() throws Exception {
+        int experts = 8;
+        int topK = 3;
+        int cols = 64;
+        int f = 96;
+        RoutingRule rule = new RoutingRule(experts, Gating.SOFTMAX, false, 1, 1, Router.GroupScore.MAX, topK, false, 1f);
+        Random rnd = new Random(5);
+        float[] logits = new float[experts];
+        for (int e = 0; e < experts; e++) {
+            logits[e] = (float) rnd.nextGaussian();
+        }
+        float[] x = new float[cols];
+        for (int i = 0; i < cols; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        float[] gate = new float[experts * f * cols];
+        float[] up = new float[experts * f * cols];
+        for (int i = 0; i < gate.length; i++) {
+            int rowInExpert = (i / cols) % f;
+            gate[i] = (float) (rnd.nextGaussian() * Math.exp(rnd.nextGaussian()));
+            up[i] = rowInExpert >= 32 && rowInExpert < 64 ? 0f : (float) rnd.nextGaussian();
+        }
+        Router.Choice choice = new Router(rule, null).choose(logits, 0);
+
+        float eps = 1e-6f;
+        FloatArray xd = FloatArray.fromArray(x);
+        FloatArray xg = FloatArray.fromArray(x); // gain 1
+        FloatArray logitsD = FloatArray.fromArray(logits);
+        FloatArray bias = new FloatArray(experts);
+        FloatArray route = new FloatArray(org.dsv3.tornado.kernels.Routing.slotSize(experts, topK, 1));
+        IntArray wG = floatBits(gate);
+        IntArray wU = floatBits(up);
+        FloatArray act = new FloatArray(topK * f);
+        IntArray q8 = new IntArray((cols + topK * f) / 4);
+        FloatArray s8 = new FloatArray((cols + topK * f) / 32);
+        int lanes = MatVec.GROUP / NormMatVec.ROUND_ROWS;
+        int spec = NormMatVec.expertsSpec(WeightType.F32, WeightType.F32, lanes, false, true);
+        TaskGraph g = new TaskGraph("round8")
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, xd, xg, logitsD, bias, route, wG, wU, act, q8, s8)
+                .task("r", NormMatVec::expertsGateUp, new KernelContext(), xd, xg, eps, cols, logitsD, bias, route, wG, wU,
+                        spec, f, topK, act, experts, RoutingFlags.of(rule), 1 | 1 << 16, rule.scale(), q8, s8)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, act, q8, s8);
+        WorkerGrid1D grid = new WorkerGrid1D(MatVec.groups(topK * f, lanes) * MatVec.GROUP);
+        grid.setLocalWork(MatVec.GROUP, 1, 1);
+        try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
+            plan.withGridScheduler(new GridScheduler("round8.r", grid)).execute();
+        }
+
+        double ss = 0;
+        for (float v : x) {
+            ss += (double) v * v;
+        }
+        double inv = 1 / Math.sqrt(ss / cols + eps);
+        float[] got = act.toHeapArray();
+        for (int j = 0; j < topK; j++) {
+            for (int i = 0; i < f; i++) {
+                int row = choice.experts()[j] * f + i;
+                double gs = 0;
+                double us = 0;
+                for (int c = 0; c < cols; c++) {
+                    gs += (double) gate[row * cols + c] * x[c];
+                    us += (double) up[row * cols + c] * x[c];
+                }
+                gs *= inv;
+                us *= inv;
+                double want = gs / (1 + Math.exp(-gs)) * us;
+                assertEquals(want, got[j * f + i], 1e-5 * (1 + Math.abs(want)), "act of chosen expert " + j + ", row " + i);
+            }
+        }
+        int n = topK * f;
+        Q8Blocks cpu = Q8Blocks.of(got, 0, n, 1, n);
+        for (int blk = 0; blk < n / 32; blk++) {
+            float expected = cpu.scale(blk);
+            assertEquals(expected, s8.get(cols / 32 + blk), 2 * Math.ulp(expected), "scale of block " + blk);
+        }
+        assertEquals(0f, s8.get(cols / 32 + 1), "rows 32-63 of the first chosen expert are zeros");
+        for (int i = 0; i < n; i++) {
+            int quant = (byte) (q8.get((cols + i) / 4) >> (8 * (i & 3)));
+            if (quant != cpu.quant(i)) {
+                double v = Math.abs(got[i] / (double) cpu.scale(i / 32));
+                double fromTie = Math.abs(v - Math.floor(v) - 0.5);
+                assertTrue(fromTie < 1e-4 && Math.abs(quant - cpu.quant(i)) == 1,
+                        "quant " + i + ": " + quant + ", the CPU engine's " + cpu.quant(i) + " (value/scale " + v + ")");
+            }
+        }
+    }
+
+    private static IntArray floatBits(float[] v) {
+        IntArray a = new IntArray(v.length);
+        for (int i = 0; i < v.length; i++) {
+            a.set(i, Float.floatToRawIntBits(v[i]));
+        }
+        return a;
+    }
+}
