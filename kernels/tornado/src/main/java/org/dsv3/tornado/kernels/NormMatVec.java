@@ -57,7 +57,7 @@ public final class NormMatVec {
      * {@code yA} and then rows of B into {@code yB} ({@code rowsB} may be 0). With {@link #GATE_A} in {@code flags},
      * {@code yAg = gA ⊙ yA} is written too, for a later normalisation of {@code yA} (q-LoRA's
      * {@code attn_q_a_norm}). Used for {@code [q | kv_a]}, {@code [q_a | kv_a]}, {@code q_b} and the
-     * output head. With {@link #INT8_ROWS} in {@code int8} (both types {@link WeightType#Q8_0_SPLIT}, {@link #int8Fits}
+     * output head. With {@link #INT8_ROWS} in {@code flags} (both types {@link WeightType#Q8_0_SPLIT}, {@link #int8Fits}
      * {@code (cols)}) the rows multiply, in integers, the 8-bit blocks of {@code xg} that {@link Int8Round#blocks} wrote
      * to {@code xq8} / {@code xs8} just before (docs/architecture.md §9.5), instead of {@code xg}, and the normalisation
      * comes from its partial sums of squares ({@code sumSquares}).
