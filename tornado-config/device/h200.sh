@@ -7,7 +7,7 @@
 # Everything goes to $OUT (at most 8 files come back).
 # usage: bash .device/app/h200.sh [STEPS...]   STEPS default: synth env check bench (check-f16: the checks
 #   with an F16 latent cache on both engines, PTX)
-#   steps: synth synth-v3 env check check-ptx check-opencl check-f16 check-big dsv3bench nsys ncu ptx kernels bench llama-build llama-bench
+#   steps: synth synth-v3 env check check-ptx check-opencl check-f16 check-int8 check-big dsv3bench nsys ncu ptx kernels bench llama-build llama-bench
 #   BENCHES="MODEL DEVICE DECODE PROMPT DEPTH [JVM-OPTION...];..." the benchmark list (see below)
 #   VARIANT_ALL=NAME: app/variants/NAME.jar first on every step's class path; NSYS_BENCH="DECODE PROMPT DEPTH"
 #   JVM_EXTRA="-D..." options for every TornadoVM JVM (checks, kernels, benches), e.g. -Ddsv3.tornado.tensorCores=true
@@ -52,14 +52,16 @@ synth-v3)   # DeepSeek-V3 dimensions, the first V3_LAYERS blocks (3 dense + MoE)
   ( "${PLAIN[@]}" org.dsv3.runner.Main synth --arch v3 --layers ${V3_LAYERS:-5} --type ${V3_TYPE:-ud-iq1_s} --out /tmp/v3.gguf \
       && "${PLAIN[@]}" org.dsv3.runner.Main info -m /tmp/v3.gguf ) > "$OUT/v3-info.txt" 2>&1 &
   ;;
-check|check-ptx|check-opencl|check-f16)   # one JVM per model; check-f16: both engines with an F16 latent cache, PTX
-  KV=f32
-  case $s in check-ptx) BACKENDS=ptx ;; check-opencl) BACKENDS=opencl ;; check-f16) BACKENDS=ptx; KV=f16 ;; *) BACKENDS="ptx opencl" ;; esac
+check|check-ptx|check-opencl|check-f16|check-int8)   # one JVM per model; check-f16: both engines with an F16 latent
+  # cache, PTX; check-int8: the device's 8-bit inputs (-Ddsv3.tornado.int8=true, PTX's dp4a) against the exact CPU engine
+  KV=f32; X=()
+  case $s in check-ptx) BACKENDS=ptx ;; check-opencl) BACKENDS=opencl ;; check-f16) BACKENDS=ptx; KV=f16 ;;
+    check-int8) BACKENDS=ptx; X=(-Ddsv3.tornado.int8=true -Dtornado.ptx.priority=100) ;; *) BACKENDS="ptx opencl" ;; esac
   for b in $BACKENDS; do
     for m in $TINY /tmp/v2l3.q8_0.gguf; do
       if [ "$(left)" -lt 60 ]; then log "skip check $b $(basename $m) (time)"; continue; fi
-      log "check $b $(basename $m) kv $KV"
-      timeout 90 "${TVM[@]}" -Ddsv3.tornado.kvType=$KV org.dsv3.tornado.tasks.TornadoCheck $b:0 $TOKENS $m >> "$OUT/check.txt" 2>&1 || echo "exit $?" >> "$OUT/check.txt"
+      log "check $b $(basename $m) kv $KV ${X[*]}"
+      timeout 90 "${TVM[@]}" "${X[@]}" -Ddsv3.tornado.kvType=$KV org.dsv3.tornado.tasks.TornadoCheck $b:0 $TOKENS $m >> "$OUT/check.txt" 2>&1 || echo "exit $?" >> "$OUT/check.txt"
     done
   done ;;
 check-big)   # the whole V2-Lite-size Q8_0 model (4 graphs of up to 9 blocks) against the CPU engine
