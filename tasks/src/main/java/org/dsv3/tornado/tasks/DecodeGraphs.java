@@ -117,7 +117,14 @@ final class DecodeGraphs {
                 g.consumeFromDevice(previous, a.shared());
             }
             for (int i = first; i < Math.min(blocks, first + layersPerGraph); i++) {
+                int before = d.tasksPerToken;
                 d.block(g, name, i, u);
+                // the plan sizes its graphs by tasksPerBlock (TornadoVM's task buffer holds ~63): it must bound what
+                // block() declares
+                if (d.tasksPerToken - before > tasksPerBlock(d.c, int8Ffn)) {
+                    throw new IllegalStateException("block " + i + " declares " + (d.tasksPerToken - before)
+                            + " launches, more than tasksPerBlock's " + tasksPerBlock(d.c, int8Ffn));
+                }
             }
             g.persistOnDevice(a.shared());
             d.graphs.add(g.snapshot());
