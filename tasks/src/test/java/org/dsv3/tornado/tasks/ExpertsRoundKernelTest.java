@@ -1,7 +1,6 @@
 package org.dsv3.tornado.tasks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.dsv3.cpu.kernels.Q8Blocks;
@@ -109,15 +108,7 @@ class ExpertsRoundKernelTest {
             assertEquals(expected, s8.get(cols / 32 + blk), 2 * Math.ulp(expected), "scale of block " + blk);
         }
         assertEquals(0f, s8.get(cols / 32 + 1), "rows 32-63 of the first chosen expert are zeros");
-        for (int i = 0; i < n; i++) {
-            int quant = (byte) (q8.get((cols + i) / 4) >> (8 * (i & 3)));
-            if (quant != cpu.quant(i)) {
-                double v = Math.abs(got[i] / (double) cpu.scale(i / 32));
-                double fromTie = Math.abs(v - Math.floor(v) - 0.5);
-                assertTrue(fromTie < 1e-4 && Math.abs(quant - cpu.quant(i)) == 1,
-                        "quant " + i + ": " + quant + ", the CPU engine's " + cpu.quant(i) + " (value/scale " + v + ")");
-            }
-        }
+        Int8Quants.assertSame(cpu, got, q8, cols, n, 1e-4);
     }
 
     private static IntArray floatBits(float[] v) {

@@ -1,7 +1,6 @@
 package org.dsv3.tornado.tasks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.dsv3.cpu.RmsNorm;
@@ -75,15 +74,7 @@ class Int8RoundKernelTest {
             assertEquals(expected, d.get(blk) * inv.get(0), 2e-5f * expected, "scale of block " + blk + " times 1/rms");
         }
         assertEquals(0f, d.get(2), "block 2 is zeros");
-        for (int i = 0; i < cols; i++) {
-            int quant = (byte) (q.get(i / 4) >> (8 * (i & 3)));
-            if (quant != cpu.quant(i)) {
-                double v = Math.abs(normed[i] / (double) cpu.scale(i / 32));
-                double fromTie = Math.abs(v - Math.floor(v) - 0.5);
-                assertTrue(fromTie < 3e-3 && Math.abs(quant - cpu.quant(i)) == 1,
-                        "quant " + i + ": " + quant + ", the CPU engine's " + cpu.quant(i) + " (value/scale " + v + ")");
-            }
-        }
+        Int8Quants.assertSame(cpu, normed, q, 0, cols, 3e-3);
     }
 
     /** The consumers' reading of the partial sums ({@link Int8Round#inverseRms}), as a one-thread task. */
