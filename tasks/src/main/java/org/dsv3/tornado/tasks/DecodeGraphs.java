@@ -34,7 +34,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  *                                             softmax   merged                         shared     routed      shared
  *                                                                                      gate/up    gate/up     down
  * </pre>
- * Blocks are grouped {@code layersPerGraph} to a graph (TornadoVM 5.2 holds up to ~63 of our tasks a graph;
+ * Blocks are grouped up to {@link #TASKS_PER_GRAPH} launches to a graph (TornadoVM 5.2 holds up to ~63 of our tasks a graph;
  * each graph is one {@code execute()} per token); the last graph is the output head. Weights go up once
  * ({@code FIRST_EXECUTION}); the per-token buffers ({@link Activations}) are created by the first graph
  * and handed on with {@code persistOnDevice}/{@code consumeFromDevice}; a block's latent cache lives in
@@ -52,6 +52,15 @@ final class DecodeGraphs {
     final List<String> tasks = new ArrayList<>();
     /** Kernel launches per token (head included). */
     int tasksPerToken;
+    /** The first block of each block graph, in order. */
+    final List<Integer> firstBlocks = new ArrayList<>();
+    /**
+     * Most launches a block graph holds: TornadoVM 5.2 records a graph's tasks in a fixed 8 KiB buffer
+     * (TornadoTaskGraph's highLevelCode): 63 of ours fit (7 float V2-Lite blocks), a whole V2-Lite step (~245)
+     * overflows it. Fewer, larger graphs save {@code execute()} calls (H200, V2-Lite Q8_0, PTX + CUDA graphs:
+     * 7 executes a token 122 tok/s, 5 → 124, 4 → 125).
+     */
+    static final int TASKS_PER_GRAPH = 63;
 
     private final DeviceModel m;
     private final DeepSeekConfig c;
@@ -84,11 +93,37 @@ final class DecodeGraphs {
     }
 
     /**
-     * Most kernel launches of one block: (qkvRound), qkv, (q_b), absorb, attend, merge, expand, out, (ffnRound), ffnIn,
-     * (experts), down; the rounds with the 8-bit options ({@link Int8Ffn}).
+     * The 8-bit choices of one block ({@link Int8Ffn}; Q8_0 weights, inputs of whole blocks): q/kv on the rounded
+     * RMSNorm(h) ({@code qkv}), a rounding launch before the FFN ({@code ffnRound}), the shared experts' or dense FFN's
+     * gate/up on it ({@code ffnRows}), the routed experts' gate/up on it ({@code routedIn}), and the routed SwiGLU rows
+     * rounded by the experts launch for integer down rows ({@code routedDown}).
      */
-    static int tasksPerBlock(DeepSeekConfig c, Int8Ffn int8) {
-        return 6 + (c.hasQLora() ? 1 : 0) + 3 + (int8.routed() ? 1 : 0) + (int8.sharedAndDense() ? 1 : 0);
+    private record Int8Choice(boolean qkv, boolean ffnRound, boolean ffnRows, boolean routedIn, boolean routedDown) {
+    }
+
+    private Int8Choice int8Of(DeviceModel.Layer l) {
+        boolean fits = int8Ffn.routed() && NormMatVec.int8Fits(c.dim());
+        boolean all = fits && int8Ffn.sharedAndDense();
+        DeviceTensor q = c.hasQLora() ? l.qA() : l.q();
+        boolean qkv = all && q8(q.type()) && q8(l.kvA().type());
+        if (!l.moe()) {
+            boolean dense = all && q8(l.gate().type()) && q8(l.up().type());
+            return new Int8Choice(qkv, dense, dense, false, false);
+        }
+        boolean shared = all && l.gate() != null && q8(l.gate().type()) && q8(l.up().type());
+        boolean routedIn = fits && q8(l.gateExps().type()) && q8(l.upExps().type());
+        boolean routedDown = fits && q8(l.downExps().type()) && c.expertFfnDim() % Int8Dot.BLOCK == 0;
+        return new Int8Choice(qkv, shared || routedIn, shared, routedIn, routedDown);
+    }
+
+    /**
+     * Kernel launches of block {@code i} as {@link #block} declares them (checked there): (qkvRound), qkv, (q_b),
+     * absorb, attend, merge, expand, out, (ffnRound), ffnIn, (experts), down.
+     */
+    int launches(int i) {
+        DeviceModel.Layer l = m.layers[i];
+        Int8Choice x = int8Of(l);
+        return (x.qkv() ? 1 : 0) + 1 + (c.hasQLora() ? 1 : 0) + 5 + (x.ffnRound() ? 1 : 0) + 1 + (l.moe() ? 1 : 0) + 1;
     }
 
     /** Graph index of the output head (logits and argmax); the block graphs come before it. */
@@ -96,12 +131,22 @@ final class DecodeGraphs {
         return graphs.size() - 1;
     }
 
+    /**
+     * @param layersPerGraph blocks a graph; 0 = as many as keep a graph within {@link #TASKS_PER_GRAPH} launches, counted
+     *                       from what each block declares ({@link #launches})
+     */
     static DecodeGraphs build(DeviceModel m, Activations a, int layersPerGraph, int slicePositions, int matvecThreads,
                               AttentionKernel attention, Int8Ffn int8Ffn, boolean dp4a, int expertLanes) {
         DecodeGraphs d = new DecodeGraphs(m, a, slicePositions, matvecThreads, attention, int8Ffn, dp4a, expertLanes);
         int blocks = m.layers.length;
         String previous = null;
-        for (int first = 0; first < blocks; first += layersPerGraph) {
+        for (int first = 0; first < blocks; ) {
+            int end = first + 1;
+            int launches = d.launches(first);
+            while (end < blocks && (layersPerGraph > 0 ? end - first < layersPerGraph
+                    : launches + d.launches(end) <= TASKS_PER_GRAPH)) {
+                launches += d.launches(end++);
+            }
             String name = "decode" + d.graphs.size();
             TaskGraph g = new TaskGraph(name);
             Activations.Unused u = Activations.Unused.create();
@@ -116,20 +161,20 @@ final class DecodeGraphs {
             } else {
                 g.consumeFromDevice(previous, a.shared());
             }
-            for (int i = first; i < Math.min(blocks, first + layersPerGraph); i++) {
+            for (int i = first; i < end; i++) {
                 int before = d.tasksPerToken;
                 d.block(g, name, i, u);
-                // the plan sizes its graphs by tasksPerBlock (TornadoVM's task buffer holds ~63): it must bound what
-                // block() declares
-                if (d.tasksPerToken - before > tasksPerBlock(d.c, int8Ffn)) {
-                    throw new IllegalStateException("block " + i + " declares " + (d.tasksPerToken - before)
-                            + " launches, more than tasksPerBlock's " + tasksPerBlock(d.c, int8Ffn));
+                if (d.tasksPerToken - before != d.launches(i)) {
+                    throw new IllegalStateException("block " + i + " declared " + (d.tasksPerToken - before)
+                            + " launches, launches() counts " + d.launches(i));
                 }
             }
             g.persistOnDevice(a.shared());
             d.graphs.add(g.snapshot());
             d.names.add(name);
+            d.firstBlocks.add(first);
             previous = name;
+            first = end;
         }
         d.head(previous);
         return d;
@@ -174,8 +219,9 @@ final class DecodeGraphs {
 
         // attention: [q | kv_a] (or [q_a | kv_a] then q_b) from RMSNorm(h, attn_norm), on its 8-bit blocks when the
         // int8 option covers more than the routed experts and both matrices are Q8_0
+        Int8Choice int8 = int8Of(l);
         DeviceTensor q = c.hasQLora() ? l.qA() : l.q();
-        boolean qkvInt8 = int8Ffn.sharedAndDense() && NormMatVec.int8Fits(d) && q8(q.type()) && q8(l.kvA().type());
+        boolean qkvInt8 = int8.qkv();
         if (qkvInt8) {
             roundInput(g, graph, p + "qkvRound", d);
         }
@@ -240,14 +286,12 @@ final class DecodeGraphs {
             if (l.bias() != null) {
                 g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.bias());
             }
-            // 8-bit FFN inputs: ffnIn rounds RMSNorm(h) once (and multiplies the shared experts' rows with it when
-            // they are Q8_0); the routed experts read its blocks when theirs are, and round their own activations
-            // for the routed down rows when those are
-            boolean fits = int8Ffn.routed() && NormMatVec.int8Fits(d);
-            boolean sharedInt8 = fits && int8Ffn.sharedAndDense() && shared && q8(l.gate().type()) && q8(l.up().type());
-            boolean routedInt8 = fits && q8(l.gateExps().type()) && q8(l.upExps().type());
-            boolean routedDown = fits && q8(l.downExps().type()) && fe % Int8Dot.BLOCK == 0;
-            boolean round = sharedInt8 || routedInt8;
+            // 8-bit FFN inputs: RMSNorm(h) rounded once for ffnIn's shared rows and the routed experts (when their
+            // matrices are Q8_0); the experts launch rounds its own SwiGLU rows for the routed down rows
+            boolean sharedInt8 = int8.ffnRows();
+            boolean routedInt8 = int8.routedIn();
+            boolean routedDown = int8.routedDown();
+            boolean round = int8.ffnRound();
             if (round) {
                 roundInput(g, graph, p + "ffnRound", d);
             }
@@ -275,7 +319,7 @@ final class DecodeGraphs {
         } else {
             int f = l.gate().rows();
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.gate().words(), l.up().words(), l.down().words());
-            boolean denseInt8 = int8Ffn.sharedAndDense() && NormMatVec.int8Fits(d) && q8(l.gate().type()) && q8(l.up().type());
+            boolean denseInt8 = int8.ffnRows();
             int ffnLanes = denseInt8 ? int8Lanes(lanes(f), d) : lanes(f);
             int ffnInt8 = denseInt8 ? NormMatVec.INT8_INPUT | NormMatVec.INT8_ROWS : 0;
             if (denseInt8) {

@@ -23,8 +23,6 @@ import uk.ac.manchester.tornado.api.enums.ProfilerMode;
  * position and token id are the only input, the argmax id (or, on request, the logits) the output.
  */
 final class DecodePlan implements AutoCloseable {
-    /** Task budget of a block graph (see the constructor). */
-    private static final int TASKS_PER_GRAPH = 63;
     /** Print each graph's wall time (first token: compile and upload) to stderr. */
     private static final boolean TRACE = Boolean.getBoolean("dsv3.tornado.trace");
 
@@ -52,16 +50,10 @@ final class DecodePlan implements AutoCloseable {
             throw new IllegalArgumentException("attention splits must be 1…" + LatentAttention.MAX_SPLITS + ", got " + options.splits());
         }
         this.buffers = new Activations(model.config, model.layers.length, maxContext, options.splits(), kvType);
-        // Default: as many blocks as keep a graph within 63 tasks. Fewer, larger graphs save execute() calls
-        // (H200, V2-Lite Q8_0, PTX + CUDA graphs: 7 executes a token 122 tok/s, 5 → 124, 4 → 125), but
-        // TornadoVM 5.2 records a graph's tasks in a fixed 8 KiB buffer (TornadoTaskGraph's highLevelCode):
-        // 63 of our tasks fit (7 V2-Lite blocks, H200), the ~245 of a whole V2-Lite step overflow it.
-        int perBlock = DecodeGraphs.tasksPerBlock(model.config, options.int8Ffn());
-        int layersPerGraph = options.layersPerGraph() > 0 ? options.layersPerGraph() : Math.max(1, TASKS_PER_GRAPH / perBlock);
-        this.graphs = DecodeGraphs.build(model, buffers, layersPerGraph, options.slicePositions(), options.matvecThreads(),
+        this.graphs = DecodeGraphs.build(model, buffers, options.layersPerGraph(), options.slicePositions(), options.matvecThreads(),
                 options.attention(), options.int8Ffn(), options.dp4a(), options.expertLanes());
         int batch = Math.min(options.batch(), maxContext);
-        this.prefill = batch > 0 ? PrefillGraphs.build(model, buffers, graphs.grids, graphs.names, layersPerGraph, batch,
+        this.prefill = batch > 0 ? PrefillGraphs.build(model, buffers, graphs.grids, graphs.names, graphs.firstBlocks, batch,
                 options.batchTile(), options.tensorCores()) : null;
         List<ImmutableTaskGraph> all = new ArrayList<>(graphs.graphs);
         if (prefill != null) {

@@ -110,18 +110,20 @@ final class PrefillGraphs {
 
     /**
      * @param decodeNames      the decode plan's graph names, head last
-     * @param decodeLayers     blocks per decode graph (decode graph k holds blocks {@code k·decodeLayers …})
+     * @param decodeFirst      the first block of each decode block graph (decode graph k holds blocks
+     *                         {@code decodeFirst[k] … decodeFirst[k+1]−1})
      * @param tile             work-group tile of the matrix products
      * @param tensorCores      the products on the tensor cores ({@link BatchMatMulMma}; PTX devices only)
      */
     static PrefillGraphs build(DeviceModel m, Activations a, GridScheduler grids, List<String> decodeNames,
-                               int decodeLayers, int maxTokens, BatchTile tile, boolean tensorCores) {
+                               List<Integer> decodeFirst, int maxTokens, BatchTile tile, boolean tensorCores) {
         PrefillGraphs p = new PrefillGraphs(m, a, grids, maxTokens, tile, tensorCores);
         int blocks = m.layers.length;
         int perGraph = Math.max(1, TASKS_PER_GRAPH / tasksPerBlock(m.config, m.config.expertCount() > 0));
         List<int[]> ranges = new ArrayList<>();
-        for (int first = 0, k = 0; first < blocks; first += decodeLayers, k++) {
-            int end = Math.min(blocks, first + decodeLayers);
+        for (int k = 0; k < decodeFirst.size(); k++) {
+            int first = decodeFirst.get(k);
+            int end = k + 1 < decodeFirst.size() ? decodeFirst.get(k + 1) : blocks;
             for (int b = first; b < end; b += perGraph) {
                 ranges.add(new int[] {k, b, Math.min(end, b + perGraph)});
                 p.names.add(PREFIX + (p.names.size()));
