@@ -46,12 +46,17 @@ public final class MatMul {
      * product rounds its input just before it runs, and no product outlives the next one's rounding).
      */
     public Q8Blocks roundFor(WeightMatrix w, float[] x, int xOff, int xStride, int tokens) {
-        if (mode != DotMode.INT8 || tokens != 1 || !w.hasQ8Dot()) {
+        if (!roundsFor(w, tokens)) {
             return null;
         }
         Q8Blocks b = Q8Blocks.of(ROUNDED.get(), x, xOff, xStride, tokens, w.cols());
         ROUNDED.set(b);
         return b;
+    }
+
+    /** Whether a product of {@code w} with {@code tokens} input rows runs on integer dots (see {@link #roundFor}). */
+    public boolean roundsFor(WeightMatrix w, int tokens) {
+        return mode == DotMode.INT8 && tokens == 1 && w.hasQ8Dot();
     }
 
     public WorkerPool pool() {
