@@ -12,7 +12,8 @@ import org.dsv3.cpu.kernels.Q8Blocks;
  * 7 times less often, and the SiLU and rounding no longer run on the calling thread alone.
  *
  * <p>The kernels and roundings are those of {@link SwiGlu#forward} on one token, so each FFN's output
- * is the same bit for bit.
+ * is the same (bit for bit once the JIT has compiled the kernels: until then the Vector API's
+ * interpreted and compiled lane sums may add in different orders).
  */
 final class SwiGluGroup {
     /** Hidden units per index of the first loop: one 8-bit block, so that each block is rounded by one thread. */

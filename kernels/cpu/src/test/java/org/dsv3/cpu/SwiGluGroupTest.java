@@ -10,7 +10,7 @@ import org.dsv3.model.quant.Quantizer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** {@link SwiGluGroup} gives each FFN exactly what {@link SwiGlu#forward} gives it on one token. */
+/** {@link SwiGluGroup} gives each FFN what {@link SwiGlu#forward} gives it on one token. */
 class SwiGluGroupTest {
 
     @ParameterizedTest
@@ -40,7 +40,15 @@ class SwiGluGroupTest {
             float[] x = gaussian(rnd, d);
             float[][] y = SwiGluGroup.forward(ffns, x, d, mm);
             for (int i = 0; i < ffns.length; i++) {
-                assertArrayEquals(ffns[i].forward(x, 1), y[i], "FFN " + i);
+                float[] ref = ffns[i].forward(x, 1);
+                float max = 0f;
+                for (float v : ref) {
+                    max = Math.max(max, Math.abs(v));
+                }
+                // equal once both run the same compiled kernels; while one still runs interpreted the Vector
+                // API's lane sums may be taken in another order, and a last-bit change of a hidden value can
+                // move one 8-bit quant of the down product's input (about 1/127 of a block's largest value)
+                assertArrayEquals(ref, y[i], 2e-3f * max, "FFN " + i);
             }
         }
     }
