@@ -85,6 +85,30 @@ public final class MatMul {
         return out;
     }
 
+    /**
+     * {@code apply(a, x, tokens)} and {@code apply(b, x, tokens)} (same input width) in one parallel
+     * loop over the rows of both where the batch is dotted row by row (decode), else one after the other;
+     * returns {@code {outA, outB}}. The results are those of the two products.
+     */
+    public float[][] applyBoth(WeightMatrix a, WeightMatrix b, float[] x, int tokens) {
+        if (usesPanels(tokens) || a.cols() != b.cols()) {
+            return new float[][] {apply(a, x, tokens), apply(b, x, tokens)};
+        }
+        float[] outA = new float[tokens * a.rows()];
+        float[] outB = new float[tokens * b.rows()];
+        int ra = a.rows();
+        int minChunk = Math.max(ROW_BLOCK, 16384 / Math.max(1, a.cols() * Math.max(1, tokens)));
+        pool.parallelFor(ra + b.rows(), minChunk, (from, to, worker) -> {
+            if (from < ra) {
+                rows(a, from, Math.min(to, ra), x, 0, a.cols(), tokens, outA, 0, ra);
+            }
+            if (to > ra) {
+                rows(b, Math.max(from, ra) - ra, to - ra, x, 0, b.cols(), tokens, outB, 0, b.rows());
+            }
+        });
+        return new float[][] {outA, outB};
+    }
+
     private void apply(WeightMatrix w, float[] x, Q8Blocks qx, int tokens, float[] out) {
         if (qx == null && usesPanels(tokens)) {
             TokenPanels xp = TokenPanels.of(x, 0, w.cols(), tokens, w.cols());
