@@ -46,12 +46,17 @@ public final class MatMul {
      * product rounds its input just before it runs, and no product outlives the next one's rounding).
      */
     public Q8Blocks roundFor(WeightMatrix w, float[] x, int xOff, int xStride, int tokens) {
-        if (mode != DotMode.INT8 || tokens != 1 || !w.hasQ8Dot()) {
+        if (!roundsFor(w, tokens)) {
             return null;
         }
         Q8Blocks b = Q8Blocks.of(ROUNDED.get(), x, xOff, xStride, tokens, w.cols());
         ROUNDED.set(b);
         return b;
+    }
+
+    /** Whether a product of {@code w} with {@code tokens} input rows runs on integer dots (see {@link #roundFor}). */
+    public boolean roundsFor(WeightMatrix w, int tokens) {
+        return mode == DotMode.INT8 && tokens == 1 && w.hasQ8Dot();
     }
 
     public WorkerPool pool() {
@@ -78,6 +83,30 @@ public final class MatMul {
         float[] out = new float[tokens * w.rows()];
         apply(w, x, roundFor(w, x, 0, w.cols(), tokens), tokens, out);
         return out;
+    }
+
+    /**
+     * {@code apply(a, x, tokens)} and {@code apply(b, x, tokens)} (same input width) in one parallel
+     * loop over the rows of both where the batch is dotted row by row (decode), else one after the other;
+     * returns {@code {outA, outB}}. The results are those of the two products.
+     */
+    public float[][] applyBoth(WeightMatrix a, WeightMatrix b, float[] x, int tokens) {
+        if (usesPanels(tokens) || a.cols() != b.cols()) {
+            return new float[][] {apply(a, x, tokens), apply(b, x, tokens)};
+        }
+        float[] outA = new float[tokens * a.rows()];
+        float[] outB = new float[tokens * b.rows()];
+        int ra = a.rows();
+        int minChunk = Math.max(ROW_BLOCK, 16384 / Math.max(1, a.cols() * Math.max(1, tokens)));
+        pool.parallelFor(ra + b.rows(), minChunk, (from, to, worker) -> {
+            if (from < ra) {
+                rows(a, from, Math.min(to, ra), x, 0, a.cols(), tokens, outA, 0, ra);
+            }
+            if (to > ra) {
+                rows(b, Math.max(from, ra) - ra, to - ra, x, 0, b.cols(), tokens, outB, 0, b.rows());
+            }
+        });
+        return new float[][] {outA, outB};
     }
 
     private void apply(WeightMatrix w, float[] x, Q8Blocks qx, int tokens, float[] out) {

@@ -72,8 +72,10 @@ public final class MlaAttention {
      * {@code start …}; their latent rows are appended to {@code cache} for {@code layer}.
      */
     public float[] forward(float[] x, int tokens, int start, LatentKvCache cache, int layer) {
-        float[] q = query(x, tokens);
-        float[] kv = mm.apply(w.kvA(), x, tokens);
+        // the two products of x (W_q or W_qa, and W_kv_a) in one parallel loop
+        float[][] first = mm.applyBoth(w.q() != null ? w.q() : w.qA(), w.kvA(), x, tokens);
+        float[] q = query(first[0], tokens);
+        float[] kv = first[1];
         float[] cos = new float[ropeDim / 2];
         float[] sin = new float[ropeDim / 2];
         for (int t = 0; t < tokens; t++) {
@@ -102,12 +104,15 @@ public final class MlaAttention {
         return mm.apply(w.output(), o, tokens);
     }
 
-    /** §3.1 step 1: {@code q = W_qb·RMSNorm(W_qa·x)} or {@code q = W_q·x}, {@code [T][H·d_qk]}. */
-    private float[] query(float[] x, int tokens) {
+    /**
+     * §3.1 step 1: {@code q = W_qb·RMSNorm(W_qa·x)} or {@code q = W_q·x}, {@code [T][H·d_qk]}, from
+     * {@code first} = {@code W_qa·x} or {@code W_q·x}.
+     */
+    private float[] query(float[] first, int tokens) {
         if (w.q() != null) {
-            return mm.apply(w.q(), x, tokens);
+            return first;
         }
-        float[] cq = mm.apply(w.qA(), x, tokens);
+        float[] cq = first;
         int r = w.qA().rows();
         for (int t = 0; t < tokens; t++) {
             RmsNorm.apply(cq, t * r, w.qANorm(), latentEps, cq, t * r);

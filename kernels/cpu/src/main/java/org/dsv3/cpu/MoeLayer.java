@@ -1,5 +1,6 @@
 package org.dsv3.cpu;
 
+import java.util.Arrays;
 import org.dsv3.cpu.kernels.VectorOps;
 import org.dsv3.model.arch.Router;
 
@@ -34,6 +35,9 @@ public final class MoeLayer implements FeedForward {
         int d = routerWeights.cols();
         int e = experts.length;
         float[] logits = mm.apply(routerWeights, x, tokens);
+        if (tokens == 1) {
+            return forwardOne(x, router.choose(logits, 0));
+        }
         // Invert the routing: per expert, the tokens sent to it and their weights.
         int[][] tokenOf = new int[e][];
         float[][] weightOf = new float[e][];
@@ -64,6 +68,35 @@ public final class MoeLayer implements FeedForward {
             for (int i = 0; i < n; i++) {
                 VectorOps.axpy(weightOf[ex][i], ye, i * d, out, tokenOf[ex][i] * d, d);
             }
+        }
+        return out;
+    }
+
+    /**
+     * One token (decode): the chosen and shared experts together ({@link SwiGluGroup}); the outputs
+     * are added as {@link #forward} adds them, the shared experts' first, then the routed ones in
+     * expert order, so the sum is the same.
+     */
+    private float[] forwardOne(float[] x, Router.Choice c) {
+        int d = routerWeights.cols();
+        int[] chosen = c.experts().clone();
+        float[] weight = new float[experts.length];
+        for (int j = 0; j < chosen.length; j++) {
+            weight[chosen[j]] = c.weights()[j];
+        }
+        Arrays.sort(chosen);
+        int s = shared != null ? 1 : 0;
+        SwiGlu[] group = new SwiGlu[s + chosen.length];
+        if (shared != null) {
+            group[0] = shared;
+        }
+        for (int j = 0; j < chosen.length; j++) {
+            group[s + j] = experts[chosen[j]];
+        }
+        float[][] y = SwiGluGroup.forward(group, x, d, mm);
+        float[] out = shared != null ? y[0] : new float[d];
+        for (int j = 0; j < chosen.length; j++) {
+            VectorOps.axpy(weight[chosen[j]], y[s + j], 0, out, 0, d);
         }
         return out;
     }

@@ -23,6 +23,18 @@ public final class SwiGlu implements FeedForward {
         this.mm = mm;
     }
 
+    WeightMatrix gate() {
+        return gate;
+    }
+
+    WeightMatrix up() {
+        return up;
+    }
+
+    WeightMatrix down() {
+        return down;
+    }
+
     @Override
     public float[] forward(float[] x, int tokens) {
         int f = gate.rows();

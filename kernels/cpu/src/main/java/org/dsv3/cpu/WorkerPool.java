@@ -11,6 +11,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * matrix-vector products per token, so dispatch must be cheap: the threads stay alive, spin briefly
  * for the next loop and only then park; the calling thread takes part in the work.
  *
+ * <p>Every wait spins for a bounded time only ({@link #IDLE_SPIN_NS} for a worker between loops,
+ * {@link #END_SPIN_NS} for the caller at a loop's end) and then parks. A waiter that spins on
+ * looks busy to the scheduler: when another thread of the machine (the JIT, the GC, another process)
+ * has taken the core of the participant being waited for, that participant then waits in its core's
+ * run queue while the waiter's core stays "busy" spinning. A parked waiter frees its core, so the
+ * scheduler can run the held-up participant there at once.
+ *
  * <p>A loop {@code [0, n)} is cut into chunks ({@link #CHUNKS_PER_THREAD} per participant at most)
  * that the participants claim from one atomic counter, so a faster thread takes more of them and a
  * descheduled one holds up at most the chunk it has.
@@ -26,7 +33,12 @@ public final class WorkerPool implements AutoCloseable {
         void run(int from, int to, int worker);
     }
 
-    private static final int SPIN_LIMIT = 1 << 14;
+    /** How long a worker spins for the next loop before it parks (the caller's serial work between loops is shorter). */
+    private static final long IDLE_SPIN_NS = 200_000;
+    /** How long the caller spins at a loop's end for the others' last chunks before it parks. */
+    private static final long END_SPIN_NS = 50_000;
+    /** Spins between two reads of the clock. */
+    private static final int SPINS_PER_CLOCK = 64;
     /**
      * Chunks a loop is cut into per participant, at most. A chunk is claimed whole, so a worker
      * descheduled in the middle of one (another process wanting the core) holds up the loop's end
@@ -37,8 +49,57 @@ public final class WorkerPool implements AutoCloseable {
     private static final int CHUNKS_PER_THREAD = 16;
     private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> false);
 
-    private record Job(RangeTask task, int n, int chunks, int generation, AtomicInteger remaining,
-                       AtomicReference<Throwable> failure) {
+    /** One loop; {@code callerParked} is set by the caller before it parks at the loop's end. */
+    private static final class Job {
+        final RangeTask task;
+        final int n;
+        final int chunks;
+        final int generation;
+        final Thread caller = Thread.currentThread();
+        final AtomicInteger remaining;
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        volatile boolean callerParked;
+
+        Job(RangeTask task, int n, int chunks, int generation) {
+            this.task = task;
+            this.n = n;
+            this.chunks = chunks;
+            this.generation = generation;
+            this.remaining = new AtomicInteger(chunks);
+        }
+
+        /**
+         * Marks one chunk done; the last one wakes the caller if it parked. The caller sets
+         * {@code callerParked} before its last look at {@code remaining}, and this reads it after the
+         * decrement: of the two, at least one sees the other's write, so no wake-up is lost.
+         */
+        void chunkDone() {
+            if (remaining.decrementAndGet() == 0 && callerParked) {
+                LockSupport.unpark(caller);
+            }
+        }
+
+        /** The caller's wait for every chunk: spins up to {@link #END_SPIN_NS}, then parks. */
+        void awaitChunks() {
+            long deadline = 0;
+            int spins = 0;
+            while (remaining.get() > 0) {
+                if (++spins % SPINS_PER_CLOCK != 0) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                long now = System.nanoTime();
+                if (deadline == 0) {
+                    deadline = now + END_SPIN_NS;
+                } else if (now - deadline > 0) {
+                    callerParked = true;
+                    while (remaining.get() > 0) {
+                        LockSupport.park(this);
+                    }
+                    return;
+                }
+            }
+        }
     }
 
     private final int size;
@@ -79,7 +140,7 @@ public final class WorkerPool implements AutoCloseable {
             return;
         }
         try {
-            Job j = new Job(task, n, chunks, ++generation, new AtomicInteger(chunks), new AtomicReference<>());
+            Job j = new Job(task, n, chunks, ++generation);
             claim.set((long) j.generation << 32);
             job = j;
             for (Worker w : workers) {
@@ -88,14 +149,7 @@ public final class WorkerPool implements AutoCloseable {
                 }
             }
             participate(j, 0);
-            int spins = 0;
-            while (j.remaining.get() > 0) {
-                if (++spins < SPIN_LIMIT) {
-                    Thread.onSpinWait();
-                } else {
-                    Thread.yield();
-                }
-            }
+            j.awaitChunks();
             Throwable t = j.failure.get();
             if (t != null) {
                 if (t instanceof RuntimeException re) {
@@ -145,7 +199,7 @@ public final class WorkerPool implements AutoCloseable {
                 } catch (Throwable t) {
                     j.failure.compareAndSet(null, t);
                 } finally {
-                    j.remaining.decrementAndGet();
+                    j.chunkDone();
                 }
             }
         } finally {
@@ -176,17 +230,21 @@ public final class WorkerPool implements AutoCloseable {
             Job last = null;
             while (!closed) {
                 Job j = job;
+                long deadline = 0;
                 int spins = 0;
                 while (j == last && !closed) {
-                    if (++spins < SPIN_LIMIT) {
+                    if (++spins % SPINS_PER_CLOCK != 0) {
                         Thread.onSpinWait();
-                    } else {
+                    } else if (deadline == 0) {
+                        deadline = System.nanoTime() + IDLE_SPIN_NS;
+                    } else if (System.nanoTime() - deadline > 0) {
+                        // parked is set before the last look at job, parallelFor reads it after publishing one
                         parked = true;
                         if (job == last && !closed) {
                             LockSupport.park(this);
                         }
                         parked = false;
-                        spins = 0;
+                        deadline = 0;
                     }
                     j = job;
                 }

@@ -69,36 +69,60 @@ public final class Q8Blocks {
         return b;
     }
 
+    /**
+     * An empty buffer for one row of {@code n} values (a multiple of 32), to be filled block range by
+     * block range with {@link #roundBlocks}.
+     */
+    public static Q8Blocks row(int n) {
+        if (n % BLOCK != 0) {
+            throw new IllegalArgumentException("8-bit activation blocks need a multiple of " + BLOCK + " values, got " + n);
+        }
+        return new Q8Blocks(1, n);
+    }
+
+    /**
+     * Rounds blocks {@code [fromBlock, toBlock)} of row 0 from {@code x[xOff + 32·fromBlock …]}, as
+     * {@link #of} would: blocks are independent, so threads may round disjoint ranges of one row.
+     */
+    public void roundBlocks(float[] x, int xOff, int fromBlock, int toBlock) {
+        for (int blk = fromBlock; blk < toBlock; blk++) {
+            quantizeBlock(x, xOff + blk * BLOCK, blk * BLOCK);
+        }
+    }
+
     private void quantizeRow(float[] x, int from, int to) {
         for (int blk = 0; blk < n / BLOCK; blk++) {
-            int xo = from + blk * BLOCK;
-            float amax = 0f;
-            for (int j = 0; j < BLOCK; j++) {
-                amax = Math.max(amax, Math.abs(x[xo + j]));
-            }
-            float scale = amax / 127f;
-            float inv = scale != 0f ? 1f / scale : 0f;
-            int qo = to + blk * BLOCK;
-            d[qo / BLOCK] = scale;
-            int sum0 = 0;
-            int sum1 = 0;
-            for (int j = 0; j < BLOCK; j++) {
-                double v = x[xo + j] * inv;
-                short qj = (short) Math.clamp((long) (v + Math.copySign(0.5, v)), -127, 127);
-                q[qo + j] = qj;
-                if (j < BLOCK / 2) {
-                    sum0 += qj;
-                } else {
-                    sum1 += qj;
-                }
-            }
-            for (int j = 0; j < BLOCK; j += 2) {
-                pairs[(qo + j) / 2] = (q[qo + j] << 16) + q[qo + j + 1];
-            }
-            sums[qo / BLOCK] = scale * (sum0 + sum1);
-            halfSums[2 * (qo / BLOCK)] = scale * sum0;
-            halfSums[2 * (qo / BLOCK) + 1] = scale * sum1;
+            quantizeBlock(x, from + blk * BLOCK, to + blk * BLOCK);
         }
+    }
+
+    /** Rounds the 32 values {@code x[xo …]} into the block whose first quant is {@code qo}. */
+    private void quantizeBlock(float[] x, int xo, int qo) {
+        float amax = 0f;
+        for (int j = 0; j < BLOCK; j++) {
+            amax = Math.max(amax, Math.abs(x[xo + j]));
+        }
+        float scale = amax / 127f;
+        float inv = scale != 0f ? 1f / scale : 0f;
+        d[qo / BLOCK] = scale;
+        int sum0 = 0;
+        int sum1 = 0;
+        for (int j = 0; j < BLOCK; j++) {
+            double v = x[xo + j] * inv;
+            short qj = (short) Math.clamp((long) (v + Math.copySign(0.5, v)), -127, 127);
+            q[qo + j] = qj;
+            if (j < BLOCK / 2) {
+                sum0 += qj;
+            } else {
+                sum1 += qj;
+            }
+        }
+        for (int j = 0; j < BLOCK; j += 2) {
+            pairs[(qo + j) / 2] = (q[qo + j] << 16) + q[qo + j + 1];
+        }
+        sums[qo / BLOCK] = scale * (sum0 + sum1);
+        halfSums[2 * (qo / BLOCK)] = scale * sum0;
+        halfSums[2 * (qo / BLOCK) + 1] = scale * sum1;
     }
 
     public int rows() {
