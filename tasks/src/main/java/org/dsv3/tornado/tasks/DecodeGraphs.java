@@ -34,6 +34,9 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  *                                             softmax   merged                         shared     routed      shared
  *                                                                                      gate/up    gate/up     down
  * </pre>
+ * With 8-bit inputs ({@link Int8Ffn}) a rounding launch ({@code qkvRound}, {@code ffnRound}, {@code headRound}:
+ * {@link Int8Round#blocks}) comes before qkv, ffnIn and logits, and the experts launch rounds its own SwiGLU rows
+ * for the routed down rows.
  * Blocks are grouped up to {@link #TASKS_PER_GRAPH} launches to a graph (TornadoVM 5.2 holds up to ~63 of our tasks a graph;
  * each graph is one {@code execute()} per token); the last graph is the output head. Weights go up once
  * ({@code FIRST_EXECUTION}); the per-token buffers ({@link Activations}) are created by the first graph

@@ -60,7 +60,7 @@ public final class TornadoBench {
             System.out.printf("plan: %d graphs (executes) per token, %d kernel launches per token, up to %d attention slices "
                     + "of >= %d positions, %s attention%s%s%n", plan.graphs.graphs.size(), plan.graphs.tasksPerToken,
                     base.splits(), base.slicePositions(), base.attention().label(), base.cudaGraph() ? ", CUDA graphs" : "",
-                    base.int8Ffn() == Int8Ffn.OFF ? "" : ", 8-bit FFN inputs (" + base.int8Ffn().name().toLowerCase(java.util.Locale.ROOT)
+                    base.int8Ffn() == Int8Ffn.OFF ? "" : ", 8-bit inputs (" + base.int8Ffn().name().toLowerCase(java.util.Locale.ROOT)
                             + (base.dp4a() ? ", dp4a)" : ", byte products)"));
 
             // (1) prompt processing, token by token through the block graphs
