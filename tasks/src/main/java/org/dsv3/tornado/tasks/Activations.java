@@ -6,6 +6,7 @@ import org.dsv3.model.arch.YarnRope;
 import org.dsv3.model.backend.KvCacheType;
 import org.dsv3.model.config.DeepSeekConfig;
 import org.dsv3.tornado.kernels.Int8Round;
+import org.dsv3.tornado.kernels.LatentAttention;
 import org.dsv3.tornado.kernels.MatVec;
 import org.dsv3.tornado.kernels.Routing;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -32,7 +33,7 @@ final class Activations {
     final FloatArray qabs;
     /** Per head and position slice: weighted latent sum, max score, sum of exponentials. */
     final FloatArray partial;
-    /** The merged attention latents of all heads, {@code [heads][rank]}. */
+    /** The merged attention latents: of all heads, {@code [heads][rank]} ({@code merge}), or of each {@code mergeExpand} work-group. */
     final FloatArray olat;
     /** Attention heads' outputs {@code [H·d_v]}. */
     final FloatArray o;
@@ -95,7 +96,8 @@ final class Activations {
         cqg = DeviceWeights.zeros(Math.max(1, c.qLoraRank()));
         qabs = DeviceWeights.zeros(heads * width);
         partial = DeviceWeights.zeros(heads * splits * (c.kvLoraRank() + 2));
-        olat = DeviceWeights.zeros(heads * c.kvLoraRank());
+        // the merged latents: one head's a row, or one a work-group of LatentAttention.mergeExpand
+        olat = DeviceWeights.zeros(Math.max(heads, LatentAttention.mergeExpandGroups(heads, c.vHeadDim())) * c.kvLoraRank());
         o = DeviceWeights.zeros(heads * c.vHeadDim());
         routerLogits = DeviceWeights.zeros(Math.max(1, c.expertCount()));
         route = DeviceWeights.zeros(Math.max(1, MatVec.groups(c.expertUsedCount() * c.expertFfnDim())

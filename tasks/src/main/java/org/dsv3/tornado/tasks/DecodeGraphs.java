@@ -29,9 +29,9 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * <pre>
  *   step ─► embed ─► [block 0] ─► [block 1] ─► … ─► [block N−1] ─► logits ─► argmax ─► id
  *
- *   block:  h,hg ─► qkv ─► (q_b) ─► absorb ─► attend ─► merge ─► expand ─► out(+h) ─► ffnIn ─► (experts) ─► down(+h)
- *                   [q|kv_a]        q_abs     cache row slices   W_UV      W_o         router,    top-k +     routed +   h,hg
- *                                             softmax   merged                         shared     routed      shared
+ *   block:  h,hg ─► qkv ─► (q_b) ─► absorb ─► attend ─► expand ─► out(+h) ─► ffnIn ─► (experts) ─► down(+h)
+ *                   [q|kv_a]        q_abs     cache row slices   merge,    W_o         router,    top-k +     routed +   h,hg
+ *                                             softmax            W_UV                  shared     routed      shared
  *                                                                                      gate/up    gate/up     down
  * </pre>
  * With 8-bit inputs ({@link Int8Ffn}) a rounding launch ({@code qkvRound}, {@code ffnRound}, {@code headRound}:
@@ -121,12 +121,14 @@ final class DecodeGraphs {
 
     /**
      * Kernel launches of block {@code i} as {@link #block} declares them (checked there): (qkvRound), qkv, (q_b),
-     * absorb, attend, merge, expand, out, (ffnRound), ffnIn, (experts), down.
+     * absorb, attend, expand (merge and expand in one launch; two where the shape does not fit it), out, (ffnRound),
+     * ffnIn, (experts), down.
      */
     int launches(int i) {
         DeviceModel.Layer l = m.layers[i];
         Int8Choice x = int8Of(l);
-        return (x.qkv() ? 1 : 0) + 1 + (c.hasQLora() ? 1 : 0) + 5 + (x.ffnRound() ? 1 : 0) + 1 + (l.moe() ? 1 : 0) + 1;
+        int attention = LatentAttention.mergeExpandFits(c.vHeadDim(), c.kvLoraRank()) ? 4 : 5;
+        return (x.qkv() ? 1 : 0) + 1 + (c.hasQLora() ? 1 : 0) + attention + (x.ffnRound() ? 1 : 0) + 1 + (l.moe() ? 1 : 0) + 1;
     }
 
     /** Graph index of the output head (logits and argmax); the block graphs come before it. */
@@ -262,12 +264,18 @@ final class DecodeGraphs {
                     cache.floats(), cache.halves(), cache.format(), c.kqScale(), a.partial, heads, c.qkRopeDim(), rank,
                     a.splits, slicePositions);
         }
-        add(g, graph, p + "merge", LatentAttention.mergeGroups(heads, rank));
-        g.task(p + "merge", LatentAttention::merge, ctx, a.partial, a.step, a.splits, slicePositions, rank, heads, a.olat);
-        int expandLanes = lanes(heads * vDim);
-        add(g, graph, p + "expand", MatVec.groups(heads * vDim, expandLanes), l.vB().bytes());
-        g.task(p + "expand", LatentAttention::expand, ctx, a.olat, l.vB().words(), l.vB().type(), heads, vDim, rank, a.o,
-                expandLanes);
+        if (LatentAttention.mergeExpandFits(vDim, rank)) {
+            add(g, graph, p + "expand", LatentAttention.mergeExpandGroups(heads, vDim), l.vB().bytes());
+            g.task(p + "expand", LatentAttention::mergeExpand, ctx, a.partial, a.step, a.splits, slicePositions,
+                    l.vB().words(), l.vB().type(), heads, vDim, rank, a.olat, a.o);
+        } else {
+            add(g, graph, p + "merge", LatentAttention.mergeGroups(heads, rank));
+            g.task(p + "merge", LatentAttention::merge, ctx, a.partial, a.step, a.splits, slicePositions, rank, heads, a.olat);
+            int expandLanes = lanes(heads * vDim);
+            add(g, graph, p + "expand", MatVec.groups(heads * vDim, expandLanes), l.vB().bytes());
+            g.task(p + "expand", LatentAttention::expand, ctx, a.olat, l.vB().words(), l.vB().type(), heads, vDim, rank, a.o,
+                    expandLanes);
+        }
         int outLanes = lanes(d);
         add(g, graph, p + "out", MatVec.groups(d, outLanes), l.out().bytes());
         g.task(p + "out", Residual::projectAdd, ctx, a.o, l.out().words(), l.out().type(), d, heads * vDim,

@@ -33,6 +33,8 @@ final class DecodePlan implements AutoCloseable {
     final PrefillGraphs prefill;
     final TornadoExecutionPlan plan;
     final TornadoDevice device;
+    /** Which decode products take 8-bit inputs ({@link PlanOptions#int8Ffn}). */
+    final Int8Ffn int8Ffn;
     private final boolean profile;
     /** Profiler sums over the executions since the last {@link #resetTimes()}, in nanoseconds. */
     private long kernelNanos;
@@ -45,6 +47,7 @@ final class DecodePlan implements AutoCloseable {
     DecodePlan(DeviceModel model, TornadoDevice device, int maxContext, KvCacheType kvType, PlanOptions options) {
         this.config = model.config;
         this.device = device;
+        this.int8Ffn = options.int8Ffn();
         this.profile = options.profile();
         if (options.splits() < 1 || options.splits() > LatentAttention.MAX_SPLITS) {
             throw new IllegalArgumentException("attention splits must be 1…" + LatentAttention.MAX_SPLITS + ", got " + options.splits());

@@ -22,6 +22,7 @@ final class DeviceSelector {
     /** The TornadoVM runtime, or a {@link BackendException} saying why it cannot start. */
     static TornadoRuntime runtime() {
         try {
+            PtxPreference.apply();
             TornadoRuntime rt = TornadoRuntimeProvider.getTornadoRuntime();
             if (rt == null || rt.getNumBackends() == 0) {
                 throw new BackendException("TornadoVM found no backend (no OpenCL/PTX driver on this machine?)");

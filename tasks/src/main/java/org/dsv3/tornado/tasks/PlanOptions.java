@@ -86,14 +86,16 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
      * PTX device (measured on the H200: they cut the launch cost several times) and off elsewhere (only PTX has
      * them). The default of {@code .splits} is the attention kernel's ({@link AttentionKernel#defaultSplits}).
      * Tensor cores are off unless asked for, and refused where TornadoVM cannot compile them ({@link #tensorCores}).
-     * {@code .int8} ({@link Int8Ffn}) puts decode's FFN gate/up products on 8-bit activations (off by default), as {@code dp4a}
-     * instructions where PTX compiles every kernel, as byte products elsewhere.
+     * {@code .int8} ({@link Int8Ffn}) puts decode's Q8_0 products on 8-bit activations, as {@code dp4a} instructions where
+     * PTX compiles every kernel (there it is the default), as byte products elsewhere (off unless asked for).
      */
     static PlanOptions fromSystemProperties(TornadoDevice device) {
         String graphs = System.getProperty("dsv3.tornado.cudaGraph");
         boolean ptx = device != null && device.getTornadoVMBackend() == TornadoVMBackendType.PTX;
         AttentionKernel attention = AttentionKernel.parse(System.getProperty(AttentionKernel.PROPERTY));
-        Int8Ffn int8 = Int8Ffn.parse(System.getProperty(Int8Ffn.PROPERTY));
+        boolean dp4a = ptx && defaultBackendIsPtx();
+        // 8-bit inputs by default only where they are dp4a: measured there (H200, V2-Lite Q8_0: 1.15-1.28x the float path)
+        Int8Ffn int8 = Int8Ffn.parse(System.getProperty(Int8Ffn.PROPERTY), dp4a ? Int8Ffn.ALL : Int8Ffn.OFF);
         return new PlanOptions(Integer.getInteger("dsv3.tornado.layersPerGraph", 0),
                 Integer.getInteger("dsv3.tornado.splits", attention.defaultSplits),
                 Integer.getInteger("dsv3.tornado.slicePositions", DEFAULT_SLICE_POSITIONS),
@@ -102,7 +104,7 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
                 Integer.getInteger("dsv3.tornado.matvecThreads", DEFAULT_MATVEC_THREADS),
                 BatchTile.parse(System.getProperty("dsv3.tornado.batchTile")), attention,
                 tensorCores(Boolean.getBoolean("dsv3.tornado.tensorCores"), ptx, ptx && defaultBackendIsPtx()),
-                int8, int8 != Int8Ffn.OFF && ptx && defaultBackendIsPtx(),
+                int8, int8 != Int8Ffn.OFF && dp4a,
                 Integer.getInteger("dsv3.tornado.expertLanes", DEFAULT_EXPERT_LANES));
     }
 

@@ -22,6 +22,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *   <li>{@link #merge}: the splits merged, once per head, into {@code o_lat[h]};</li>
  *   <li>{@link #expand}: {@code o_h = W_UV,h·o_lat[h]}.</li>
  * </ol>
+ * Decode runs the last two as one launch, {@link #mergeExpand}, where the shape fits (every model of the family).
  * The position comes from the device ({@code step[1]}), so the launches never change per token.
  *
  * <h2>Shared cache rows ({@link #attendShared})</h2>
@@ -644,6 +645,87 @@ public final class LatentAttention {
                 v += w * partial.get(at + i);
             }
             olat.set(g, v / total);
+        }
+    }
+
+    /** Lanes a row of {@link #mergeExpand}: 32 rows a work-group, so that only vDim/32 work-groups redo a head's merge. */
+    public static final int EXPAND_LANES = 8;
+    private static final int EXPAND_ROWS = GROUP / EXPAND_LANES;
+
+    /** Whether {@link #mergeExpand} fits the shape: its work-groups' rows within one head, two latent columns a thread. */
+    public static boolean mergeExpandFits(int vDim, int rank) {
+        return vDim % EXPAND_ROWS == 0 && rank <= 2 * GROUP;
+    }
+
+    /** Work-groups of {@link #mergeExpand}. */
+    public static int mergeExpandGroups(int heads, int vDim) {
+        return heads * vDim / EXPAND_ROWS;
+    }
+
+    /**
+     * {@link #merge} and {@link #expand} in one launch ({@link #mergeExpandGroups}{@code ·GROUP} threads, where
+     * {@link #mergeExpandFits}): work-group g takes rows {@code 32g … 32g+31} of {@code o}, all of one head h. It first
+     * merges head h's slices (the split softmax of docs/architecture.md §3.3, as {@link #merge}; each thread two latent
+     * columns, two slices a step so that four loads are in flight) into its own {@code rank} values of {@code merged}
+     * (from {@code g·rank}: no other work-group writes them), then, after a barrier that orders those global writes
+     * for the whole group, multiplies its rows of {@code W_UV,h} with them, {@link #EXPAND_LANES} lanes a row.
+     */
+    public static void mergeExpand(KernelContext ctx, FloatArray partial, IntArray step, int splits, int minChunk,
+                                   IntArray vB, int typeV, int heads, int vDim, int rank, FloatArray merged, FloatArray o) {
+        int lid = ctx.localIdx;
+        int first = ctx.groupIdx * EXPAND_ROWS;
+        int h = first / vDim;
+        int at = ctx.groupIdx * rank;
+        float[] part = ctx.allocateFloatLocalArray(GROUP);
+        int used = slicesUsed(step.get(1) + 1, splits, minChunk);
+        int pitch = rank + 2;
+        int base = h * splits * pitch;
+        float big = NEG;
+        for (int s = 0; s < used; s++) {
+            big = TornadoMath.max(big, partial.get(base + s * pitch + rank));
+        }
+        // the thread's columns, clamped into the row for the reads (a rank under GROUP leaves threads without one)
+        int i0 = lid < rank ? lid : rank - 1;
+        int i1 = lid + GROUP < rank ? lid + GROUP : i0;
+        float total = 0f;
+        float v0 = 0f;
+        float v1 = 0f;
+        int s = 0;
+        for (; s + 1 < used; s += 2) {
+            int a = base + s * pitch;
+            int b = a + pitch;
+            float wa = TornadoMath.exp(partial.get(a + rank) - big);
+            float wb = TornadoMath.exp(partial.get(b + rank) - big);
+            total += wa * partial.get(a + rank + 1) + wb * partial.get(b + rank + 1);
+            v0 += wa * partial.get(a + i0) + wb * partial.get(b + i0);
+            v1 += wa * partial.get(a + i1) + wb * partial.get(b + i1);
+        }
+        if (s < used) {
+            int a = base + s * pitch;
+            float wa = TornadoMath.exp(partial.get(a + rank) - big);
+            total += wa * partial.get(a + rank + 1);
+            v0 += wa * partial.get(a + i0);
+            v1 += wa * partial.get(a + i1);
+        }
+        if (lid < rank) {
+            merged.set(at + i0, v0 / total);
+        }
+        if (lid + GROUP < rank) {
+            merged.set(at + i1, v1 / total);
+        }
+        ctx.globalBarrier();
+        int lane = lid & (EXPAND_LANES - 1);
+        int r = first + lid / EXPAND_LANES;
+        part[lid] = BlockDot.row(typeV, vB, r * WeightType.rowBytes(typeV, rank), rank, merged, at, lane, EXPAND_LANES);
+        for (int stride = EXPAND_LANES / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lane < stride) {
+                part[lid] += part[lid + stride];
+            }
+        }
+        ctx.localBarrier();
+        if (lane == 0) {
+            o.set(r, part[lid]);
         }
     }
 

@@ -77,8 +77,9 @@ public final class Residual {
      * "shared" part); {@code fS} may be 0 when there is no shared expert.
      *
      * <p>One output row per work-group (launch {@code rows·GROUP} threads): warp j takes the row of the j-th
-     * chosen expert (warps j, j+8, … when {@code topK} > 8), then all {@link MatVec#GROUP} threads share the
-     * shared expert's (or dense FFN's) row, and the whole group adds up. With one row per 32 lanes, as the
+     * chosen expert (warps j, j+8, … when {@code topK} > 8); the shared expert's (or dense FFN's) row goes to the
+     * warps no routed row needs, at the same time (V2-Lite's top-6: warps 6 and 7; a dense block: all 8), or, when
+     * every warp has a routed row, to all {@link MatVec#GROUP} threads after them; the whole group adds up. With one row per 32 lanes, as the
      * other matvecs, the 2048 rows of a V2-Lite block made only 256 work-groups — two per H200 SM — each
      * walking its row's seven products one after the other.
      *
@@ -107,7 +108,14 @@ public final class Residual {
                 s += route.get(idsAt + topK + j) * dot;
             }
             if (fS > 0) {
-                s += BlockDot.row(typeS, wS, r * WeightType.rowBytes(typeS, fS), fS, shAct, 0, lid, GROUP);
+                // the warps no routed row needs (8 - topK of them) take the shared row meanwhile; with no warp to
+                // spare (top-8 routing) every thread takes it afterwards
+                int spare = topK < ROWS ? ROWS - topK : 0;
+                int sharedLane = spare > 0 ? lid - topK * LANES : lid;
+                if (sharedLane >= 0) {
+                    s += BlockDot.row(typeS, wS, r * WeightType.rowBytes(typeS, fS), fS, shAct, 0, sharedLane,
+                            spare > 0 ? spare * LANES : GROUP);
+                }
             }
         }
         part[lid] = s;
