@@ -9,7 +9,7 @@
 #   with an F16 latent cache on both engines, PTX)
 #   steps: synth synth-v3 env check check-ptx check-opencl check-f16 check-int8 check-big dsv3bench nsys ncu ptx kernels bench llama-build llama-bench
 #   BENCHES="MODEL DEVICE DECODE PROMPT DEPTH [JVM-OPTION...];..." the benchmark list (see below)
-#   VARIANT_ALL=NAME: app/variants/NAME.jar first on every step's class path; NSYS_BENCH="DECODE PROMPT DEPTH"
+#   VARIANT_ALL=NAME: app/variants/NAME.jar first on every step's class path; NSYS_BENCH/NCU_BENCH="DECODE PROMPT DEPTH"
 #   JVM_EXTRA="-D..." options for every TornadoVM JVM (checks, kernels, benches), e.g. -Ddsv3.tornado.tensorCores=true
 set -u
 OUT=${OUT:-/tmp/dsv3-out}; mkdir -p "$OUT"
@@ -93,7 +93,7 @@ ncu)    # Nsight Compute on a few matvec launches (PTX without CUDA graphs): thr
     timeout 200 "$NCU" --target-processes all -k "regex:${NCU_KERNELS:-expertsGateUp|downAdd|project2}" -c ${NCU_COUNT:-3} \
       ${NCU_SECTIONS:---section SpeedOfLight --section MemoryWorkloadAnalysis --section WarpStateStats --section LaunchStats --section Occupancy} \
       "${TVM[@]}" -Ddsv3.tornado.cudaGraph=false -Ddsv3.bench.noProfile=true -Ddsv3.bench.sample=false \
-      org.dsv3.tornado.tasks.TornadoBench /tmp/v2l.q8_0.gguf ptx:0 4 2 0 > "$OUT/ncu.txt" 2>&1
+      org.dsv3.tornado.tasks.TornadoBench /tmp/v2l.q8_0.gguf ptx:0 ${NCU_BENCH:-4 2 0} > "$OUT/ncu.txt" 2>&1
   fi ;;
 llama-build)   # llama.cpp's CUDA llama-bench, for the side-by-side rows: built in the background from a
   # fetched llama.cpp source packed as .device/llama-src.tar.xz (never part of this repository); the

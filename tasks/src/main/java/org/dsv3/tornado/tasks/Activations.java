@@ -9,6 +9,7 @@ import org.dsv3.tornado.kernels.Int8Round;
 import org.dsv3.tornado.kernels.LatentAttention;
 import org.dsv3.tornado.kernels.MatVec;
 import org.dsv3.tornado.kernels.Routing;
+import org.dsv3.tornado.kernels.Sampling;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
@@ -55,6 +56,9 @@ final class Activations {
     final FloatArray sumSquares;
     final FloatArray logits;
     final IntArray argmax = DeviceWeights.intZeros(1);
+    /** The head's argmax per slice of the logits ({@code Sampling.argmaxParts}): largest value and its index. */
+    final FloatArray argmaxBest = DeviceWeights.zeros(Sampling.PARTS);
+    final IntArray argmaxAt = DeviceWeights.intZeros(Sampling.PARTS);
     /**
      * Stand-ins for kernel parameters a task does not use (a B matrix of 0 rows, an absent shared
      * expert), never read or written by the kernels: TornadoVM's graph scheduler hangs when one object

@@ -387,8 +387,11 @@ final class DecodeGraphs {
                 m.output.words(), m.output.type(), vocab, a.logits, u.out1(), u.in(),
                 u.w1(), m.output.type(), 0, u.out2(), headLanes, int8 ? NormMatVec.INT8_ROWS : 0,
                 a.int8Quants, a.int8Scales, a.sumSquares);
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, a.argmaxBest, a.argmaxAt);
+        add(g, HEAD, "argmaxParts", Sampling.PARTS);
+        g.task("argmaxParts", Sampling::argmaxParts, ctx, a.logits, vocab, a.argmaxBest, a.argmaxAt);
         add(g, HEAD, "argmax", 1);
-        g.task("argmax", Sampling::argmax, ctx, a.logits, vocab, a.argmax);
+        g.task("argmax", Sampling::argmax, ctx, a.argmaxBest, a.argmaxAt, vocab, a.argmax);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, a.argmax);
         g.transferToHost(DataTransferMode.UNDER_DEMAND, a.logits);
         graphs.add(g.snapshot());
