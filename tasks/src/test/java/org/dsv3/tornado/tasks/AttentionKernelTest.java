@@ -114,6 +114,12 @@ class AttentionKernelTest {
         String name = "att" + heads + "x" + rank + "p" + pos + "s" + splits + "c" + minChunk + cacheType + kernel;
         FloatArray qabs = new FloatArray(heads * width);
         FloatArray olat = new FloatArray(heads * rank);
+        // decode's fused merge + W_UV launch on the same slices (W_UV random Q8_0, [heads·vDim][rank])
+        int vDim = 64;
+        MemorySegment vB = RandomBlocks.row(type, rnd, heads * vDim * rank);
+        IntArray vBD = DeviceWeights.words(vB);
+        FloatArray merged = new FloatArray(LatentAttention.mergeExpandGroups(heads, vDim) * rank);
+        FloatArray o = new FloatArray(heads * vDim);
         TaskGraph g = new TaskGraph(name)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, step, cacheD, halves, qD, kvD, gainD, ropeD, kBD)
                 .task("b", LatentAttention::absorb, new KernelContext(), qD, ropeD, step, kBD, type.id(), qabs,
@@ -121,7 +127,10 @@ class AttentionKernelTest {
                 .task("a", shared ? LatentAttention::attendShared : LatentAttention::attend, new KernelContext(), qabs, kvD,
                         gainD, eps, ropeD, step, cacheD, halves, format, scale, partial, heads, ropeDim, rank, splits, minChunk)
                 .task("m", LatentAttention::merge, new KernelContext(), partial, step, splits, minChunk, rank, heads, olat)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, partial, cacheD, halves, olat);
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, vBD)
+                .task("e", LatentAttention::mergeExpand, new KernelContext(), partial, step, splits, minChunk, vBD, type.id(),
+                        heads, vDim, rank, merged, o)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, partial, cacheD, halves, olat, o);
         WorkerGrid1D absorbGrid = new WorkerGrid1D(LatentAttention.absorbGroups(heads, rank) * MatVec.GROUP);
         absorbGrid.setLocalWork(MatVec.GROUP, 1, 1);
         WorkerGrid1D grid = new WorkerGrid1D((shared ? LatentAttention.headGroups(heads) : heads) * splits * MatVec.GROUP);
@@ -131,6 +140,9 @@ class AttentionKernelTest {
         WorkerGrid1D mergeGrid = new WorkerGrid1D(LatentAttention.mergeGroups(heads, rank) * MatVec.GROUP);
         mergeGrid.setLocalWork(MatVec.GROUP, 1, 1);
         grids.addWorkerGrid(name + ".m", mergeGrid);
+        WorkerGrid1D expandGrid = new WorkerGrid1D(LatentAttention.mergeExpandGroups(heads, vDim) * MatVec.GROUP);
+        expandGrid.setLocalWork(MatVec.GROUP, 1, 1);
+        grids.addWorkerGrid(name + ".e", expandGrid);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
             plan.withGridScheduler(grids).execute();
         }
@@ -163,6 +175,7 @@ class AttentionKernelTest {
         BlockFormat f = BlockFormat.of(type);
         double worst = 0;
         double worstMerged = 0;
+        float[] refLatent = new float[heads * rank];
         for (int h = 0; h < heads; h++) {
             double[] qf = new double[width];
             for (int i = 0; i < rank; i++) {
@@ -206,7 +219,21 @@ class AttentionKernelTest {
                 }
                 worst = Math.max(worst, Math.abs(dev / l - ref));
                 worstMerged = Math.max(worstMerged, Math.abs(olat.get(h * rank + i) - ref));
+                refLatent[h * rank + i] = (float) ref;
             }
+        }
+        // o = W_UV,h·o_lat[h] against the exactly dequantized rows, relative to Σ|w·x| of each row
+        double worstExpanded = 0;
+        float[] w = new float[rank];
+        for (int r = 0; r < heads * vDim; r++) {
+            f.dequantize(vB, (long) r * type.bytesFor(rank), w, 0, rank);
+            double ref = 0;
+            double size = 0;
+            for (int i = 0; i < rank; i++) {
+                ref += (double) w[i] * refLatent[(r / vDim) * rank + i];
+                size += Math.abs((double) w[i] * refLatent[(r / vDim) * rank + i]);
+            }
+            worstExpanded = Math.max(worstExpanded, Math.abs(o.get(r) - ref) / Math.max(size, 1e-30));
         }
         if (Boolean.getBoolean("dsv3.debug") && !packed) {
             StringBuilder sb = new StringBuilder();
@@ -217,10 +244,12 @@ class AttentionKernelTest {
             System.out.println("partial head0: " + partial.get(0) + " " + partial.get(rank) + " " + partial.get(rank + 1));
         }
         System.out.printf("attend %s: new row |err| %.2g (beyond the format's rounding; |row − stored| %.2g), o_lat |err| %.2g"
-                + " (slices merged here), %.2g (merge kernel)%n", name, worstRow, rounding, worst, worstMerged);
+                + " (slices merged here), %.2g (merge kernel); W_UV·o_lat (mergeExpand) %.2g of Σ|w·x|%n", name, worstRow,
+                rounding, worst, worstMerged, worstExpanded);
         assertTrue(worstRow < 1e-5, "cache row error " + worstRow);
         assertTrue(worst < 1e-4, "o_lat error " + worst);
         assertTrue(worstMerged < 1e-4, "merged o_lat error " + worstMerged);
+        assertTrue(worstExpanded < 1e-4, "mergeExpand error " + worstExpanded + " of the row's Σ|w·x|");
     }
 
     private static int encode(int format, float v) {

@@ -648,8 +648,12 @@ public final class LatentAttention {
         }
     }
 
-    /** Lanes a row of {@link #mergeExpand}: 32 rows a work-group, so that only vDim/32 work-groups redo a head's merge. */
-    public static final int EXPAND_LANES = 8;
+    /**
+     * Lanes a row of {@link #mergeExpand}: 8 rows a work-group, vDim/8 work-groups redoing each head's merge (cheap: a
+     * few slices at short context). With 8 lanes (32 rows, 64 work-groups for V2-Lite) the launch took 11.7 µs on the
+     * H200 (ncu, 2026-12-04), too few work-groups for the device.
+     */
+    public static final int EXPAND_LANES = 32;
     private static final int EXPAND_ROWS = GROUP / EXPAND_LANES;
 
     /** Whether {@link #mergeExpand} fits the shape: its work-groups' rows within one head, two latent columns a thread. */
@@ -664,7 +668,7 @@ public final class LatentAttention {
 
     /**
      * {@link #merge} and {@link #expand} in one launch ({@link #mergeExpandGroups}{@code ·GROUP} threads, where
-     * {@link #mergeExpandFits}): work-group g takes rows {@code 32g … 32g+31} of {@code o}, all of one head h. It first
+     * {@link #mergeExpandFits}): work-group g takes {@code GROUP/EXPAND_LANES} rows of {@code o}, all of one head h. It first
      * merges head h's slices (the split softmax of docs/architecture.md §3.3, as {@link #merge}; each thread two latent
      * columns, two slices a step so that four loads are in flight) into its own {@code rank} values of {@code merged}
      * (from {@code g·rank}: no other work-group writes them), then, after a barrier that orders those global writes
