@@ -26,9 +26,14 @@ final class PtxPreference {
             return;
         }
         applied = true;
-        if (System.getProperty(PROPERTY) == null && ptxBackendPresent() && cudaDriverLoads()) {
+        if (wanted(System.getProperty(PROPERTY), ptxBackendPresent(), cudaDriverLoads())) {
             System.setProperty(PROPERTY, "100");
         }
+    }
+
+    /** Whether to set the priority: nobody has, and both the SDK's PTX backend and a CUDA driver are here. */
+    static boolean wanted(String current, boolean ptxBackend, boolean cudaDriver) {
+        return current == null && ptxBackend && cudaDriver;
     }
 
     private static boolean ptxBackendPresent() {
