@@ -139,7 +139,9 @@ kernels)
   # PTX as TornadoVM's default backend: the tensor-core cases compile only there
   timeout 60 "${TVM[@]}" -Dtornado.ptx.priority=100 org.dsv3.tornado.tasks.KernelCheck ptx:0 >> "$OUT/check.txt" 2>&1 ;;
 bench)
-  wait; ls -la /tmp/*.gguf >> "$OUT/steps.txt"
+  # the synthetic files' page cache written back first: on 2026-12-04 the benches that followed synth were often
+  # the slow ones (the decode step is host-sensitive); a possible cause, so it is taken out of the way
+  wait; sync; ls -la /tmp/*.gguf >> "$OUT/steps.txt"
   # MODEL DEVICE DECODE PROMPT DEPTH [JVM options]; DEVICE "-" = the default device (PTX + CUDA graphs on NVIDIA)
   if [ -n "${BENCHES:-}" ]; then IFS=';' read -ra CFGS <<< "$BENCHES"
   else CFGS=("q8_0 - 128 64 4096 -Ddsv3.bench.noProfile=true" "q8_0 - 128 64 4096 -Ddsv3.bench.noProfile=true -Ddsv3.tornado.kvType=f32"
