@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -18,17 +17,11 @@ import org.dsv3.model.quant.LittleEndian;
  * vector crosses a method boundary, see {@link Lanes}).
  */
 final class BlockFactors {
-    static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
     private static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
     private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     /** Lanes 4..7. */
     private static final VectorMask<Integer> UPPER = VectorMask.fromLong(I8, 0xF0);
-    /**
-     * Two 64-bit words, of which the first is read as 8 bytes: a block's packed scales or mins
-     * ({@link #scales}, {@link #mins}) broadcast into it. (A one-lane long vector has no SIMD form in
-     * C2 and runs boxed.)
-     */
-    static final VectorSpecies<Long> L2 = LongVector.SPECIES_128;
 
     private BlockFactors() {
     }
@@ -51,32 +44,6 @@ final class BlockFactors {
         IntVector mins = r.and(63).blend(r.lanewise(VectorOperators.LSHR, 4).or(q.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4)), UPPER);
         ((FloatVector) scales.convert(VectorOperators.I2F, 0)).mul(LittleEndian.f16(seg, blk)).intoArray(k, 0);
         ((FloatVector) mins.convert(VectorOperators.I2F, 0)).mul(LittleEndian.f16(seg, blk + 2)).intoArray(k, 8);
-    }
-
-    /**
-     * The eight 6-bit scales of a {@link KScales} field as the bytes of a little-endian word (scale j
-     * in byte j), from its 12 bytes s: {@code lo} = s[0..7] and {@code hi} = s[8..11] read little-endian.
-     * Byte-parallel in the words: with A = s[0..3], B = s[4..7], C = s[8..11],
-     * <pre>
-     *   scale_0..3 = A &amp; 63          scale_4..7 = (C &amp; 15) | (A &gt;&gt; 6) &lt;&lt; 4
-     *   min_0..3   = B &amp; 63          min_4..7   = (C &gt;&gt; 4) | (B &gt;&gt; 6) &lt;&lt; 4
-     * </pre>
-     * each "&gt;&gt; 6 &lt;&lt; 4" of a byte being a word shift right by 2 masked to bits 4 and 5
-     * (as {@link #kQuant} decodes them lane by lane).
-     */
-    static long scales(long lo, int hi) {
-        int a = (int) lo;
-        int first = a & 0x3F3F3F3F;
-        int second = (hi & 0x0F0F0F0F) | ((a >>> 2) & 0x30303030);
-        return (first & 0xFFFFFFFFL) | ((long) second << 32);
-    }
-
-    /** The eight 6-bit mins of a {@link KScales} field, as {@link #scales} gives its scales. */
-    static long mins(long lo, int hi) {
-        int b = (int) (lo >>> 32);
-        int first = b & 0x3F3F3F3F;
-        int second = ((hi >>> 4) & 0x0F0F0F0F) | ((b >>> 2) & 0x30303030);
-        return (first & 0xFFFFFFFFL) | ((long) second << 32);
     }
 
     /** For a Q6_K block: k[i] = d·scale_i for its 16 signed 8-bit scales at {@code scales}, d at {@code dAt}. */

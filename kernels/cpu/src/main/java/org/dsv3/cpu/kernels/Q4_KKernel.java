@@ -4,14 +4,12 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.dsv3.model.quant.BlockFormat;
 import org.dsv3.model.quant.GgmlType;
-import org.dsv3.model.quant.LittleEndian;
 import org.dsv3.model.quant.Q4_KFormat;
 
 /**
@@ -165,96 +163,9 @@ final class Q4_KKernel {
                           int xOff, int n, float[] out, int outOff) {
         float[] k = new float[16];
         float[] f = new float[n / 32];
-        float[] g = new float[n / 32];
-        int r = 0;
-        for (; r + 2 <= rows; r += 2) {
-            dotQ8Pair(seg, offset + r * rowBytes, offset + (r + 1) * rowBytes, xp, xd, xs, xOff, n, f, g, out, outOff + r);
-        }
-        if (r < rows) {
+        for (int r = 0; r < rows; r++) {
             out[outOff + r] = dotQ8(seg, offset + r * rowBytes, xp, xd, xs, xOff, n, k, f);
         }
-    }
-
-    /**
-     * {@link #dotQ8} of the rows at {@code offA} and {@code offB} into {@code out[o]} and
-     * {@code out[o + 1]}, with {@code f} and {@code g} (n/32 floats each) as their sub-block factors'
-     * scratch: each activation vector is loaded once for both rows, and the two rows' four
-     * accumulators are independent chains.
-     */
-    private static void dotQ8Pair(MemorySegment seg, long offA, long offB, int[] xp, float[] xd, float[] xs, int xOff, int n,
-                                  float[] f, float[] g, float[] out, int o) {
-        int nb = BlockFormat.blocks(GgmlType.Q4_K, n);
-        int xb = xOff >> 5;
-        float minA = factors(seg, offA, xd, xs, xb, nb, f);
-        float minB = factors(seg, offB, xd, xs, xb, nb, g);
-        int xo = xOff >> 1;
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector b0 = FloatVector.zero(F);
-        FloatVector b1 = FloatVector.zero(F);
-        // one loop over the row's 4·nb chunks of 32 bytes (a loop of 4 inside the block loop paid the
-        // range-check set-up of its pre-, main and post-loop once a block)
-        for (int ch = 0; ch < 4 * nb; ch++) {
-            long at = (long) (ch >> 2) * BYTES + Q4_KFormat.QS + 32 * (ch & 3);
-            long qa = offA + at;
-            long qb = offB + at;
-            {
-                int p = xo + 32 * ch;
-                int fb = 2 * ch;
-                // chunk c = ch & 3 of block ch >> 2: sub-block 2c in the low nibbles, 2c+1 in the high ones
-                IntVector xl = IntVector.fromArray(I, xp, p);
-                IntVector xh = IntVector.fromArray(I, xp, p + 16);
-                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B2, seg, qa, Lanes.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
-                ShortVector u = (ShortVector) ByteVector.fromMemorySegment(B2, seg, qb, Lanes.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
-                IntVector loA = q.and((short) 0x0F).reinterpretAsInts().mul(xl);
-                IntVector hiA = q.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(xh);
-                IntVector loB = u.and((short) 0x0F).reinterpretAsInts().mul(xl);
-                IntVector hiB = u.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(xh);
-                if (HALVES) {
-                    xl = IntVector.fromArray(I, xp, p + 8);
-                    xh = IntVector.fromArray(I, xp, p + 24);
-                    q = (ShortVector) ByteVector.fromMemorySegment(B2, seg, qa + 16, Lanes.LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
-                    u = (ShortVector) ByteVector.fromMemorySegment(B2, seg, qb + 16, Lanes.LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S2, 0);
-                    loA = loA.add(q.and((short) 0x0F).reinterpretAsInts().mul(xl));
-                    hiA = hiA.add(q.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(xh));
-                    loB = loB.add(u.and((short) 0x0F).reinterpretAsInts().mul(xl));
-                    hiB = hiB.add(u.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(xh));
-                }
-                a0 = ((FloatVector) loA.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, f[fb]), a0);
-                a1 = ((FloatVector) hiA.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, f[fb + 1]), a1);
-                b0 = ((FloatVector) loB.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, g[fb]), b0);
-                b1 = ((FloatVector) hiB.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, g[fb + 1]), b1);
-            }
-        }
-        out[o] = a0.add(a1).reduceLanes(VectorOperators.ADD) - minA;
-        out[o + 1] = b0.add(b1).reduceLanes(VectorOperators.ADD) - minB;
-    }
-
-    /**
-     * The first pass of {@link #dotQ8} over the {@code nb} blocks of the row at {@code offset}: each
-     * sub-block's k_j·δ_j·2⁻¹⁶ into {@code f}, and the row's min term Σ_j m_j·(δ_j·Σx) returned.
-     * The 6-bit scales and mins are unpacked in 64-bit words ({@link BlockFactors#scales}).
-     */
-    private static float factors(MemorySegment seg, long offset, float[] xd, float[] xs, int xb, int nb, float[] f) {
-        FloatVector mins = FloatVector.zero(F8);
-        for (int b = 0; b < nb; b++) {
-            long blk = offset + (long) b * BYTES;
-            long lo = seg.get(LittleEndian.LONG, blk + Q4_KFormat.SCALES);
-            int hi = seg.get(LittleEndian.INT, blk + Q4_KFormat.SCALES + 8);
-            int dd = seg.get(LittleEndian.INT, blk);
-            int sb = xb + 8 * b;
-            mins = ((FloatVector) LongVector.broadcast(BlockFactors.L2, BlockFactors.mins(lo, hi)).reinterpretShape(BlockFactors.B8, 0)
-                    .convertShape(VectorOperators.B2F, F8, 0)).mul(Float.float16ToFloat((short) (dd >>> 16)))
-                    .fma(FloatVector.fromArray(F8, xs, sb), mins);
-            ((FloatVector) LongVector.broadcast(BlockFactors.L2, BlockFactors.scales(lo, hi)).reinterpretShape(BlockFactors.B8, 0)
-                    .convertShape(VectorOperators.B2F, F8, 0)).mul(Float.float16ToFloat((short) dd) * PAIR_SCALE)
-                    .mul(FloatVector.fromArray(F8, xd, sb)).intoArray(f, 8 * b);
-        }
-        return mins.reduceLanes(VectorOperators.ADD);
     }
 
     /**
@@ -270,17 +181,10 @@ final class Q4_KKernel {
         int xb = xOff >> 5;
         FloatVector mins = FloatVector.zero(F8);
         for (int b = 0; b < nb; b++) {
-            long blk = offset + (long) b * BYTES;
-            long lo = seg.get(LittleEndian.LONG, blk + Q4_KFormat.SCALES);
-            int hi = seg.get(LittleEndian.INT, blk + Q4_KFormat.SCALES + 8);
-            int dd = seg.get(LittleEndian.INT, blk);
+            BlockFactors.kQuant(seg, offset + (long) b * BYTES, k);
             int sb = xb + 8 * b;
-            mins = ((FloatVector) LongVector.broadcast(BlockFactors.L2, BlockFactors.mins(lo, hi)).reinterpretShape(BlockFactors.B8, 0)
-                    .convertShape(VectorOperators.B2F, F8, 0)).mul(Float.float16ToFloat((short) (dd >>> 16)))
-                    .fma(FloatVector.fromArray(F8, xs, sb), mins);
-            ((FloatVector) LongVector.broadcast(BlockFactors.L2, BlockFactors.scales(lo, hi)).reinterpretShape(BlockFactors.B8, 0)
-                    .convertShape(VectorOperators.B2F, F8, 0)).mul(Float.float16ToFloat((short) dd) * PAIR_SCALE)
-                    .mul(FloatVector.fromArray(F8, xd, sb)).intoArray(f, 8 * b);
+            mins = FloatVector.fromArray(F8, k, 8).fma(FloatVector.fromArray(F8, xs, sb), mins);
+            FloatVector.fromArray(F8, k, 0).mul(FloatVector.fromArray(F8, xd, sb)).mul(PAIR_SCALE).intoArray(f, 8 * b);
         }
         int xo = xOff >> 1;
         FloatVector acc0 = FloatVector.zero(F);
