@@ -340,7 +340,7 @@ public final class BatchMatMul {
                 v = y.get(at) + acc;
             } else {
                 float g = y.get(at);
-                v = g / (1f + TornadoMath.exp(-g)) * acc;
+                v = Silu.of(g) * acc;
             }
             y.set(at, v);
         }

@@ -243,7 +243,7 @@ public final class NormMatVec {
                 logits.set(r, part[lid] * inv);
             } else if (r < rowsR + rowsF) {
                 float gate = part[lid] * inv;
-                act.set(r - rowsR, gate / (1f + TornadoMath.exp(-gate)) * (part2[lid] * inv));
+                act.set(r - rowsR, Silu.of(gate) * (part2[lid] * inv));
             }
         }
     }
@@ -500,7 +500,7 @@ public final class NormMatVec {
         ctx.localBarrier();
         if (lane == 0 && r < topK * f) {
             float gate = part[lid] * inv;
-            float a = gate / (1f + TornadoMath.exp(-gate)) * (part2[lid] * inv);
+            float a = Silu.of(gate) * (part2[lid] * inv);
             act.set(r, a);
             if (round) {
                 rowAct[lid / lanes] = a;
