@@ -36,7 +36,8 @@ import org.openjdk.jmh.infra.Blackhole;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class Int8DotBenchmark {
-    static final int ROWS = 1408;
+    /** Rows of the product: 1408 (a V2-Lite expert, in cache) unless {@code -Ddsv3.bench.rows=N}, e.g. 65536 for rows streamed from memory (beyond L3). */
+    static final int ROWS = Integer.getInteger("dsv3.bench.rows", 1408);
     static final int COLS = 2048;
 
     @Param({"Q8_0", "Q5_0", "Q4_K", "Q6_K"})
