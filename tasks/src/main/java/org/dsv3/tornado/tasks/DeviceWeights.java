@@ -1,6 +1,7 @@
 package org.dsv3.tornado.tasks;
 
 import java.lang.foreign.MemorySegment;
+import org.dsv3.tornado.kernels.Q8Split;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
@@ -29,13 +30,13 @@ public final class DeviceWeights {
 
     /**
      * Q8_0 rows rearranged for the device ({@code WeightType.Q8_0_SPLIT}): each row's 34-byte blocks
-     * {@code [d_b | q_b]} become {@code [q_0 … q_{n−1} | d_0 … d_{n−1}]}, the same bits in the same row
-     * bytes, so that a row's quants are word-aligned (n even) and a thread reads them as whole words.
+     * {@code [d_b | q_b]} become the row's quants, word-aligned (n even) and the words of neighbouring blocks
+     * interleaved ({@link Q8Split}), then its scales {@code d_0 … d_{n−1}}: the same bits in the same row bytes.
      */
     public static IntArray q8_0SplitRows(MemorySegment data, long rows, int cols) {
         int blocks = cols / 32;
         long rowBytes = 34L * blocks;
-        if (blocks % 2 != 0 || rows * rowBytes != data.byteSize()) {
+        if (cols % 32 != 0 || blocks % 2 != 0 || rows * rowBytes != data.byteSize()) {
             throw new IllegalArgumentException("Q8_0 rows of " + cols + " values cannot be split (" + data.byteSize() + " bytes)");
         }
         if (data.byteSize() > MAX_BYTES) {
@@ -46,10 +47,13 @@ public final class DeviceWeights {
         byte[] in = new byte[(int) rowBytes];
         byte[] row = new byte[(int) rowBytes];
         MemorySegment rowSegment = MemorySegment.ofArray(row);
+        int lg = Q8Split.groupLog(blocks);
         for (long r = 0; r < rows; r++) {
             MemorySegment.copy(data, r * rowBytes, MemorySegment.ofArray(in), 0, rowBytes);
             for (int b = 0; b < blocks; b++) {
-                System.arraycopy(in, 34 * b + 2, row, 32 * b, 32);
+                for (int j = 0; j < 8; j++) {
+                    System.arraycopy(in, 34 * b + 2 + 4 * j, row, 4 * Q8Split.word(lg, b, j), 4);
+                }
                 row[32 * blocks + 2 * b] = in[34 * b];
                 row[32 * blocks + 2 * b + 1] = in[34 * b + 1];
             }

@@ -34,16 +34,23 @@ class MatVecKernelTest {
         check(type, false);
     }
 
-    /** Q8_0 rearranged at upload into split rows (quants, then scales) gives the same products as the file's blocks. */
-    @org.junit.jupiter.api.Test
-    void splitQ8_0RowsMatchScalarDot() throws Exception {
-        check(GgmlType.Q8_0, true);
+    /**
+     * Q8_0 rearranged at upload into split rows (quants interleaved in groups of 8, 4 and 2 blocks, then scales) gives
+     * the same products as the file's blocks.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {512, 1408, 320})
+    void splitQ8_0RowsMatchScalarDot(int cols) throws Exception {
+        check(GgmlType.Q8_0, true, cols);
     }
 
     private static void check(GgmlType type, boolean split) throws Exception {
+        check(type, split, 512);
+    }
+
+    private static void check(GgmlType type, boolean split, int cols) throws Exception {
         Random rnd = new Random(type.id() * 31L + 7);
         int rows = 37;
-        int cols = 512;
         long rowBytes = type.bytesFor(cols);
         MemorySegment w = MemorySegment.ofArray(new byte[Math.toIntExact(rows * rowBytes)]);
         for (int r = 0; r < rows; r++) {
@@ -56,7 +63,7 @@ class MatVecKernelTest {
         IntArray words = split ? DeviceWeights.q8_0SplitRows(w, rows, cols)
                 : WeightType.isGrid(type.id()) ? DeviceGrids.words(type.id(), w) : DeviceWeights.words(w);
         int deviceType = split ? WeightType.Q8_0_SPLIT : type.id();
-        String name = "mv" + type.name() + (split ? "split" : "");
+        String name = "mv" + type.name() + (split ? "split" + cols : "");
         FloatArray xd = FloatArray.fromArray(x);
         FloatArray y = new FloatArray(rows);
         KernelContext ctx = new KernelContext();

@@ -103,17 +103,20 @@ public final class BlockDot {
 
     /**
      * {@link WeightType#Q8_0_SPLIT} rows: a unit is one aligned word (4 quants) with its block's scale; the
-     * row's scales follow its {@code 32·n} quant bytes. Neighbouring lanes read neighbouring words, so a
-     * warp's reads of x span 512 bytes per load instead of the 1 KiB of 8-quant units: on the H200 these
-     * kernels are bound by the L1 traffic of the x reads, not by DRAM.
+     * row's scales follow its {@code 32·n} quant bytes. Neighbouring lanes take neighbouring words of x, so a
+     * warp's reads of x span 512 bytes per load instead of the 1 KiB of 8-quant units; their weight words lie
+     * 2^lg words apart ({@link Q8Split}: 8 sectors a warp load), the layout being arranged for the 8-bit rows,
+     * which give a lane whole blocks.
      */
     public static float q8_0Split(IntArray w, int row, int cols, FloatArray x, int xOff, int lane, int lanes) {
         float sum = 0f;
         int units = cols >> 2;
         int words = row >> 2;
         int scales = row + cols;
+        int lg = Q8Split.groupLog(cols >> 5);
         for (int u = lane; u < units; u += lanes) {
-            sum += halfAt(w, scales + ((u >> 3) << 1)) * dot4Signed(w.get(words + u), x, xOff + (u << 2));
+            int q = w.get(words + Q8Split.word(lg, u >> 3, u & 7));
+            sum += halfAt(w, scales + ((u >> 3) << 1)) * dot4Signed(q, x, xOff + (u << 2));
         }
         return sum;
     }

@@ -82,8 +82,9 @@ public final class BlockRun {
     public static int quads(int type, IntArray w, int row, int cols, int k) {
         int q = 0;
         if (type == WeightType.Q8_0_SPLIT) {
-            // split rows start on a word (an even number of 34-byte blocks), their quants first
-            q = w.get((row + k) >> 2) ^ 0x80808080;
+            // split rows start on a word (an even number of 34-byte blocks), their quants first, interleaved
+            int lg = Q8Split.groupLog(cols >> 5);
+            q = w.get((row >> 2) + Q8Split.word(lg, k >> 5, (k & 31) >> 2)) ^ 0x80808080;
         } else if (type == WeightType.Q8_0) {
             q = word(w, row + (k >> 5) * 34 + 2 + (k & 31)) ^ 0x80808080;
         } else if (WeightType.blockValues(type) == 32) {

@@ -23,7 +23,8 @@ public final class BlockValue {
     public static float at(int type, IntArray w, int row, int cols, int i) {
         float v = 0f;
         if (type == WeightType.Q8_0_SPLIT) {
-            v = halfAt(w, row + cols + ((i >> 5) << 1)) * RawBytes.signedByte(u8(w, row + i), 0);
+            int at = row + (Q8Split.word(Q8Split.groupLog(cols >> 5), i >> 5, (i & 31) >> 2) << 2) + (i & 3);
+            v = halfAt(w, row + cols + ((i >> 5) << 1)) * RawBytes.signedByte(u8(w, at), 0);
         } else {
             v = at(type, w, row, i);
         }

@@ -69,10 +69,21 @@ public final class NormMatVec {
         int lid = ctx.localIdx;
         int lane = lid & (lanes - 1);
         float[] part = ctx.allocateFloatLocalArray(GROUP);
+        int[] q8 = ctx.allocateIntLocalArray(Q8_STAGE_WORDS);
+        float[] d8 = ctx.allocateFloatLocalArray(INT8_MAX_BLOCKS);
         boolean rows8 = (flags & INT8_ROWS) != 0;
         float inv = 0f;
         if (rows8) {
             inv = Int8Round.inverseRms(sumSquares, cols, eps);
+            // the input's 8-bit blocks staged as in routerAndGateUp: a lane takes whole blocks, and word j of 32
+            // neighbouring blocks read from global memory is 32 sectors a load
+            for (int w = lid; w < (cols >> 2); w += GROUP) {
+                q8[(w >> 3) * Q8_PITCH + (w & 7)] = xq8.get(w);
+            }
+            for (int b = lid; b < (cols >> 5); b += GROUP) {
+                d8[b] = xs8.get(b);
+            }
+            ctx.localBarrier();
         } else {
             float ss = 0f;
             for (int i = lid; i < cols; i += GROUP) {
@@ -94,10 +105,32 @@ public final class NormMatVec {
         int r = ctx.groupIdx * (GROUP / lanes) + lid / lanes;
         float s = 0f;
         int rowBytes = WeightType.rowBytes(WeightType.Q8_0_SPLIT, cols);
+        int lg = Q8Split.groupLog(cols >> 5);
         if (rows8 && r < rowsA) {
-            s = Residual.q8Row(wA, r * rowBytes, cols, xq8, 0, xs8, 0, lane, lanes);
+            // as Residual.q8Row, on the staged blocks
+            int words = (r * rowBytes) >> 2;
+            int scales = r * rowBytes + cols;
+            for (int b = lane; b < (cols >> 5); b += lanes) {
+                int wq = words + Q8Split.blockBase(lg, b);
+                int xb = b * Q8_PITCH;
+                int acc = 0;
+                for (int j = 0; j < 8; j++) {
+                    acc = Int8Dot.dot4(wA.get(wq + (j << lg)), q8[xb + j], acc);
+                }
+                s += RawBytes.halfAt(wA, scales + (b << 1)) * d8[b] * acc;
+            }
         } else if (rows8 && r < rowsA + rowsB) {
-            s = Residual.q8Row(wB, (r - rowsA) * rowBytes, cols, xq8, 0, xs8, 0, lane, lanes);
+            int words = ((r - rowsA) * rowBytes) >> 2;
+            int scales = (r - rowsA) * rowBytes + cols;
+            for (int b = lane; b < (cols >> 5); b += lanes) {
+                int wq = words + Q8Split.blockBase(lg, b);
+                int xb = b * Q8_PITCH;
+                int acc = 0;
+                for (int j = 0; j < 8; j++) {
+                    acc = Int8Dot.dot4(wB.get(wq + (j << lg)), q8[xb + j], acc);
+                }
+                s += RawBytes.halfAt(wB, scales + (b << 1)) * d8[b] * acc;
+            }
         } else if (r < rowsA) {
             s = BlockDot.row(typeA, wA, r * WeightType.rowBytes(typeA, cols), cols, xg, 0, lane, lanes);
         } else if (r < rowsA + rowsB) {
@@ -194,15 +227,16 @@ public final class NormMatVec {
                 int start = i * WeightType.rowBytes(typeG, cols);
                 int words = start >> 2;
                 int scales = start + cols;
+                int lg = Q8Split.groupLog(cols >> 5);
                 for (int b = lane; b < (cols >> 5); b += lanes) {
-                    int wq = words + (b << 3);
+                    int wq = words + Q8Split.blockBase(lg, b);
                     int xb = b * Q8_PITCH;
                     int ig = 0;
                     int iu = 0;
                     for (int j = 0; j < 8; j++) {
                         int xv = q8[xb + j];
-                        ig = Int8Dot.dot4(wG.get(wq + j), xv, ig);
-                        iu = Int8Dot.dot4(wU.get(wq + j), xv, iu);
+                        ig = Int8Dot.dot4(wG.get(wq + (j << lg)), xv, ig);
+                        iu = Int8Dot.dot4(wU.get(wq + (j << lg)), xv, iu);
                     }
                     float dx = d8[b];
                     g += RawBytes.halfAt(wG, scales + (b << 1)) * dx * ig;
@@ -213,6 +247,7 @@ public final class NormMatVec {
                 int start = i * WeightType.rowBytes(typeG, cols);
                 int words = start >> 2;
                 int scales = start + cols;
+                int lg = Q8Split.groupLog(cols >> 5);
                 for (int k = lane; k < (cols >> 2); k += lanes) {
                     int xi = k << 2;
                     float x0 = xg.get(xi);
@@ -220,8 +255,9 @@ public final class NormMatVec {
                     float x2 = xg.get(xi + 2);
                     float x3 = xg.get(xi + 3);
                     int sa = scales + ((k >> 3) << 1);
-                    g += RawBytes.halfAt(wG, sa) * BlockDot.dot4Signed(wG.get(words + k), x0, x1, x2, x3);
-                    u += RawBytes.halfAt(wU, sa) * BlockDot.dot4Signed(wU.get(words + k), x0, x1, x2, x3);
+                    int wk = words + Q8Split.word(lg, k >> 3, k & 7);
+                    g += RawBytes.halfAt(wG, sa) * BlockDot.dot4Signed(wG.get(wk), x0, x1, x2, x3);
+                    u += RawBytes.halfAt(wU, sa) * BlockDot.dot4Signed(wU.get(wk), x0, x1, x2, x3);
                 }
             } else {
                 g = BlockDot.row(typeG, wG, i * WeightType.rowBytes(typeG, cols), cols, xg, 0, lane, lanes);
@@ -454,15 +490,16 @@ public final class NormMatVec {
                 int start = row * WeightType.rowBytes(typeG, cols);
                 int words = start >> 2;
                 int scales = start + cols;
+                int lg = Q8Split.groupLog(cols >> 5);
                 for (int b = lane; b < (cols >> 5); b += lanes) {
-                    int wq = words + (b << 3);
+                    int wq = words + Q8Split.blockBase(lg, b);
                     int xb = b * Q8_PITCH;
                     int ig = 0;
                     int iu = 0;
                     for (int j = 0; j < 8; j++) {
                         int xv = q8[xb + j];
-                        ig = Int8Dot.dot4(wG.get(wq + j), xv, ig);
-                        iu = Int8Dot.dot4(wU.get(wq + j), xv, iu);
+                        ig = Int8Dot.dot4(wG.get(wq + (j << lg)), xv, ig);
+                        iu = Int8Dot.dot4(wU.get(wq + (j << lg)), xv, iu);
                     }
                     float dx = d8[b];
                     g += RawBytes.halfAt(wG, scales + (b << 1)) * dx * ig;
@@ -473,6 +510,7 @@ public final class NormMatVec {
                 int start = row * WeightType.rowBytes(typeG, cols);
                 int words = start >> 2;
                 int scales = start + cols;
+                int lg = Q8Split.groupLog(cols >> 5);
                 for (int k = lane; k < (cols >> 2); k += lanes) {
                     int xi = k << 2;
                     float x0 = xg.get(xi);
@@ -480,8 +518,9 @@ public final class NormMatVec {
                     float x2 = xg.get(xi + 2);
                     float x3 = xg.get(xi + 3);
                     int sa = scales + ((k >> 3) << 1);
-                    g += RawBytes.halfAt(wG, sa) * BlockDot.dot4Signed(wG.get(words + k), x0, x1, x2, x3);
-                    u += RawBytes.halfAt(wU, sa) * BlockDot.dot4Signed(wU.get(words + k), x0, x1, x2, x3);
+                    int wk = words + Q8Split.word(lg, k >> 3, k & 7);
+                    g += RawBytes.halfAt(wG, sa) * BlockDot.dot4Signed(wG.get(wk), x0, x1, x2, x3);
+                    u += RawBytes.halfAt(wU, sa) * BlockDot.dot4Signed(wU.get(wk), x0, x1, x2, x3);
                 }
             } else {
                 g = BlockDot.row(typeG, wG, row * WeightType.rowBytes(typeG, cols), cols, xg, 0, lane, lanes);

@@ -29,9 +29,10 @@ public final class WeightType {
     public static final int IQ1_M = 29;
     public static final int BF16 = 30;
     /**
-     * Not a ggml type: Q8_0's bits rearranged at upload, row by row, into the row's 32-byte quant groups
-     * (word-aligned) followed by the row's 2-byte scales, {@code [q_0 … q_{n−1} | d_0 … d_{n−1}]} for a row of
-     * n blocks (n even, so every row starts on a word). Same bytes per row as Q8_0; see {@code DeviceWeights}.
+     * Not a ggml type: Q8_0's bits rearranged at upload, row by row, into the row's quants (word-aligned, the words
+     * of neighbouring blocks interleaved: {@link Q8Split}) followed by the row's 2-byte scales
+     * {@code d_0 … d_{n−1}}, for a row of n blocks (n even, so every row starts on a word). Same bytes per row as
+     * Q8_0; see {@code DeviceWeights}.
      */
     public static final int Q8_0_SPLIT = 208;
 

@@ -77,14 +77,22 @@ class BlockRunTest {
         return a;
     }
 
-    /** The device's split Q8_0 rows: a row's 32-byte quant groups, then its 2-byte scales (see {@link WeightType#Q8_0_SPLIT}). */
+    /**
+     * The device's split Q8_0 rows (see {@link WeightType#Q8_0_SPLIT}), written out from the layout's definition: a
+     * row's quant words, word j of block b at {@code (b / 8)·64 + 8j + b mod 8} (the blocks here a multiple of 8),
+     * then its 2-byte scales.
+     */
     private static IntArray split(MemorySegment data, int blocks) {
+        assertEquals(0, blocks % 8);
         byte[] in = data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
         byte[] out = new byte[in.length];
         int rowBytes = 34 * blocks;
         for (int r = 0; r < in.length / rowBytes; r++) {
             for (int b = 0; b < blocks; b++) {
-                System.arraycopy(in, r * rowBytes + 34 * b + 2, out, r * rowBytes + 32 * b, 32);
+                for (int j = 0; j < 8; j++) {
+                    int word = (b / 8) * 64 + 8 * j + b % 8;
+                    System.arraycopy(in, r * rowBytes + 34 * b + 2 + 4 * j, out, r * rowBytes + 4 * word, 4);
+                }
                 out[r * rowBytes + 32 * blocks + 2 * b] = in[r * rowBytes + 34 * b];
                 out[r * rowBytes + 32 * blocks + 2 * b + 1] = in[r * rowBytes + 34 * b + 1];
             }
