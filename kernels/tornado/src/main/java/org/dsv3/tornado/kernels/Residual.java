@@ -17,11 +17,6 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 public final class Residual {
     /** {@link #downAdd}'s {@code int8} bit: the routed experts' rows on 8-bit activations. */
     public static final int INT8_ROUTED = 1;
-    /**
-     * Most 8-bit activation blocks {@link #downAdd} stages in local memory (top-k times the expert width over 32:
-     * V2-Lite 6·44, V3 and Kimi-K2 8·64); with more it reads them from global memory.
-     */
-    static final int DOWN_STAGE_BLOCKS = 512;
 
     private Residual() {
     }
@@ -103,44 +98,14 @@ public final class Residual {
         int warp = lid / LANES;
         int r = ctx.groupIdx;
         float[] part = ctx.allocateFloatLocalArray(GROUP);
-        int[] q8 = ctx.allocateIntLocalArray(DOWN_STAGE_BLOCKS * NormMatVec.Q8_PITCH);
-        float[] d8 = ctx.allocateFloatLocalArray(DOWN_STAGE_BLOCKS);
-        int blocks = f >> 5;
         boolean int8Rows = (int8 & INT8_ROUTED) != 0;
-        boolean staged = int8Rows && topK * blocks <= DOWN_STAGE_BLOCKS;
-        if (staged) {
-            // the chosen experts' 8-bit activation blocks staged once, read coalesced (each is read once a row
-            // below, by a lane that takes whole blocks: from global memory, every word of such a load is a sector)
-            int x0 = (rows >> 2);
-            for (int w = lid; w < ((topK * f) >> 2); w += GROUP) {
-                q8[(w >> 3) * NormMatVec.Q8_PITCH + (w & 7)] = xq.get(x0 + w);
-            }
-            for (int b = lid; b < topK * blocks; b += GROUP) {
-                d8[b] = xs.get((rows >> 5) + b);
-            }
-            ctx.localBarrier();
-        }
         float s = 0f;
         if (r < rows) {
             int rowBytes = WeightType.rowBytes(typeD, f);
-            int lg = Q8Split.groupLog(blocks);
             for (int j = warp; j < topK; j += ROWS) {
                 int row = (int) route.get(idsAt + j) * rows + r;
                 float dot = 0f;
-                if (staged) {
-                    // as q8Row, the input from local memory
-                    int words = (row * rowBytes) >> 2;
-                    int scales = row * rowBytes + f;
-                    for (int b = lane; b < blocks; b += LANES) {
-                        int wq = words + Q8Split.blockBase(lg, b);
-                        int xb = (j * blocks + b) * NormMatVec.Q8_PITCH;
-                        int acc = 0;
-                        for (int k = 0; k < 8; k++) {
-                            acc = Int8Dot.dot4(wD.get(wq + (k << lg)), q8[xb + k], acc);
-                        }
-                        dot += RawBytes.halfAt(wD, scales + (b << 1)) * d8[j * blocks + b] * acc;
-                    }
-                } else if (int8Rows) {
+                if (int8Rows) {
                     dot = q8Row(wD, row * rowBytes, f, xq, (rows + j * f) >> 2, xs, (rows + j * f) >> 5, lane, LANES);
                 } else {
                     dot = BlockDot.row(typeD, wD, row * rowBytes, f, act, j * f, lane, LANES);
