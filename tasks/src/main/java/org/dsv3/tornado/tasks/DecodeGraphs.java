@@ -76,9 +76,10 @@ final class DecodeGraphs {
     private final Int8Ffn int8Ffn;
     private final DecodeKernels kernels;
     private final int expertLanes;
+    private final int expertsGroup;
 
     private DecodeGraphs(DeviceModel m, Activations a, int slicePositions, int matvecThreads, AttentionKernel attention,
-                         Int8Ffn int8Ffn, boolean dp4a, int expertLanes) {
+                         Int8Ffn int8Ffn, boolean dp4a, int expertLanes, int expertsGroup) {
         this.m = m;
         this.c = m.config;
         this.a = a;
@@ -88,6 +89,7 @@ final class DecodeGraphs {
         this.int8Ffn = int8Ffn;
         this.kernels = DecodeKernels.of(dp4a);
         this.expertLanes = expertLanes;
+        this.expertsGroup = expertsGroup;
     }
 
     /** Lanes per row for a matvec of {@code rows} rows (see {@link MatVec#lanesFor}). */
@@ -141,8 +143,10 @@ final class DecodeGraphs {
      *                       from what each block declares ({@link #launches})
      */
     static DecodeGraphs build(DeviceModel m, Activations a, int layersPerGraph, int slicePositions, int matvecThreads,
-                              AttentionKernel attention, Int8Ffn int8Ffn, boolean dp4a, int expertLanes) {
-        DecodeGraphs d = new DecodeGraphs(m, a, slicePositions, matvecThreads, attention, int8Ffn, dp4a, expertLanes);
+                              AttentionKernel attention, Int8Ffn int8Ffn, boolean dp4a, int expertLanes,
+                              int expertsGroup) {
+        DecodeGraphs d = new DecodeGraphs(m, a, slicePositions, matvecThreads, attention, int8Ffn, dp4a, expertLanes,
+                expertsGroup);
         int blocks = m.layers.length;
         String previous = null;
         for (int first = 0; first < blocks; ) {
@@ -197,9 +201,19 @@ final class DecodeGraphs {
         weightBytes.put(graph + "." + task, bytes);
     }
 
+    /** A launch of {@code groups} work-groups of {@code local} threads (not {@link MatVec#GROUP}) reading {@code bytes}. */
+    private void addSized(TaskGraph g, String graph, String task, int groups, int local, long bytes) {
+        addSized(g, graph, task, groups, local);
+        weightBytes.put(graph + "." + task, bytes);
+    }
+
     private void add(TaskGraph g, String graph, String task, int groups) {
-        WorkerGrid1D grid = new WorkerGrid1D(groups * MatVec.GROUP);
-        grid.setLocalWork(MatVec.GROUP, 1, 1);
+        addSized(g, graph, task, groups, MatVec.GROUP);
+    }
+
+    private void addSized(TaskGraph g, String graph, String task, int groups, int local) {
+        WorkerGrid1D grid = new WorkerGrid1D(groups * local);
+        grid.setLocalWork(local, 1, 1);
         grids.addWorkerGrid(graph + "." + task, grid);
         tasks.add(graph + "." + task);
         tasksPerToken++;
@@ -316,9 +330,13 @@ final class DecodeGraphs {
                         shared ? l.up().words() : u.w2(), shared ? l.up().type() : 0, fs, a.act2, ffnLanes,
                         ffnInt8, a.int8Quants, a.int8Scales, a.sumSquares);
             int flags = RoutingFlags.of(RoutingRule.of(c));
-            int expertLanes = routedDown ? MatVec.GROUP / NormMatVec.ROUND_ROWS : this.expertLanes;
-            add(g, graph, p + "experts", MatVec.groups(k * fe, expertLanes), (l.gateExps().bytes() + l.upExps().bytes()) / e * k);
+            // rounding for the 8-bit down rows: 32 rows a work-group (one block), expertsGroup/32 lanes a row
+            int expertLanes = routedDown ? expertsGroup / NormMatVec.ROUND_ROWS : this.expertLanes;
             int spec = NormMatVec.expertsSpec(l.gateExps().type(), l.upExps().type(), expertLanes, routedInt8, routedDown);
+            int expertsLocal = NormMatVec.expertsGroup(spec);
+            int expertsRows = expertsLocal / expertLanes;
+            addSized(g, graph, p + "experts", (k * fe + expertsRows - 1) / expertsRows, expertsLocal,
+                    (l.gateExps().bytes() + l.upExps().bytes()) / e * k);
             g.task(p + "experts", kernels.expertsGateUp(), ctx, a.h, a.hg, eps, d, a.routerLogits, bias, a.route,
                         l.gateExps().words(), l.upExps().words(), spec, fe, k, a.act,
                         e, flags, c.groupCount() | c.groupUsedCount() << 16, c.routedScale(), a.int8Quants, a.int8Scales);

@@ -28,11 +28,14 @@ import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
  * @param dp4a           those integer dots as PTX's {@code dp4a} ({@code NormMatVecDp4a}); only where the kernels
  *                       compile for PTX (a PTX device with PTX TornadoVM's default backend)
  * @param expertLanes    threads a row of the routed experts' gate/up launch ({@code NormMatVec.expertsGateUp}) where
- *                       it does not round its activations for 8-bit down products (which takes 8)
+ *                       it does not round its activations for 8-bit down products
+ * @param expertsGroup   threads a work-group of that launch where it does round them (32 rows, one 8-bit block, so
+ *                       {@code expertsGroup/32} lanes a row): 256 by default, 512 or 1024 for more threads in flight
+ *                       ({@code NormMatVec.EXPERTS_MAX_GROUP}), refused where the device's work-groups are smaller
  */
 record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
                    int matvecThreads, BatchTile batchTile, AttentionKernel attention, boolean tensorCores,
-                   Int8Ffn int8Ffn, boolean dp4a, int expertLanes) {
+                   Int8Ffn int8Ffn, boolean dp4a, int expertLanes, int expertsGroup) {
     /** Default most slices of the per-head kernel ({@link AttentionKernel#defaultSplits} per kernel). */
     static final int DEFAULT_SPLITS = 32;
     static final int DEFAULT_SLICE_POSITIONS = 16;
@@ -40,19 +43,20 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
     /** About one H200's worth of resident threads (132 SMs × 2048), so that a small matrix still fills the device. */
     static final int DEFAULT_MATVEC_THREADS = 1 << 18;
     static final int DEFAULT_EXPERT_LANES = 32;
+    static final int DEFAULT_EXPERTS_GROUP = 256;
 
     /** The layout options with the default matvec width and attention kernel. */
     PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
                 BatchTile batchTile) {
         this(layersPerGraph, splits, slicePositions, profile, cudaGraph, batch, DEFAULT_MATVEC_THREADS, batchTile,
-                AttentionKernel.parse(null), false, Int8Ffn.OFF, false, DEFAULT_EXPERT_LANES);
+                AttentionKernel.parse(null), false, Int8Ffn.OFF, false, DEFAULT_EXPERT_LANES, DEFAULT_EXPERTS_GROUP);
     }
 
     /** The options with the default attention kernel, tensor cores off. */
     PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
                 int matvecThreads, BatchTile batchTile) {
         this(layersPerGraph, splits, slicePositions, profile, cudaGraph, batch, matvecThreads, batchTile,
-                AttentionKernel.parse(null), false, Int8Ffn.OFF, false, DEFAULT_EXPERT_LANES);
+                AttentionKernel.parse(null), false, Int8Ffn.OFF, false, DEFAULT_EXPERT_LANES, DEFAULT_EXPERTS_GROUP);
     }
 
     PlanOptions {
@@ -73,6 +77,9 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
         }
         if (Integer.bitCount(expertLanes) != 1 || expertLanes > 256) {
             throw new IllegalArgumentException("expert lanes must be a power of two <= 256, got " + expertLanes);
+        }
+        if (Integer.bitCount(expertsGroup) != 1 || expertsGroup < 256 || expertsGroup > 1024) {
+            throw new IllegalArgumentException("-Ddsv3.tornado.expertsGroup takes 256, 512 or 1024, got " + expertsGroup);
         }
         if (batch < 0) {
             throw new IllegalArgumentException("prefill batch must be >= 0 (0: token by token), got " + batch);
@@ -105,7 +112,8 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
                 BatchTile.parse(System.getProperty("dsv3.tornado.batchTile")), attention,
                 tensorCores(Boolean.getBoolean("dsv3.tornado.tensorCores"), ptx, ptx && defaultBackendIsPtx()),
                 int8, int8 != Int8Ffn.OFF && dp4a,
-                Integer.getInteger("dsv3.tornado.expertLanes", DEFAULT_EXPERT_LANES));
+                Integer.getInteger("dsv3.tornado.expertLanes", DEFAULT_EXPERT_LANES),
+                expertsGroup(Integer.getInteger("dsv3.tornado.expertsGroup", DEFAULT_EXPERTS_GROUP), device));
     }
 
     /**
@@ -125,19 +133,29 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
         return asked;
     }
 
+    /** {@code asked}, where {@code device}'s work-groups can be that wide (the option's own bounds are the record's). */
+    static int expertsGroup(int asked, TornadoDevice device) {
+        long[] max = device != null ? device.getDeviceMaxWorkgroupDimensions() : null;
+        if (max != null && max.length > 0 && max[0] > 0 && asked > max[0]) {
+            throw new IllegalArgumentException("-Ddsv3.tornado.expertsGroup=" + asked + ": " + device.getDeviceName()
+                    + " takes work-groups of at most " + max[0] + " threads");
+        }
+        return asked;
+    }
+
     private static boolean defaultBackendIsPtx() {
         return TornadoRuntimeProvider.getTornadoRuntime().getDefaultDevice().getTornadoVMBackend() == TornadoVMBackendType.PTX;
     }
 
     PlanOptions withProfile(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph, batch, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a, expertLanes);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph, batch, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a, expertLanes, expertsGroup);
     }
 
     PlanOptions withCudaGraph(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on, batch, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a, expertLanes);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on, batch, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a, expertLanes, expertsGroup);
     }
 
     PlanOptions withBatch(int tokens) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, cudaGraph, tokens, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a, expertLanes);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, cudaGraph, tokens, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a, expertLanes, expertsGroup);
     }
 }

@@ -61,7 +61,9 @@ public final class TornadoBench {
                     + "of >= %d positions, %s attention%s%s%n", plan.graphs.graphs.size(), plan.graphs.tasksPerToken,
                     base.splits(), base.slicePositions(), base.attention().label(), base.cudaGraph() ? ", CUDA graphs" : "",
                     base.int8Ffn() == Int8Ffn.OFF ? "" : ", 8-bit inputs (" + base.int8Ffn().name().toLowerCase(java.util.Locale.ROOT)
-                            + (base.dp4a() ? ", dp4a)" : ", byte products)"));
+                            + (base.dp4a() ? ", dp4a)" : ", byte products)")
+                            + (base.expertsGroup() != PlanOptions.DEFAULT_EXPERTS_GROUP
+                                    ? ", experts in work-groups of " + base.expertsGroup() : ""));
 
             // (1) prompt processing, token by token through the block graphs
             int pos = 0;

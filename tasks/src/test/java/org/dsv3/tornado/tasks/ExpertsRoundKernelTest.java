@@ -7,11 +7,10 @@ import org.dsv3.cpu.kernels.Q8Blocks;
 import org.dsv3.model.arch.Router;
 import org.dsv3.model.arch.RoutingRule;
 import org.dsv3.model.config.Gating;
-import org.dsv3.tornado.kernels.MatVec;
 import org.dsv3.tornado.kernels.NormMatVec;
 import org.dsv3.tornado.kernels.WeightType;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
@@ -22,7 +21,8 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * The routed experts' launch with 8 lanes a row and its activations rounded in place
+ * The routed experts' launch with its activations rounded in place, 32 rows a work-group of 256, 512 or 1024 threads
+ * (8, 16 or 32 lanes a row)
  * ({@link NormMatVec#EXPERTS_ROUND_OUT}): the SwiGLU rows of the experts the CPU engine's {@link Router} chooses,
  * computed here in double from the same float32 weights, and the 8-bit blocks stored after the input's
  * ({@code xq8} / {@code xs8} from value {@code cols}) are the CPU engine's {@link Q8Blocks} of those rows: the same
@@ -37,8 +37,8 @@ class ExpertsRoundKernelTest {
      * PoCL returned NaN for SiLU ({@code Silu}).
      */
     @ParameterizedTest
-    @ValueSource(ints = {96, 256})
-    void roundsTheChosenExpertsRowsAsTheCpuEngine(int f) throws Exception {
+    @CsvSource({"96, 8", "256, 8", "96, 16", "256, 32"})
+    void roundsTheChosenExpertsRowsAsTheCpuEngine(int f, int lanes) throws Exception {
         int experts = 8;
         int topK = 3;
         int cols = 64;
@@ -72,17 +72,19 @@ class ExpertsRoundKernelTest {
         FloatArray act = new FloatArray(topK * f);
         IntArray q8 = new IntArray((cols + topK * f) / 4);
         FloatArray s8 = new FloatArray((cols + topK * f) / 32);
-        int lanes = MatVec.GROUP / NormMatVec.ROUND_ROWS;
         int spec = NormMatVec.expertsSpec(WeightType.F32, WeightType.F32, lanes, false, true);
-        TaskGraph g = new TaskGraph("round8f" + f)
+        int local = NormMatVec.expertsGroup(spec);
+        assertEquals(lanes * NormMatVec.ROUND_ROWS, local, "a work-group is one block of rows");
+        String name = "round8f" + f + "l" + lanes;
+        TaskGraph g = new TaskGraph(name)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, xd, xg, logitsD, bias, route, wG, wU, act, q8, s8)
                 .task("r", NormMatVec::expertsGateUp, new KernelContext(), xd, xg, eps, cols, logitsD, bias, route, wG, wU,
                         spec, f, topK, act, experts, RoutingFlags.of(rule), 1 | 1 << 16, rule.scale(), q8, s8)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, act, q8, s8);
-        WorkerGrid1D grid = new WorkerGrid1D(MatVec.groups(topK * f, lanes) * MatVec.GROUP);
-        grid.setLocalWork(MatVec.GROUP, 1, 1);
+        WorkerGrid1D grid = new WorkerGrid1D(topK * f / NormMatVec.ROUND_ROWS * local);
+        grid.setLocalWork(local, 1, 1);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
-            plan.withGridScheduler(new GridScheduler("round8f" + f + ".r", grid)).execute();
+            plan.withGridScheduler(new GridScheduler(name + ".r", grid)).execute();
         }
 
         double ss = 0;

@@ -34,20 +34,27 @@ class TornadoInt8LogitsTest {
         List<DynamicTest> tests = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             int caseNo = i;
-            tests.add(DynamicTest.dynamicTest("tiny-v3.q8_0 case " + caseNo, () -> check(caseNo)));
+            tests.add(DynamicTest.dynamicTest("tiny-v3.q8_0 case " + caseNo, () -> check(caseNo, null)));
         }
+        // the routed experts' launch in work-groups of 1024 threads (32 lanes a row; -Ddsv3.tornado.expertsGroup)
+        tests.add(DynamicTest.dynamicTest("tiny-v3.q8_0 case 0, experts work-groups of 1024", () -> check(0, "1024")));
+        tests.add(DynamicTest.dynamicTest("tiny-v3.q8_0 case 2, experts work-groups of 512", () -> check(2, "512")));
         return tests.stream();
     }
 
-    private static void check(int caseNo) {
-        QuantDeviation.Measured m = QuantDeviation.check("tornado int8", "q8_0", caseNo, int8TokenByToken(QuantDeviation.tokens(caseNo)));
+    private static void check(int caseNo, String expertsGroup) {
+        QuantDeviation.Measured m = QuantDeviation.check("tornado int8", "q8_0", caseNo,
+                int8TokenByToken(QuantDeviation.tokens(caseNo), expertsGroup));
         assertTrue(m.maxAbs() > NOT_ROUNDED, "case " + caseNo + ": max |diff| " + m.maxAbs()
                 + " is summation noise: the 8-bit path did not run");
     }
 
-    private static float[] int8TokenByToken(int[] tokens) {
+    private static float[] int8TokenByToken(int[] tokens, String expertsGroup) {
         String before = System.getProperty("dsv3.tornado.int8");
         System.setProperty("dsv3.tornado.int8", "true");
+        if (expertsGroup != null) {
+            System.setProperty("dsv3.tornado.expertsGroup", expertsGroup);
+        }
         try (GgufModel file = GgufModel.open(TestData.require("models/quant/tiny-v3.q8_0.gguf"));
              InferenceBackend backend = Backends.provider("tornado").load(file,
                      DeepSeekConfig.fromGguf(file, GroupRouting.AUTO), BackendOptions.defaults());
@@ -60,6 +67,7 @@ class TornadoInt8LogitsTest {
             }
             return all;
         } finally {
+            System.clearProperty("dsv3.tornado.expertsGroup");
             if (before == null) {
                 System.clearProperty("dsv3.tornado.int8");
             } else {

@@ -43,7 +43,8 @@ class TornadoSharedAttentionTest {
 
     private static PlanOptions tokenByToken(AttentionKernel kernel, int splits, int slicePositions) {
         return new PlanOptions(0, splits, slicePositions, false, false, 0, PlanOptions.DEFAULT_MATVEC_THREADS,
-                BatchTile.DEFAULT, kernel, false, Int8Ffn.OFF, false, PlanOptions.DEFAULT_EXPERT_LANES);
+                BatchTile.DEFAULT, kernel, false, Int8Ffn.OFF, false, PlanOptions.DEFAULT_EXPERT_LANES,
+                PlanOptions.DEFAULT_EXPERTS_GROUP);
     }
 
     @ParameterizedTest

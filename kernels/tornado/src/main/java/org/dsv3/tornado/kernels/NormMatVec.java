@@ -35,6 +35,13 @@ public final class NormMatVec {
     /** Rows a work-group of {@link #expertsGateUp} rounds together: one block. */
     public static final int ROUND_ROWS = Int8Dot.BLOCK;
     /**
+     * Most threads a work-group of {@link #expertsGateUp} may have ({@link #expertsGroup}): with {@link #EXPERTS_ROUND_OUT}
+     * 32 rows of up to 32 lanes. The launch has only {@code topK·f/32} work-groups (V2-Lite: 264, two an H100/H200 SM),
+     * so wider groups are how it gets more threads in flight (Nsight Compute on the H100, 256 threads: 24 % achieved
+     * occupancy, half the stalls waiting on loads).
+     */
+    public static final int EXPERTS_MAX_GROUP = 1024;
+    /**
      * {@link #routerAndGateUp}'s and {@link #project2}'s {@code int8} bits: the input's normalisation and 8-bit blocks
      * come from {@link Int8Round#blocks}…
      */
@@ -286,18 +293,19 @@ public final class NormMatVec {
 
     /**
      * The routed experts' SwiGLU rows for one token, the choice of experts included: every work-group
-     * routes the token from the router logits itself (the rule of {@link Routing}, its 256 threads sharing
+     * routes the token from the router logits itself (the rule of {@link Routing}, the work-group's threads sharing
      * the scores in local memory: a parallel softmax or sigmoid, group scores, then each expert's rank among
      * the selection scores), so no launch waits for another; group 0 also stores the chosen ids and weights in
      * {@code route} (at {@link Routing#idsAt}, read later by {@link Residual#downAdd}). Then for each of the
      * {@code topK} chosen experts e, {@code act[j·f + i] = silu(Wg_e[i]·x)·(Wu_e[i]·x)}, the rows read
      * straight from the stacked {@code ffn_gate_exps}/{@code ffn_up_exps} tensors.
      *
-     * <p>{@code lanes} threads take a row ({@link #expertsSpec}: 32 by default, so 8 rows a work-group). With
+     * <p>{@code lanes} threads take a row ({@link #expertsSpec}: 32 by default, so 8 rows a work-group of
+     * {@link MatVec#GROUP}; the work-group's size is read from the launch, {@link #expertsGroup}). With
      * {@link #EXPERTS_INT8_IN} (both types {@link WeightType#Q8_0_SPLIT}) the rows multiply, in integers, the 8-bit
      * blocks of the normalised input that {@link #routerAndGateUp} stored in {@code xq8} / {@code xs8} (launched
-     * before this one); otherwise the float input {@code xg}. With {@link #EXPERTS_ROUND_OUT} (8 lanes a row, so a
-     * work-group holds 32 rows: one block) the work-group also rounds its rows of {@code act} to an 8-bit block
+     * before this one); otherwise the float input {@code xg}. With {@link #EXPERTS_ROUND_OUT} (8, 16 or 32 lanes a row
+     * in work-groups of 256, 512 or 1024 threads: 32 rows, one block) the work-group also rounds its rows of {@code act} to an 8-bit block
      * ({@link Int8Dot#quant}, as {@code routerAndGateUp} rounds its input) and stores it after the input's blocks,
      * from value {@code cols} of {@code xq8} / {@code xs8}, for {@link Residual#downAdd}: no launch of its own.
      * Fewer, fuller work-groups also repeat the routing above less often.
@@ -309,6 +317,7 @@ public final class NormMatVec {
                                      IntArray wG, IntArray wU, int spec, int f, int topK, FloatArray act,
                                      int experts, int flags, int groupSpec, float scale, IntArray xq8, FloatArray xs8) {
         int lid = ctx.localIdx;
+        int group = ctx.localGroupSizeX;
         int typeG = spec & 255;
         int typeU = (spec >> 8) & 255;
         boolean int8 = (spec & EXPERTS_INT8_IN) != 0;
@@ -324,18 +333,18 @@ public final class NormMatVec {
         float[] score = ctx.allocateFloatLocalArray(Routing.MAX_EXPERTS);
         float[] sel = ctx.allocateFloatLocalArray(Routing.MAX_EXPERTS);
         float[] groupScore = ctx.allocateFloatLocalArray(Routing.MAX_GROUPS);
-        float[] part = ctx.allocateFloatLocalArray(GROUP);
-        float[] part2 = ctx.allocateFloatLocalArray(GROUP);
+        float[] part = ctx.allocateFloatLocalArray(EXPERTS_MAX_GROUP);
+        float[] part2 = ctx.allocateFloatLocalArray(EXPERTS_MAX_GROUP);
         int[] chosen = ctx.allocateIntLocalArray(Routing.MAX_TOP_K);
         float[] weight = ctx.allocateFloatLocalArray(Routing.MAX_TOP_K);
 
-        // routing 1: the largest logit (for a stable softmax); thread t holds experts t and t + GROUP
+        // routing 1: the largest logit (for a stable softmax); thread t holds experts t and t + group
         int e0 = lid;
-        int e1 = lid + GROUP;
+        int e1 = lid + group;
         float l0 = e0 < experts ? logits.get(e0) : Routing.NEG_INF;
         float l1 = e1 < experts ? logits.get(e1) : Routing.NEG_INF;
         part[lid] = TornadoMath.max(l0, l1);
-        for (int stride = GROUP / 2; stride > 0; stride >>= 1) {
+        for (int stride = group / 2; stride > 0; stride >>= 1) {
             ctx.localBarrier();
             if (lid < stride) {
                 part[lid] = TornadoMath.max(part[lid], part[lid + stride]);
@@ -350,7 +359,7 @@ public final class NormMatVec {
         v0 = e0 < experts ? v0 : 0f;
         v1 = e1 < experts ? v1 : 0f;
         part[lid] = v0 + v1;
-        for (int stride = GROUP / 2; stride > 0; stride >>= 1) {
+        for (int stride = group / 2; stride > 0; stride >>= 1) {
             ctx.localBarrier();
             if (lid < stride) {
                 part[lid] += part[lid + stride];
@@ -421,7 +430,7 @@ public final class NormMatVec {
             }
         }
         ctx.localBarrier();
-        for (int e = lid; e < experts; e += GROUP) {
+        for (int e = lid; e < experts; e += group) {
             float v = sel[e];
             int rank = 0;
             for (int o = 0; o < experts; o++) {
@@ -456,12 +465,12 @@ public final class NormMatVec {
 
         // RMSNorm of x (as in the other kernels of this class)
         float ss = 0f;
-        for (int i = lid; i < cols; i += GROUP) {
+        for (int i = lid; i < cols; i += group) {
             float v = x.get(i);
             ss += v * v;
         }
         part[lid] = ss;
-        for (int stride = GROUP / 2; stride > 0; stride >>= 1) {
+        for (int stride = group / 2; stride > 0; stride >>= 1) {
             ctx.localBarrier();
             if (lid < stride) {
                 part[lid] += part[lid + stride];
@@ -471,16 +480,16 @@ public final class NormMatVec {
         float inv = 1f / TornadoMath.sqrt(part[0] / cols + eps);
         if (int8) {
             // the input's 8-bit blocks (of xg: Int8Round.blocks), staged as in routerAndGateUp
-            for (int w = lid; w < (cols >> 2); w += GROUP) {
+            for (int w = lid; w < (cols >> 2); w += group) {
                 q8[(w >> 3) * Q8_PITCH + (w & 7)] = xq8.get(w);
             }
-            for (int b = lid; b < (cols >> 5); b += GROUP) {
+            for (int b = lid; b < (cols >> 5); b += group) {
                 d8[b] = xs8.get(b);
             }
         }
         ctx.localBarrier();
 
-        int r = ctx.groupIdx * (GROUP / lanes) + lid / lanes;
+        int r = ctx.groupIdx * (group / lanes) + lid / lanes;
         float g = 0f;
         float u = 0f;
         if (r < topK * f) {
@@ -569,13 +578,24 @@ public final class NormMatVec {
 
     /**
      * {@link #expertsGateUp}'s {@code spec}: gate and up weight types ({@link WeightType} ids), {@code lanes} threads
-     * a row (a power of two, 8 with {@code roundOut}), and whether the rows read the 8-bit input ({@code int8In}) and
-     * round their activations ({@code roundOut}).
+     * a row (a power of two), and whether the rows read the 8-bit input ({@code int8In}) and round their activations
+     * ({@code roundOut}). Without {@code roundOut} a work-group has {@link MatVec#GROUP} threads ({@code lanes} at most
+     * that); with it, a work-group holds the {@link #ROUND_ROWS} rows of one block, so it has {@code 32·lanes} threads:
+     * 8 lanes make the usual {@link MatVec#GROUP}, 16 or 32 make 512 or 1024 ({@link #expertsGroup}).
      */
     public static int expertsSpec(int typeG, int typeU, int lanes, boolean int8In, boolean roundOut) {
-        if (Integer.bitCount(lanes) != 1 || lanes > GROUP || (roundOut && lanes != GROUP / ROUND_ROWS)) {
-            throw new IllegalArgumentException("experts lanes " + lanes + (roundOut ? " (rounding needs " + GROUP / ROUND_ROWS + ")" : ""));
+        boolean lanesOk = Integer.bitCount(lanes) == 1
+                && (roundOut ? lanes * ROUND_ROWS >= GROUP && lanes * ROUND_ROWS <= EXPERTS_MAX_GROUP : lanes <= GROUP);
+        if (!lanesOk) {
+            throw new IllegalArgumentException("experts lanes " + lanes + (roundOut ? " (rounding takes " + GROUP / ROUND_ROWS
+                    + ", " + 2 * GROUP / ROUND_ROWS + " or " + EXPERTS_MAX_GROUP / ROUND_ROWS + ")" : ""));
         }
         return typeG | typeU << 8 | (int8In ? EXPERTS_INT8_IN : 0) | (roundOut ? EXPERTS_ROUND_OUT : 0) | lanes << 20;
+    }
+
+    /** Threads a work-group of {@link #expertsGateUp} with {@code spec} ({@link #expertsSpec}) must have. */
+    public static int expertsGroup(int spec) {
+        int lanes = (spec >> 20) & 511;
+        return (spec & EXPERTS_ROUND_OUT) != 0 ? lanes * ROUND_ROWS : GROUP;
     }
 }
