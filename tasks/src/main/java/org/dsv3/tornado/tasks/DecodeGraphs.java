@@ -77,9 +77,11 @@ final class DecodeGraphs {
     private final DecodeKernels kernels;
     private final int expertLanes;
     private final int expertsGroup;
+    private final boolean downTwoRows;
 
     private DecodeGraphs(DeviceModel m, Activations a, int slicePositions, int matvecThreads, AttentionKernel attention,
-                         Int8Ffn int8Ffn, boolean dp4a, int expertLanes, int expertsGroup) {
+                         Int8Ffn int8Ffn, boolean dp4a, int expertLanes, int expertsGroup,
+                         boolean downTwoRows) {
         this.m = m;
         this.c = m.config;
         this.a = a;
@@ -90,6 +92,12 @@ final class DecodeGraphs {
         this.kernels = DecodeKernels.of(dp4a);
         this.expertLanes = expertLanes;
         this.expertsGroup = expertsGroup;
+        this.downTwoRows = downTwoRows;
+    }
+
+    /** Whether the FFN's down launches take two output rows a work-group ({@link PlanOptions#downTwoRows}). */
+    boolean downTwoRows() {
+        return downTwoRows;
     }
 
     /** Lanes per row for a matvec of {@code rows} rows (see {@link MatVec#lanesFor}). */
@@ -144,9 +152,9 @@ final class DecodeGraphs {
      */
     static DecodeGraphs build(DeviceModel m, Activations a, int layersPerGraph, int slicePositions, int matvecThreads,
                               AttentionKernel attention, Int8Ffn int8Ffn, boolean dp4a, int expertLanes,
-                              int expertsGroup) {
+                              int expertsGroup, boolean downTwoRows) {
         DecodeGraphs d = new DecodeGraphs(m, a, slicePositions, matvecThreads, attention, int8Ffn, dp4a, expertLanes,
-                expertsGroup);
+                expertsGroup, downTwoRows);
         int blocks = m.layers.length;
         String previous = null;
         for (int first = 0; first < blocks; ) {
@@ -340,11 +348,14 @@ final class DecodeGraphs {
             g.task(p + "experts", kernels.expertsGateUp(), ctx, a.h, a.hg, eps, d, a.routerLogits, bias, a.route,
                         l.gateExps().words(), l.upExps().words(), spec, fe, k, a.act,
                         e, flags, c.groupCount() | c.groupUsedCount() << 16, c.routedScale(), a.int8Quants, a.int8Scales);
-            add(g, graph, p + "down", d, l.downExps().bytes() / e * k + (shared ? l.down().bytes() : 0));
+            int downFlags = (routedDown ? Residual.INT8_ROUTED : 0)
+                    | (downTwoRows && d % 2 == 0 ? Residual.TWO_ROWS : 0);
+            add(g, graph, p + "down", Residual.downGroups(d, downFlags),
+                    l.downExps().bytes() / e * k + (shared ? l.down().bytes() : 0));
             g.task(p + "down", kernels.downAdd(), ctx, a.act, a.route, Routing.idsAt(e),
                         l.downExps().words(), l.downExps().type(), fe, k, a.act2,
                         shared ? l.down().words() : u.w1(), shared ? l.down().type() : 0, fs, d,
-                        a.h, nextGain, a.hg, routedDown ? Residual.INT8_ROUTED : 0, a.int8Quants, a.int8Scales);
+                        a.h, nextGain, a.hg, downFlags, a.int8Quants, a.int8Scales);
         } else {
             int f = l.gate().rows();
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, l.gate().words(), l.up().words(), l.down().words());
@@ -359,10 +370,11 @@ final class DecodeGraphs {
                         u.w1(), l.gate().type(), 0, a.routerLogits,
                         l.gate().words(), l.gate().type(), l.up().words(), l.up().type(), f, a.act2, ffnLanes,
                         ffnInt8, a.int8Quants, a.int8Scales, a.sumSquares);
-            add(g, graph, p + "down", d, l.down().bytes());
+            int downFlags = downTwoRows && d % 2 == 0 ? Residual.TWO_ROWS : 0;
+            add(g, graph, p + "down", Residual.downGroups(d, downFlags), l.down().bytes());
             g.task(p + "down", kernels.downAdd(), ctx, a.act, a.route, 0,
                         u.w1(), l.down().type(), f, 0, a.act2, l.down().words(), l.down().type(), f, d,
-                        a.h, nextGain, a.hg, 0, a.int8Quants, a.int8Scales);
+                        a.h, nextGain, a.hg, downFlags, a.int8Quants, a.int8Scales);
         }
     }
 

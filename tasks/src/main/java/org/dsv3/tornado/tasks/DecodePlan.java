@@ -54,7 +54,8 @@ final class DecodePlan implements AutoCloseable {
         }
         this.buffers = new Activations(model.config, model.layers.length, maxContext, options.splits(), kvType);
         this.graphs = DecodeGraphs.build(model, buffers, options.layersPerGraph(), options.slicePositions(), options.matvecThreads(),
-                options.attention(), options.int8Ffn(), options.dp4a(), options.expertLanes(), options.expertsGroup());
+                options.attention(), options.int8Ffn(), options.dp4a(), options.expertLanes(), options.expertsGroup(),
+                options.downTwoRows());
         int batch = Math.min(options.batch(), maxContext);
         this.prefill = batch > 0 ? PrefillGraphs.build(model, buffers, graphs.grids, graphs.names, graphs.firstBlocks, batch,
                 options.batchTile(), options.tensorCores()) : null;

@@ -32,10 +32,12 @@ import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
  * @param expertsGroup   threads a work-group of that launch where it does round them (32 rows, one 8-bit block, so
  *                       {@code expertsGroup/32} lanes a row): 256 by default, 512 or 1024 for more threads in flight
  *                       ({@code NormMatVec.EXPERTS_MAX_GROUP}), refused where the device's work-groups are smaller
+ * @param downTwoRows    the FFN's down launch ({@code Residual.downAdd}) with two output rows a work-group instead of one
  */
 record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
                    int matvecThreads, BatchTile batchTile, AttentionKernel attention, boolean tensorCores,
-                   Int8Ffn int8Ffn, boolean dp4a, int expertLanes, int expertsGroup) {
+                   Int8Ffn int8Ffn, boolean dp4a, int expertLanes, int expertsGroup,
+                   boolean downTwoRows) {
     /** Default most slices of the per-head kernel ({@link AttentionKernel#defaultSplits} per kernel). */
     static final int DEFAULT_SPLITS = 32;
     static final int DEFAULT_SLICE_POSITIONS = 16;
@@ -49,14 +51,14 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
     PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
                 BatchTile batchTile) {
         this(layersPerGraph, splits, slicePositions, profile, cudaGraph, batch, DEFAULT_MATVEC_THREADS, batchTile,
-                AttentionKernel.parse(null), false, Int8Ffn.OFF, false, DEFAULT_EXPERT_LANES, DEFAULT_EXPERTS_GROUP);
+                AttentionKernel.parse(null), false, Int8Ffn.OFF, false, DEFAULT_EXPERT_LANES, DEFAULT_EXPERTS_GROUP, false);
     }
 
     /** The options with the default attention kernel, tensor cores off. */
     PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean profile, boolean cudaGraph, int batch,
                 int matvecThreads, BatchTile batchTile) {
         this(layersPerGraph, splits, slicePositions, profile, cudaGraph, batch, matvecThreads, batchTile,
-                AttentionKernel.parse(null), false, Int8Ffn.OFF, false, DEFAULT_EXPERT_LANES, DEFAULT_EXPERTS_GROUP);
+                AttentionKernel.parse(null), false, Int8Ffn.OFF, false, DEFAULT_EXPERT_LANES, DEFAULT_EXPERTS_GROUP, false);
     }
 
     PlanOptions {
@@ -89,7 +91,7 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
     /**
      * From system properties {@code dsv3.tornado.layersPerGraph}, {@code .splits}, {@code .slicePositions},
      * {@code .profile}, {@code .cudaGraph}, {@code .batch}, {@code .matvecThreads}, {@code .batchTile} ({@code ROWSxTOKENS})
-     * {@code .attention} ({@code shared|perhead}), {@code .tensorCores} and {@code .expertLanes}; CUDA graphs are on by default on a
+     * {@code .attention} ({@code shared|perhead}), {@code .tensorCores}, {@code .expertLanes}, {@code .expertsGroup} and {@code .downTwoRows}; CUDA graphs are on by default on a
      * PTX device (measured on the H200: they cut the launch cost several times) and off elsewhere (only PTX has
      * them). The default of {@code .splits} is the attention kernel's ({@link AttentionKernel#defaultSplits}).
      * Tensor cores are off unless asked for, and refused where TornadoVM cannot compile them ({@link #tensorCores}).
@@ -113,7 +115,8 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
                 tensorCores(Boolean.getBoolean("dsv3.tornado.tensorCores"), ptx, ptx && defaultBackendIsPtx()),
                 int8, int8 != Int8Ffn.OFF && dp4a,
                 Integer.getInteger("dsv3.tornado.expertLanes", DEFAULT_EXPERT_LANES),
-                expertsGroup(Integer.getInteger("dsv3.tornado.expertsGroup", DEFAULT_EXPERTS_GROUP), device));
+                expertsGroup(Integer.getInteger("dsv3.tornado.expertsGroup", DEFAULT_EXPERTS_GROUP), device),
+                Boolean.getBoolean("dsv3.tornado.downTwoRows"));
     }
 
     /**
@@ -148,14 +151,14 @@ record PlanOptions(int layersPerGraph, int splits, int slicePositions, boolean p
     }
 
     PlanOptions withProfile(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph, batch, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a, expertLanes, expertsGroup);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, on, cudaGraph, batch, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a, expertLanes, expertsGroup, downTwoRows);
     }
 
     PlanOptions withCudaGraph(boolean on) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on, batch, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a, expertLanes, expertsGroup);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, on, batch, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a, expertLanes, expertsGroup, downTwoRows);
     }
 
     PlanOptions withBatch(int tokens) {
-        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, cudaGraph, tokens, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a, expertLanes, expertsGroup);
+        return new PlanOptions(layersPerGraph, splits, slicePositions, profile, cudaGraph, tokens, matvecThreads, batchTile, attention, tensorCores, int8Ffn, dp4a, expertLanes, expertsGroup, downTwoRows);
     }
 }

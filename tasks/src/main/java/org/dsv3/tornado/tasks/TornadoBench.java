@@ -63,7 +63,8 @@ public final class TornadoBench {
                     base.int8Ffn() == Int8Ffn.OFF ? "" : ", 8-bit inputs (" + base.int8Ffn().name().toLowerCase(java.util.Locale.ROOT)
                             + (base.dp4a() ? ", dp4a)" : ", byte products)")
                             + (base.expertsGroup() != PlanOptions.DEFAULT_EXPERTS_GROUP
-                                    ? ", experts in work-groups of " + base.expertsGroup() : ""));
+                                    ? ", experts in work-groups of " + base.expertsGroup() : "")
+                            + (base.downTwoRows() ? ", down two rows a work-group" : ""));
 
             // (1) prompt processing, token by token through the block graphs
             int pos = 0;

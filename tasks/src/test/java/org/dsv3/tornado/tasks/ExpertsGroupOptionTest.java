@@ -18,7 +18,7 @@ class ExpertsGroupOptionTest {
     private static PlanOptions withExpertsGroup(int threads) {
         return new PlanOptions(0, PlanOptions.DEFAULT_SPLITS, PlanOptions.DEFAULT_SLICE_POSITIONS, false, false, 0,
                 PlanOptions.DEFAULT_MATVEC_THREADS, BatchTile.DEFAULT, AttentionKernel.parse(null), false, Int8Ffn.ALL, false,
-                PlanOptions.DEFAULT_EXPERT_LANES, threads);
+                PlanOptions.DEFAULT_EXPERT_LANES, threads, false);
     }
 
     @Test

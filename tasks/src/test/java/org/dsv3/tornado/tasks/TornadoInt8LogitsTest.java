@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.dsv3.model.QuantDeviation;
 import org.dsv3.model.TestData;
@@ -34,27 +35,28 @@ class TornadoInt8LogitsTest {
         List<DynamicTest> tests = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             int caseNo = i;
-            tests.add(DynamicTest.dynamicTest("tiny-v3.q8_0 case " + caseNo, () -> check(caseNo, null)));
+            tests.add(DynamicTest.dynamicTest("tiny-v3.q8_0 case " + caseNo, () -> check(caseNo, Map.of())));
         }
-        // the routed experts' launch in work-groups of 1024 threads (32 lanes a row; -Ddsv3.tornado.expertsGroup)
-        tests.add(DynamicTest.dynamicTest("tiny-v3.q8_0 case 0, experts work-groups of 1024", () -> check(0, "1024")));
-        tests.add(DynamicTest.dynamicTest("tiny-v3.q8_0 case 2, experts work-groups of 512", () -> check(2, "512")));
+        // the routed experts' launch in wider work-groups (32 or 16 lanes a row; -Ddsv3.tornado.expertsGroup), and
+        // the down launch with two rows a work-group (-Ddsv3.tornado.downTwoRows)
+        tests.add(DynamicTest.dynamicTest("tiny-v3.q8_0 case 0, experts work-groups of 1024",
+                () -> check(0, Map.of("dsv3.tornado.expertsGroup", "1024"))));
+        tests.add(DynamicTest.dynamicTest("tiny-v3.q8_0 case 2, experts work-groups of 512, down two rows a group",
+                () -> check(2, Map.of("dsv3.tornado.expertsGroup", "512", "dsv3.tornado.downTwoRows", "true"))));
         return tests.stream();
     }
 
-    private static void check(int caseNo, String expertsGroup) {
+    private static void check(int caseNo, Map<String, String> planProperties) {
         QuantDeviation.Measured m = QuantDeviation.check("tornado int8", "q8_0", caseNo,
-                int8TokenByToken(QuantDeviation.tokens(caseNo), expertsGroup));
+                int8TokenByToken(QuantDeviation.tokens(caseNo), planProperties));
         assertTrue(m.maxAbs() > NOT_ROUNDED, "case " + caseNo + ": max |diff| " + m.maxAbs()
                 + " is summation noise: the 8-bit path did not run");
     }
 
-    private static float[] int8TokenByToken(int[] tokens, String expertsGroup) {
+    private static float[] int8TokenByToken(int[] tokens, Map<String, String> planProperties) {
         String before = System.getProperty("dsv3.tornado.int8");
         System.setProperty("dsv3.tornado.int8", "true");
-        if (expertsGroup != null) {
-            System.setProperty("dsv3.tornado.expertsGroup", expertsGroup);
-        }
+        planProperties.forEach(System::setProperty);
         try (GgufModel file = GgufModel.open(TestData.require("models/quant/tiny-v3.q8_0.gguf"));
              InferenceBackend backend = Backends.provider("tornado").load(file,
                      DeepSeekConfig.fromGguf(file, GroupRouting.AUTO), BackendOptions.defaults());
@@ -67,7 +69,7 @@ class TornadoInt8LogitsTest {
             }
             return all;
         } finally {
-            System.clearProperty("dsv3.tornado.expertsGroup");
+            planProperties.keySet().forEach(System::clearProperty);
             if (before == null) {
                 System.clearProperty("dsv3.tornado.int8");
             } else {

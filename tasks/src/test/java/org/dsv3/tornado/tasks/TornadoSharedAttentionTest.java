@@ -44,7 +44,7 @@ class TornadoSharedAttentionTest {
     private static PlanOptions tokenByToken(AttentionKernel kernel, int splits, int slicePositions) {
         return new PlanOptions(0, splits, slicePositions, false, false, 0, PlanOptions.DEFAULT_MATVEC_THREADS,
                 BatchTile.DEFAULT, kernel, false, Int8Ffn.OFF, false, PlanOptions.DEFAULT_EXPERT_LANES,
-                PlanOptions.DEFAULT_EXPERTS_GROUP);
+                PlanOptions.DEFAULT_EXPERTS_GROUP, false);
     }
 
     @ParameterizedTest
