@@ -19,8 +19,9 @@ public final class Residual {
     public static final int INT8_ROUTED = 1;
     /**
      * {@link #downAdd}'s {@code flags} bit: a work-group takes two neighbouring output rows (launch {@code rows/2}
-     * groups; {@code rows} must be even, as every model's width is): V2-Lite's 2048 rows then make 1024 groups, one wave at 8 groups an SM (with one row a group, 1.94 waves
-     * on the H100 by Nsight Compute, the second a partial one), and the route is read once for both rows.
+     * groups; {@code rows} must be even, as every model's width is): V2-Lite's 2048 rows then make 1024 groups, one
+     * wave at 8 groups an SM (with one row a group, 1.94 waves on the H100 by Nsight Compute, the second a partial
+     * one), and the route is read once for both rows.
      */
     public static final int TWO_ROWS = 2;
 
